@@ -1,0 +1,371 @@
+"""Matching: the pack compiled into durable_rules rulesets, asked once per distinct event shape.
+
+The seam is `Matcher.match(events) -> fired rule indices per event`.
+
+What the engine sees of an event is a small fact of *channels* derived from
+the fields the pack tests:
+
+* `vN`: the field's value as a token when the pack names that value, else
+  `OTHER`, or `ABSENT` when the event lacks the field (equality, `in`, `ne`,
+  `not_in`, `exists`);
+* `nN`/`kN`: for `gt`/`gte`/`lt`/`lte`, a stand-in number on the same side of
+  every threshold the pack uses, and whether the value is a number at all;
+* `tN`: a boolean computed in Python for tests the engine cannot express
+  exactly: Python regexes, prefixes, date comparisons and tags.
+
+Events with the same channels get the same answer, so the engine is asked
+once per distinct fact and the answer reused (SPEC section 3 allows it).
+
+Design notes on durable_rules 2.0.28, each pinned by a test in
+tests/test_engine.py:
+
+* a posted event is consumed by the first matching rule, so we assert facts,
+  which fire every matching rule; a lowest-priority catch-all rule retracts
+  the fact so the state stays empty;
+* a fact id already seen is dropped silently: every fact gets a fresh id;
+* `$nex` (field does not exist) hangs the engine, so absence is a token;
+* `Host` starts timer threads that may run actions on their own thread: we
+  keep one host per process with those threads never started, register each
+  compiled ruleset once under a name derived from its content, and start each
+  run on a fresh state id;
+* an exception inside an action is stored in the state, not raised: we check
+  the state after each call;
+* at most 4,096 rules per ruleset and 255 properties per fact: a large pack is
+  split into several rulesets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import math
+import re
+import threading
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from durable.engine import Host, MessageNotHandledException
+
+from scorer.events import Event, parse_date
+from scorer.rules import ORDERING, All, AnyOf, Condition, Not, RulePack, Test
+
+ABSENT = "\u0000absent"
+OTHER = "\u0000other"
+MAX_RULES_PER_RULESET = 4000
+MAX_CHANNELS_PER_FACT = 240  # 255 properties less id, sid, probe and headroom
+
+_MISSING = object()
+
+
+class EngineError(RuntimeError):
+    """durable_rules failed inside an action: a bug of ours, never the user's input."""
+
+
+def field_value(event: Event, name: str) -> Any:
+    """The value of an event field a rule may test, or _MISSING."""
+    if name.startswith("attrs."):
+        attrs = event.attrs or {}
+        return attrs.get(name[len("attrs.") :], _MISSING)
+    value = getattr(event, name)
+    return _MISSING if value is None else value
+
+
+def _token(value: Any) -> str:
+    if isinstance(value, bool):
+        return "b:true" if value else "b:false"
+    if isinstance(value, (int, float)):
+        return "n:" + repr(float(value))
+    return "s:" + str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _in_python(test: Test) -> bool:
+    return test.field in ("date", "tags") or test.op in ("regex", "prefix", "contains")
+
+
+def _python_test(test: Test, value: Any) -> bool:
+    """Tests the engine cannot express exactly, evaluated on the event's value."""
+    if value is _MISSING:
+        return test.op == "exists" and test.operand is False
+    if test.op == "exists":
+        return bool(test.operand)
+    if test.op == "regex":
+        return isinstance(value, str) and re.search(test.operand, value) is not None
+    if test.op == "prefix":
+        return isinstance(value, str) and value.startswith(test.operand)
+    if test.field == "tags":
+        wanted = test.operand if isinstance(test.operand, tuple) else (test.operand,)
+        hit = any(tag in value for tag in wanted)
+        return not hit if test.op == "not_in" else hit
+    day = parse_date(value)
+    if test.op in ("in", "not_in"):
+        hit = day in {parse_date(str(v)) for v in test.operand}
+        return not hit if test.op == "not_in" else hit
+    other = parse_date(str(test.operand))
+    return {
+        "eq": day == other,
+        "ne": day != other,
+        "gt": day > other,
+        "gte": day >= other,
+        "lt": day < other,
+        "lte": day <= other,
+    }[test.op]
+
+
+def _stand_in(value: float, cuts: Sequence[float]) -> float:
+    """A number on the same side of every cut as `value`, one per interval between cuts."""
+    i = bisect_left(cuts, value)
+    if i < len(cuts) and cuts[i] == value:
+        return value
+    if i == 0:
+        low = cuts[0] - max(1.0, abs(cuts[0]))
+        return low if math.isfinite(low) else math.nextafter(cuts[0], -math.inf)
+    if i == len(cuts):
+        high = cuts[-1] + max(1.0, abs(cuts[-1]))
+        return high if math.isfinite(high) else math.nextafter(cuts[-1], math.inf)
+    return (cuts[i - 1] + cuts[i]) / 2
+
+
+def _walk(condition: Condition) -> Iterable[Test]:
+    if isinstance(condition, Test):
+        yield condition
+    elif isinstance(condition, Not):
+        yield from _walk(condition.item)
+    else:
+        for item in condition.items:
+            yield from _walk(item)
+
+
+@dataclass
+class _Channels:
+    """What one ruleset's facts carry, in a fixed order (the cache key)."""
+
+    tokens: dict[str, set[str]]  # field -> tokens the pack names
+    cuts: dict[str, list[float]]  # field -> sorted thresholds
+    booleans: list[Test]
+
+    @classmethod
+    def of(cls, tests: Iterable[Test]) -> _Channels:
+        tokens: dict[str, set[str]] = {}
+        cuts: dict[str, set[float]] = {}
+        booleans: dict[Test, None] = {}
+        for test in tests:
+            if _in_python(test):
+                booleans[test] = None
+            elif test.op in ORDERING:
+                cuts.setdefault(test.field, set()).add(float(test.operand))
+            else:
+                named = tokens.setdefault(test.field, set())
+                if test.op in ("eq", "ne"):
+                    named.add(_token(test.operand))
+                elif test.op in ("in", "not_in"):
+                    named.update(_token(v) for v in test.operand)
+        return cls(tokens, {f: sorted(c) for f, c in cuts.items()}, list(booleans))
+
+    def size(self) -> int:
+        return len(self.tokens) + 2 * len(self.cuts) + len(self.booleans)
+
+    def names(self) -> dict[Any, str]:
+        names: dict[Any, str] = {}
+        for i, name in enumerate(sorted(self.tokens)):
+            names[("v", name)] = f"v{i}"
+        for i, name in enumerate(sorted(self.cuts)):
+            names[("n", name)] = f"n{i}"
+            names[("k", name)] = f"k{i}"
+        for i, test in enumerate(self.booleans):
+            names[test] = f"t{i}"
+        return names
+
+    def key(self, event: Event) -> tuple[Any, ...]:
+        key: list[Any] = []
+        for name in sorted(self.tokens):
+            value = field_value(event, name)
+            if value is _MISSING:
+                key.append(ABSENT)
+            else:
+                token = _token(value)
+                key.append(token if token in self.tokens[name] else OTHER)
+        for name in sorted(self.cuts):
+            value = field_value(event, name)
+            number = _is_number(value)
+            key.append(_stand_in(float(value), self.cuts[name]) if number else 0.0)
+            key.append(number)
+        for test in self.booleans:
+            key.append(_python_test(test, field_value(event, test.field)))
+        return tuple(key)
+
+    def fact(self, key: tuple[Any, ...]) -> dict[str, Any]:
+        slots = [f"v{i}" for i in range(len(self.tokens))]
+        for i in range(len(self.cuts)):
+            slots += [f"n{i}", f"k{i}"]
+        slots += [f"t{i}" for i in range(len(self.booleans))]
+        return dict(zip(slots, key, strict=True))
+
+
+def _expression(condition: Condition, names: dict[Any, str], negated: bool = False) -> dict[str, Any]:
+    """A durable_rules expression for `condition` (or its negation), negations pushed to the leaves."""
+    if isinstance(condition, Not):
+        return _expression(condition.item, names, not negated)
+    if isinstance(condition, (All, AnyOf)):
+        parts = [_expression(item, names, negated) for item in condition.items]
+        if len(parts) == 1:
+            return parts[0]
+        conjunction = isinstance(condition, All) != negated
+        return {"$and" if conjunction else "$or": parts}
+    return _leaf(condition, names, negated)
+
+
+def _either(parts: list[dict[str, Any]], conjunction: bool) -> dict[str, Any]:
+    if len(parts) == 1:
+        return parts[0]
+    return {"$and" if conjunction else "$or": parts}
+
+
+def _leaf(test: Test, names: dict[Any, str], negated: bool) -> dict[str, Any]:
+    if _in_python(test):
+        return {names[test]: not negated}
+    if test.op in ORDERING:
+        n, k = names[("n", test.field)], names[("k", test.field)]
+        flip = {"gt": "$lte", "gte": "$lt", "lt": "$gte", "lte": "$gt"}
+        if negated:
+            return {"$or": [{k: False}, {flip[test.op]: {n: float(test.operand)}}]}
+        return {"$and": [{k: True}, {"$" + test.op: {n: float(test.operand)}}]}
+    v = names[("v", test.field)]
+
+    def is_(token: str) -> dict[str, Any]:
+        return {v: token}
+
+    def is_not(token: str) -> dict[str, Any]:
+        return {"$neq": {v: token}}
+
+    if test.op == "exists":
+        holds = test.operand != negated
+        return is_not(ABSENT) if holds else is_(ABSENT)
+    values = [_token(x) for x in (test.operand if test.op in ("in", "not_in") else (test.operand,))]
+    if test.op in ("eq", "in"):
+        if negated:
+            return _either([is_not(t) for t in values], conjunction=True)
+        return _either([is_(t) for t in values], conjunction=False)
+    # ne / not_in hold only where the field is present.
+    if negated:
+        return _either([is_(ABSENT)] + [is_(t) for t in values], conjunction=False)
+    return _either([is_not(ABSENT)] + [is_not(t) for t in values], conjunction=True)
+
+
+class _QuietHost(Host):  # type: ignore[misc]
+    """A durable_rules host whose timer threads never start: actions run only inside our calls."""
+
+    def _run(self) -> None:
+        return None
+
+
+_host: Any = None
+_registered: set[str] = set()
+_fired: list[int] = []
+_lock = threading.Lock()
+_ids = itertools.count(1)
+
+
+def _get_host() -> Any:
+    global _host
+    if _host is None:
+        _host = _QuietHost()
+    return _host
+
+
+def _record(index: int) -> Any:
+    def action(c: Any) -> None:
+        _fired.append(index)
+
+    return action
+
+
+def _retract(c: Any) -> None:
+    c.retract_fact(c.m)
+
+
+@dataclass
+class _Ruleset:
+    name: str
+    channels: _Channels
+
+
+def _chunks(pack: RulePack) -> list[tuple[list[int], _Channels]]:
+    """Enabled rules split into groups that fit one durable_rules ruleset each."""
+    groups: list[tuple[list[int], list[Test]]] = []
+    for index, rule in enumerate(pack.rules):
+        if not rule.enabled:
+            continue
+        tests = list(_walk(rule.when))
+        if groups:
+            indices, pooled = groups[-1]
+            if len(indices) < MAX_RULES_PER_RULESET and _Channels.of(pooled + tests).size() <= MAX_CHANNELS_PER_FACT:
+                indices.append(index)
+                pooled.extend(tests)
+                continue
+        if _Channels.of(tests).size() > MAX_CHANNELS_PER_FACT:
+            raise EngineError(f"rule '{rule.id}' tests more than {MAX_CHANNELS_PER_FACT} distinct things")
+        groups.append(([index], tests))
+    return [(indices, _Channels.of(tests)) for indices, tests in groups]
+
+
+class Matcher:
+    """A pack compiled for the engine; weights play no part, so `--set` reuses it."""
+
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+        self.rulesets: list[_Ruleset] = []
+        host = _get_host()
+        for indices, channels in _chunks(pack):
+            names = channels.names()
+            definition: dict[str, Any] = {
+                f"r{index}": {"all": [{"m": _expression(pack.rules[index].when, names)}], "pri": order}
+                for order, index in enumerate(indices)
+            }
+            definition["retract"] = {"all": [{"m": {"probe": 1}}], "pri": len(indices) + 1}
+            digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:24]
+            name = f"scorer-{digest}"
+            with _lock:
+                if name not in _registered:
+                    for index in indices:
+                        definition[f"r{index}"]["run"] = _record(index)
+                    definition["retract"]["run"] = _retract
+                    host.register_rulesets({name: definition})
+                    _registered.add(name)
+            self.rulesets.append(_Ruleset(name, channels))
+
+    def match(self, events: Sequence[Event]) -> list[tuple[int, ...]]:
+        """For each event, the indices into `pack.rules` of the enabled rules that match it, in pack order."""
+        per_ruleset = []
+        sid = f"run{next(_ids)}"
+        for ruleset in self.rulesets:
+            answers: dict[tuple[Any, ...], tuple[int, ...]] = {}
+            keys = [ruleset.channels.key(event) for event in events]
+            for key in keys:
+                if key not in answers:
+                    answers[key] = self._ask(ruleset, key, sid)
+            per_ruleset.append([answers[key] for key in keys])
+        if not per_ruleset:
+            return [()] * len(events)
+        return [tuple(sorted(itertools.chain.from_iterable(parts))) for parts in zip(*per_ruleset, strict=True)]
+
+    def _ask(self, ruleset: _Ruleset, key: tuple[Any, ...], sid: str) -> tuple[int, ...]:
+        fact = ruleset.channels.fact(key)
+        fact.update(id=next(_ids), sid=sid, probe=1)
+        host = _get_host()
+        with _lock:
+            _fired.clear()
+            with contextlib.suppress(MessageNotHandledException):
+                host.assert_fact(ruleset.name, fact)
+            state = host.get_state(ruleset.name, sid)
+            if "exception" in state:
+                raise EngineError(f"durable_rules action failed: {state['exception']}")
+            # An `$or` fires a rule once per branch that holds; a rule counts once.
+            return tuple(sorted(set(_fired)))
