@@ -44,13 +44,15 @@ import math
 import re
 import threading
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import polars as pl
 from durable.engine import Host, MessageNotHandledException
 
-from scorer.events import Event, parse_date
+from scorer.events import Event, EventSet, parse_date
 from scorer.rules import ORDERING, All, AnyOf, Condition, Not, RulePack, Test
 
 ABSENT = "\u0000absent"
@@ -65,13 +67,18 @@ class EngineError(RuntimeError):
     """durable_rules failed inside an action: a bug of ours, never the user's input."""
 
 
-def field_value(event: Event, name: str) -> Any:
-    """The value of an event field a rule may test, or _MISSING."""
+def field_value(values: Mapping[str, Any], name: str) -> Any:
+    """The value of an event field a rule may test, or _MISSING; `values` is one row of tested fields."""
     if name.startswith("attrs."):
-        attrs = event.attrs or {}
+        attrs = values.get("attrs") or {}
         return attrs.get(name[len("attrs.") :], _MISSING)
-    value = getattr(event, name)
+    value = values.get(name)
     return _MISSING if value is None else value
+
+
+def _base(name: str) -> str:
+    """The column a tested field lives in."""
+    return "attrs" if name.startswith("attrs.") else name
 
 
 def _token(value: Any) -> str:
@@ -183,7 +190,7 @@ class _Channels:
             names[test] = f"t{i}"
         return names
 
-    def key(self, event: Event) -> tuple[Any, ...]:
+    def key(self, event: Mapping[str, Any]) -> tuple[Any, ...]:
         key: list[Any] = []
         for name in sorted(self.tokens):
             value = field_value(event, name)
@@ -257,6 +264,14 @@ def _leaf(test: Test, names: dict[Any, str], negated: bool) -> dict[str, Any]:
     if negated:
         return _either([is_(ABSENT)] + [is_(t) for t in values], conjunction=False)
     return _either([is_not(ABSENT)] + [is_not(t) for t in values], conjunction=True)
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A frame row with its JSON columns (tags, attrs) as Python values."""
+    for name in ("tags", "attrs"):
+        if row.get(name) is not None:
+            row[name] = json.loads(row[name])
+    return row
 
 
 class _QuietHost(Host):  # type: ignore[misc]
@@ -341,20 +356,51 @@ class Matcher:
                     _registered.add(name)
             self.rulesets.append(_Ruleset(name, channels))
 
-    def match(self, events: Sequence[Event]) -> list[tuple[int, ...]]:
-        """For each event, the indices into `pack.rules` of the enabled rules that match it, in pack order."""
-        per_ruleset = []
-        sid = f"run{next(_ids)}"
+    def fields(self) -> list[str]:
+        """The event columns the pack tests."""
+        names: set[str] = set()
         for ruleset in self.rulesets:
-            answers: dict[tuple[Any, ...], tuple[int, ...]] = {}
-            keys = [ruleset.channels.key(event) for event in events]
-            for key in keys:
-                if key not in answers:
-                    answers[key] = self._ask(ruleset, key, sid)
-            per_ruleset.append([answers[key] for key in keys])
-        if not per_ruleset:
-            return [()] * len(events)
-        return [tuple(sorted(itertools.chain.from_iterable(parts))) for parts in zip(*per_ruleset, strict=True)]
+            channels = ruleset.channels
+            names.update(_base(name) for name in list(channels.tokens) + list(channels.cuts))
+            names.update(_base(test.field) for test in channels.booleans)
+        return sorted(names)
+
+    def match(self, events: EventSet | Sequence[Event]) -> list[tuple[int, ...]]:
+        """For each event, the indices into `pack.rules` of the enabled rules that match it, in pack order."""
+        frame = events.frame if isinstance(events, EventSet) else EventSet.of(events).frame
+        combos, fired = self.match_frame(frame)
+        return [fired[combo] for combo in combos.tolist()]
+
+    def match_frame(self, frame: pl.DataFrame) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+        """Rows grouped by the values the pack tests: each row's group, and each group's fired rules.
+
+        The engine is asked once per distinct fact, however many rows share it.
+        """
+        fields = self.fields()
+        if not self.rulesets or not fields or frame.height == 0:
+            return np.zeros(frame.height, dtype=np.int64), [()]
+        groups = frame.select(fields).with_row_index("row").group_by(fields, maintain_order=True).agg(pl.col("row"))
+        members = groups.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("group"), "row").explode("row")
+        combos = np.empty(frame.height, dtype=np.int64)
+        combos[members["row"].to_numpy()] = members["group"].to_numpy()
+        sid = f"run{next(_ids)}"
+        answers: list[dict[tuple[Any, ...], tuple[int, ...]]] = [{} for _ in self.rulesets]
+        fired: list[tuple[int, ...]] = []
+        for row in groups.select(fields).iter_rows(named=True):
+            values = _decoded(row)
+            found: list[int] = []
+            for ruleset, known in zip(self.rulesets, answers, strict=True):
+                key = ruleset.channels.key(values)
+                if key not in known:
+                    known[key] = self._ask(ruleset, key, sid)
+                found.extend(known[key])
+            fired.append(tuple(sorted(found)))
+        for ruleset in self.rulesets:
+            # An action that failed leaves its exception in the state rather than raising it.
+            state = _get_host().get_state(ruleset.name, sid)
+            if "exception" in state:
+                raise EngineError(f"durable_rules action failed: {state['exception']}")
+        return combos, fired
 
     def _ask(self, ruleset: _Ruleset, key: tuple[Any, ...], sid: str) -> tuple[int, ...]:
         fact = ruleset.channels.fact(key)
@@ -364,8 +410,5 @@ class Matcher:
             _fired.clear()
             with contextlib.suppress(MessageNotHandledException):
                 host.assert_fact(ruleset.name, fact)
-            state = host.get_state(ruleset.name, sid)
-            if "exception" in state:
-                raise EngineError(f"durable_rules action failed: {state['exception']}")
             # An `$or` fires a rule once per branch that holds; a rule counts once.
             return tuple(sorted(set(_fired)))

@@ -406,9 +406,10 @@ class _ConditionParser:
                 return None
             values = tuple(operand)
             if name == "date":
-                for value in values:
-                    if self.date(value, at) is None:
-                        return None
+                dates = [self.date(value, at) for value in values]
+                if None in dates:
+                    return None
+                values = tuple(dates)
             return Test(name, op, values)
         if op in ("prefix", "regex", "contains"):
             if not isinstance(operand, str):
@@ -425,7 +426,8 @@ class _ConditionParser:
             self.fail(at, f"'{op}' takes a single value, not {describe(operand)}")
             return None
         if name == "date":
-            return Test(name, op, operand) if self.date(operand, at) is not None else None
+            text = self.date(operand, at)
+            return Test(name, op, text) if text is not None else None
         if op in ORDERING and (
             isinstance(operand, bool) or not isinstance(operand, (int, float)) or not math.isfinite(operand)
         ):

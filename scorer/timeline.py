@@ -1,7 +1,10 @@
 """Scoring math (SPEC section 4): contributions, decay, running totals, periods and drivers.
 
-Accumulation works on plain columns (days, amounts) so that it does not care
-how the contributions were matched.
+Everything here works on columns: one row per event (day, intensity,
+confidence) and one row per match (event row, rule, axis, weight), so a
+million events cost array arithmetic, not a million Python objects. The
+per-event views an analyst reads (`trail`, timeline rows) are built only
+when asked for.
 """
 
 from __future__ import annotations
@@ -11,14 +14,22 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date as Date
+from functools import cached_property
 from typing import Literal
+
+import numpy as np
+import polars as pl
 
 from scorer.engine import Matcher
 from scorer.events import Event, EventSet, parse_date
 from scorer.rules import RulePack
+from scorer.table import to_events
 
 Every = Literal["year", "quarter", "month"]
 EVERY: tuple[str, ...] = ("year", "quarter", "month")
+
+# Decay is applied blockwise so that 2 ** (days / half-life) never overflows.
+_MAX_HALVINGS = 500.0
 
 
 @dataclass(frozen=True)
@@ -65,23 +76,6 @@ class Share:
     share: float
 
 
-@dataclass(frozen=True)
-class ActorScore:
-    actor: str
-    trail: tuple[Step, ...]
-    timeline: tuple[Row, ...]
-    final: Row
-    unmatched: tuple[str, ...]
-    event_drivers: tuple[Share, ...]
-    rule_drivers: tuple[Share, ...]
-
-
-@dataclass(frozen=True)
-class Score:
-    pack: RulePack
-    actors: dict[str, ActorScore]
-
-
 def worth(amount: float, made: int, on: int, half_life: float | None) -> float:
     """What a contribution made on day `made` is worth on day `on`."""
     if half_life is None:
@@ -89,17 +83,28 @@ def worth(amount: float, made: int, on: int, half_life: float | None) -> float:
     return amount * math.pow(0.5, (on - made) / half_life)
 
 
-def running(days: Sequence[int], amounts: Sequence[float], half_life: float | None) -> list[float]:
-    """The total after each step, valued on that step's day (days ascending)."""
-    totals: list[float] = []
-    total, last = 0.0, None
-    for day, amount in zip(days, amounts, strict=True):
-        if last is not None:
-            total = worth(total, last, day, half_life)
-        total += amount
-        totals.append(total)
-        last = day
-    return totals
+def running(
+    days: Sequence[int] | np.ndarray, amounts: Sequence[float] | np.ndarray, half_life: float | None
+) -> np.ndarray:
+    """The total after each step, valued on that step's day (days ascending; amounts 1-D or one column per axis)."""
+    days = np.asarray(days, dtype=np.float64)
+    amounts = np.asarray(amounts, dtype=np.float64)
+    if half_life is None or len(days) == 0:
+        return np.cumsum(amounts, axis=0)
+    out = np.empty_like(amounts)
+    carry = np.zeros(amounts.shape[1:])
+    last = days[0]
+    start = 0
+    while start < len(days):
+        base = days[start]
+        stop = int(np.searchsorted(days, base + _MAX_HALVINGS * half_life, side="right"))
+        carry = carry * 0.5 ** ((base - last) / half_life)
+        scale = 2.0 ** ((days[start:stop] - base) / half_life)
+        if amounts.ndim > 1:
+            scale = scale[:, None]
+        out[start:stop] = (np.cumsum(amounts[start:stop] * scale, axis=0) + carry) / scale
+        carry, last, start = out[stop - 1], days[stop - 1], stop
+    return out
 
 
 def balance_and_lean(totals: dict[str, float], plus: str, minus: str) -> tuple[float, float]:
@@ -129,6 +134,162 @@ def _periods(first: Date, last: Date, every: Every) -> list[tuple[str, Date]]:
         label, end = period_of(Date.fromordinal(end.toordinal() + 1), every)
 
 
+@dataclass(frozen=True)
+class _Matches:
+    """Every (event row, rule, axis) contribution of one actor, rows ascending, pack order within a row."""
+
+    row: np.ndarray
+    rule: np.ndarray
+    axis: np.ndarray
+    weight: np.ndarray
+    contribution: np.ndarray
+
+
+class ActorScore:
+    """One actor's score: columns computed at once, the per-event views on demand."""
+
+    def __init__(
+        self, actor: str, pack: RulePack, frame: pl.DataFrame, matches: _Matches, as_of: str | None, every: Every | None
+    ) -> None:
+        self.actor = actor
+        self._pack = pack
+        self._frame = frame
+        self._m = matches
+        self._every = every
+        scoring = pack.scoring
+        self._axes = list(scoring.axes)
+        self._half_life = scoring.half_life_days
+        self._days = frame["day"].to_numpy().astype(np.int64)
+        n, width = frame.height, len(self._axes)
+        flat = np.bincount(matches.row * width + matches.axis, weights=matches.contribution, minlength=n * width)
+        self._amounts = flat.reshape(n, width)
+        self._running = running(self._days, self._amounts, self._half_life)
+        self._final_date = as_of if as_of else frame["date"][-1]
+        self._final_day = parse_date(self._final_date).toordinal()
+
+    def _totals(self, values: np.ndarray) -> dict[str, float]:
+        return {axis: float(values[i]) for i, axis in enumerate(self._axes)}
+
+    def _row(self, values: np.ndarray, date: str, **extra: object) -> Row:
+        totals = self._totals(values)
+        balance, lean = balance_and_lean(totals, self._pack.scoring.plus, self._pack.scoring.minus)
+        return Row(date, totals, balance, lean, **extra)  # type: ignore[arg-type]
+
+    def _worth_on(self, day: int) -> np.ndarray:
+        """Each event row's decay factor on `day`."""
+        if self._half_life is None:
+            return np.ones(len(self._days))
+        return np.power(0.5, (day - self._days) / self._half_life)
+
+    @cached_property
+    def timeline(self) -> tuple[Row, ...]:
+        if self._every is None:
+            dates, ids = self._frame["date"].to_list(), self._frame["id"].to_list()
+            return tuple(self._row(self._running[i], dates[i], event=ids[i]) for i in range(len(ids)))
+        periods = _periods(Date.fromordinal(int(self._days[0])), Date.fromordinal(self._final_day), self._every)
+        ends = np.array([last.toordinal() for _, last in periods])
+        upto = np.searchsorted(self._days, ends, side="right")
+        rows = []
+        for (label, last), end_day, count, before in zip(periods, ends, np.diff(upto, prepend=0), upto, strict=True):
+            if before:
+                values = self._running[before - 1] * (
+                    1.0 if self._half_life is None else 0.5 ** ((end_day - self._days[before - 1]) / self._half_life)
+                )
+            else:
+                values = np.zeros(len(self._axes))
+            rows.append(self._row(values, last.isoformat(), period=label, events=int(count)))
+        return tuple(rows)
+
+    @cached_property
+    def final(self) -> Row:
+        values = (self._amounts * self._worth_on(self._final_day)[:, None]).sum(axis=0)
+        return self._row(values, self._final_date)
+
+    @cached_property
+    def unmatched(self) -> tuple[str, ...]:
+        matched = np.bincount(self._m.row, minlength=self._frame.height) > 0
+        return tuple(self._frame["id"].filter(pl.Series(~matched)).to_list())
+
+    def _signed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each match's signed share of the final balance, and whether it counts toward it."""
+        scoring = self._pack.scoring
+        sign = np.zeros(len(self._axes))
+        sign[self._axes.index(scoring.plus)] = 1.0
+        sign[self._axes.index(scoring.minus)] = -1.0
+        shares = sign[self._m.axis] * self._m.contribution * self._worth_on(self._final_day)[self._m.row]
+        return shares, sign[self._m.axis] != 0
+
+    @cached_property
+    def event_drivers(self) -> tuple[Share, ...]:
+        shares, counts = self._signed()
+        n = self._frame.height
+        totals = np.bincount(self._m.row, weights=shares, minlength=n)
+        present = np.bincount(self._m.row, weights=counts, minlength=n) > 0
+        ids = self._frame["id"].to_list()
+        return _ranked([(ids[i], float(totals[i]), int(i)) for i in np.flatnonzero(present)])
+
+    @cached_property
+    def rule_drivers(self) -> tuple[Share, ...]:
+        shares, counts = self._signed()
+        size = len(self._pack.rules)
+        totals = np.bincount(self._m.rule, weights=shares, minlength=size)
+        present = np.bincount(self._m.rule, weights=counts, minlength=size) > 0
+        rules = self._pack.rules
+        return _ranked([(rules[i].id, float(totals[i]), int(i)) for i in np.flatnonzero(present)])
+
+    @cached_property
+    def trail(self) -> tuple[Step, ...]:
+        events = to_events(self._frame)
+        bounds = np.searchsorted(self._m.row, np.arange(len(events) + 1))
+        rules = self._pack.rules
+        steps = []
+        for i, event in enumerate(events):
+            found = tuple(
+                Match(rules[r].id, self._axes[a], float(w), event.intensity, event.confidence, float(c))
+                for r, a, w, c in zip(
+                    self._m.rule[bounds[i] : bounds[i + 1]].tolist(),
+                    self._m.axis[bounds[i] : bounds[i + 1]].tolist(),
+                    self._m.weight[bounds[i] : bounds[i + 1]].tolist(),
+                    self._m.contribution[bounds[i] : bounds[i + 1]].tolist(),
+                    strict=True,
+                )
+            )
+            row = self._row(self._running[i], event.date)
+            steps.append(Step(event, found, row.totals, row.balance, row.lean))
+        return tuple(steps)
+
+
+def _ranked(items: list[tuple[str, float, int]]) -> tuple[Share, ...]:
+    """Largest share first; ties in processing (or pack) order."""
+    items.sort(key=lambda item: (-abs(item[1]), item[2]))
+    return tuple(Share(name, share) for name, share, _ in items)
+
+
+@dataclass(frozen=True)
+class Score:
+    pack: RulePack
+    actors: dict[str, ActorScore]
+
+
+def _match_table(pack: RulePack, fired: list[tuple[int, ...]]) -> tuple[np.ndarray, ...]:
+    """Per fired-rule group: (group, rule, axis, weight) rows, in pack order and signal order."""
+    axis_index = {axis: i for i, axis in enumerate(pack.scoring.axes)}
+    group, rule, axis, weight = [], [], [], []
+    for g, rules in enumerate(fired):
+        for r in rules:
+            for name, w in pack.rules[r].signals.items():
+                group.append(g)
+                rule.append(r)
+                axis.append(axis_index[name])
+                weight.append(w)
+    return (
+        np.array(group, dtype=np.int64),
+        np.array(rule, dtype=np.int64),
+        np.array(axis, dtype=np.int64),
+        np.array(weight, dtype=np.float64),
+    )
+
+
 def score(
     events: EventSet | Sequence[Event],
     pack: RulePack,
@@ -139,109 +300,34 @@ def score(
     matcher: Matcher | None = None,
 ) -> Score:
     """Score events with a pack: one `ActorScore` per actor, in actor-code order."""
-    items = list(events.events if isinstance(events, EventSet) else events)
-    cutoff = parse_date(as_of) if as_of else None
-    chosen = [e for e in items if (actor is None or e.actor == actor) and (cutoff is None or e.day <= cutoff)]
-    chosen.sort(key=lambda e: e.day)  # stable: ties keep input order
-    fired = (matcher or Matcher(pack)).match(chosen)
-    by_actor: dict[str, list[tuple[Event, tuple[int, ...]]]] = {}
-    for event, rules in zip(chosen, fired, strict=True):
-        by_actor.setdefault(event.actor, []).append((event, rules))
-    return Score(pack, {name: _score_actor(name, by_actor[name], pack, as_of, every) for name in sorted(by_actor)})
+    table = events if isinstance(events, EventSet) else EventSet.of(events)
+    frame = table.frame
+    if actor is not None:
+        frame = frame.filter(pl.col("actor") == actor)
+    if as_of:
+        frame = frame.filter(pl.col("day") <= parse_date(as_of).toordinal())
+    # By actor, then by date; stable, so ties keep input order.
+    frame = frame.sort(["actor", "day"], maintain_order=True)
+    groups, fired = (matcher or Matcher(pack)).match_frame(frame)
+    g_group, g_rule, g_axis, g_weight = _match_table(pack, fired)
 
+    # Join each event row to its group's matches.
+    starts = np.searchsorted(g_group, np.arange(len(fired) + 1))
+    per_row = (starts[1:] - starts[:-1])[groups]
+    row = np.repeat(np.arange(frame.height), per_row)
+    offset = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    pick = starts[groups][row] + offset
+    intensity = frame["intensity"].to_numpy()
+    confidence = frame["confidence"].to_numpy()
+    contribution = g_weight[pick] * intensity[row] * confidence[row]
 
-def _matches(event: Event, rule_indices: tuple[int, ...], pack: RulePack) -> tuple[Match, ...]:
-    found = []
-    for index in rule_indices:
-        rule = pack.rules[index]
-        for axis, weight in rule.signals.items():
-            contribution = weight * event.intensity * event.confidence
-            found.append(Match(rule.id, axis, weight, event.intensity, event.confidence, contribution))
-    return tuple(found)
-
-
-def _score_actor(
-    actor: str,
-    fired: list[tuple[Event, tuple[int, ...]]],
-    pack: RulePack,
-    as_of: str | None,
-    every: Every | None,
-) -> ActorScore:
-    scoring = pack.scoring
-    half_life = scoring.half_life_days
-    events = [event for event, _ in fired]
-    matches = [_matches(event, rules, pack) for event, rules in fired]
-    days = [event.day.toordinal() for event in events]
-    amounts = {axis: [sum(m.contribution for m in ms if m.axis == axis) for ms in matches] for axis in scoring.axes}
-    columns = {axis: running(days, amounts[axis], half_life) for axis in scoring.axes}
-
-    def row_totals(i: int) -> dict[str, float]:
-        return {axis: columns[axis][i] for axis in scoring.axes}
-
-    trail = []
-    for i, event in enumerate(events):
-        totals = row_totals(i)
-        balance, lean = balance_and_lean(totals, scoring.plus, scoring.minus)
-        trail.append(Step(event, matches[i], totals, balance, lean))
-
-    def valued_on(day: int) -> dict[str, float]:
-        return {
-            axis: sum(worth(a, d, day, half_life) for a, d in zip(amounts[axis], days, strict=True) if d <= day)
-            for axis in scoring.axes
-        }
-
-    if every is None:
-        timeline = tuple(
-            Row(step.event.date, step.totals, step.balance, step.lean, event=step.event.id) for step in trail
-        )
-    else:
-        end = parse_date(as_of) if as_of else events[-1].day
-        rows = []
-        position = 0
-        for label, last_day in _periods(events[0].day, end, every):
-            count = 0
-            while position < len(events) and events[position].day <= last_day:
-                position += 1
-                count += 1
-            totals = {
-                axis: worth(columns[axis][position - 1], days[position - 1], last_day.toordinal(), half_life)
-                if position
-                else 0.0
-                for axis in scoring.axes
-            }
-            balance, lean = balance_and_lean(totals, scoring.plus, scoring.minus)
-            rows.append(Row(last_day.isoformat(), totals, balance, lean, period=label, events=count))
-        timeline = tuple(rows)
-
-    final_date = as_of if as_of else events[-1].date
-    final_day = parse_date(final_date).toordinal()
-    final_totals = valued_on(final_day)
-    balance, lean = balance_and_lean(final_totals, scoring.plus, scoring.minus)
-    final = Row(final_date, final_totals, balance, lean)
-
-    sign = {scoring.plus: 1.0, scoring.minus: -1.0}
-    event_shares: dict[str, float] = {}
-    rule_shares: dict[str, float] = {}
-    for event, day, found in zip(events, days, matches, strict=True):
-        for match in found:
-            if match.axis in sign:
-                share = sign[match.axis] * worth(match.contribution, day, final_day, half_life)
-                event_shares[event.id] = event_shares.get(event.id, 0.0) + share
-                rule_shares[match.rule] = rule_shares.get(match.rule, 0.0) + share
-    rule_order = {rule.id: i for i, rule in enumerate(pack.rules)}
-
-    unmatched = tuple(event.id for event, found in zip(events, matches, strict=True) if not found)
-    return ActorScore(
-        actor,
-        tuple(trail),
-        timeline,
-        final,
-        unmatched,
-        _ranked(event_shares, {e.id: i for i, e in enumerate(events)}),
-        _ranked(rule_shares, rule_order),
-    )
-
-
-def _ranked(shares: dict[str, float], order: dict[str, int]) -> tuple[Share, ...]:
-    ranked = sorted(shares.items(), key=lambda item: (-abs(item[1]), order[item[0]]))
-    return tuple(Share(name, share) for name, share in ranked)
+    actors: dict[str, ActorScore] = {}
+    sizes = frame.group_by("actor", maintain_order=True).len()
+    lo = 0
+    for name, size in sizes.iter_rows():
+        hi = lo + size
+        a, b = np.searchsorted(row, [lo, hi])
+        matches = _Matches(row[a:b] - lo, g_rule[pick[a:b]], g_axis[pick[a:b]], g_weight[pick[a:b]], contribution[a:b])
+        actors[name] = ActorScore(name, pack, frame.slice(lo, size), matches, as_of, every)
+        lo = hi
+    return Score(pack, actors)
