@@ -282,21 +282,21 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
 
 def _drivers_text(actor: ActorScore, where: dict[str, str], palette: Palette, top: int | None) -> list[str]:
     lines = [palette.bold(f"Drivers of the final balance {signed(actor.final.balance)} on {actor.final.date}")]
-    for title, shares, located in (("events", actor.event_drivers, False), ("rules", actor.rule_drivers, True)):
+    for title, shares, located in (("event", actor.event_drivers, False), ("rule", actor.rule_drivers, True)):
         shown, rest = _collapse(shares, top)
         rows, values = [], []
         running = 0.0
         for share in shown + ([rest] if rest else []):
             running += share.share
-            rows.append(
-                [share.name, where.get(share.name, "") if located else "", signed(share.share), signed(running)]
-            )
-            values.append([None, None, share.share, running])
-        rows.append(["= final balance", "", signed(actor.final.balance), ""])
-        values.append([None, None, actor.final.balance, None])
-        headers = [title[:-1], "defined at" if located else "", "share", "cumulative"]
+            at = [where.get(share.name, "")] if located else []
+            rows.append([share.name, *at, signed(share.share), signed(running)])
+            values.append([None, *([None] if located else []), share.share, running])
+        rows.append(["= final balance", *([""] if located else []), signed(actor.final.balance), ""])
+        values.append([None, *([None] if located else []), actor.final.balance, None])
+        headers = [title, *(["defined at"] if located else []), "share", "cumulative"]
+        numeric = {len(headers) - 2, len(headers) - 1}
         lines.append("")
-        lines += ["  " + line for line in table(headers, rows, {2, 3}, palette, values)]
+        lines += ["  " + line for line in table(headers, rows, numeric, palette, values)]
     return lines
 
 

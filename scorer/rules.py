@@ -8,6 +8,7 @@ column where the analyst has to look.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -115,9 +116,15 @@ def pack_files(path: str | Path) -> list[Path]:
     return [path]
 
 
+def _shown(path: Path) -> Path:
+    """The bundled pack named as `rules/...` when run from the checkout, not by an absolute path."""
+    relative = os.path.relpath(path)
+    return Path(relative) if not relative.startswith("..") else path
+
+
 def load_rules(path: str | Path | None = None) -> RulePack:
     """Read and validate a rulepack; every problem of every file is raised together."""
-    files = pack_files(path if path is not None else bundled_rules())
+    files = pack_files(path) if path is not None else [_shown(p) for p in pack_files(bundled_rules())]
     problems: list[Problem] = []
     documents: list[Located] = []
     for file in files:
