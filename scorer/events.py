@@ -213,12 +213,11 @@ def load_events(paths: list[str] | str, input_format: str | None = None) -> Even
     for path in paths:
         try:
             fmt = format_for(path, input_format)
-            raw = read_bytes(path)
-            fast = table.jsonl_columns(raw, path) if fmt == "jsonl" and len(raw) > _COLUMNS_FROM else None
+            fast = table.jsonl_columns(path) if fmt == "jsonl" and _size(path) > _COLUMNS_FROM else None
             if fast is not None:
                 frames.append(fast)
                 continue
-            batch = _parse(decode(raw, path), path, fmt)
+            batch = _parse(read_text(path), path, fmt)
         except InputError as err:
             problems.extend(err.problems)
             continue
@@ -234,6 +233,13 @@ def load_events(paths: list[str] | str, input_format: str | None = None) -> Even
 
 # Below this size the exact reader is as fast as the column reader and simpler to trust.
 _COLUMNS_FROM = 1 << 20
+
+
+def _size(path: str) -> int:
+    try:
+        return 0 if path == "-" else Path(path).stat().st_size
+    except OSError:
+        return 0
 
 
 def _duplicates(frame: pl.DataFrame) -> list[Problem]:

@@ -38,7 +38,7 @@ SCHEMA: dict[str, Any] = {
     "quote": pl.String,
     "tags": pl.String,  # JSON text of the list, or null
     "attrs": pl.String,  # JSON text of the mapping, or null
-    "file": pl.String,
+    "file": pl.Categorical,
     "line": pl.Int64,
     "col": pl.Int64,
 }
@@ -91,8 +91,29 @@ _DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
 _TYPE = r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$"
 
 
-def jsonl_columns(raw: bytes, path: str) -> pl.DataFrame | None:
-    """A large JSON Lines file read by columns, or None where the exact reader must look."""
+CHUNK = 16 << 20
+
+
+def jsonl_columns(path: str) -> pl.DataFrame | None:
+    """A large JSON Lines file read by columns, chunk by chunk, or None where the exact reader must look."""
+    frames = []
+    first_line = 1
+    try:
+        with open(path, "rb") as source:
+            while chunk := source.read(CHUNK):
+                if not chunk.endswith(b"\n"):
+                    chunk += source.readline()
+                frame = _chunk_columns(chunk, path, first_line)
+                if frame is None:
+                    return None
+                frames.append(frame)
+                first_line += frame.height
+    except OSError:
+        return None
+    return pl.concat(frames) if frames else None
+
+
+def _chunk_columns(raw: bytes, path: str, first_line: int) -> pl.DataFrame | None:
     try:
         frame = pl.read_ndjson(io.BytesIO(raw), schema=_READ_SCHEMA)
         lines = pl.read_csv(
@@ -108,7 +129,7 @@ def jsonl_columns(raw: bytes, path: str) -> pl.DataFrame | None:
     texts = [pl.col(name).is_not_null().cast(pl.Int64) for name in TEXT_FIELDS]
     expected = frame.select((pl.sum_horizontal(present) * 2 + pl.sum_horizontal(texts) * 2).alias("quotes"))["quotes"]
     quotes = lines.select(pl.col("text").str.count_matches('"', literal=True))["text"]
-    if not (expected == quotes).all() or b"true" in raw or b"false" in raw:
+    if not (expected == quotes).all() or b"true" in raw or b"false" in raw or b"\\" in raw:
         return None
     checks = frame.select(
         pl.col("id").is_null().any() | (pl.col("id") == "").any(),
@@ -126,8 +147,8 @@ def jsonl_columns(raw: bytes, path: str) -> pl.DataFrame | None:
         day=_days(pl.col("date")),
         tags=pl.lit(None, pl.String),
         attrs=pl.lit(None, pl.String),
-        file=pl.lit(path),
-        line=pl.int_range(1, frame.height + 1, dtype=pl.Int64),
+        file=pl.lit(path, pl.Categorical),
+        line=pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64),
         col=pl.lit(1, pl.Int64),
     )
     if frame["day"].null_count():
