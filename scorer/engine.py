@@ -40,7 +40,6 @@ import contextlib
 import hashlib
 import itertools
 import json
-import math
 import re
 import threading
 from bisect import bisect_left
@@ -57,7 +56,8 @@ from scorer.rules import ORDERING, All, AnyOf, Condition, Not, RulePack, Test
 
 ABSENT = "\u0000absent"
 OTHER = "\u0000other"
-MAX_RULES_PER_RULESET = 4000
+# durable_rules fails (error 303) when one fact fires 64 rules of one ruleset.
+MAX_RULES_PER_RULESET = 60
 MAX_CHANNELS_PER_FACT = 240  # 255 properties less id, sid, probe and headroom
 
 _MISSING = object()
@@ -85,7 +85,7 @@ def _token(value: Any) -> str:
     if isinstance(value, bool):
         return "b:true" if value else "b:false"
     if isinstance(value, (int, float)):
-        return "n:" + repr(float(value))
+        return "n:" + repr(float(value) + 0.0)  # -0.0 is 0
     return "s:" + str(value)
 
 
@@ -126,18 +126,16 @@ def _python_test(test: Test, value: Any) -> bool:
     }[test.op]
 
 
-def _stand_in(value: float, cuts: Sequence[float]) -> float:
-    """A number on the same side of every cut as `value`, one per interval between cuts."""
+def _stand_in(value: float, cuts: Sequence[float]) -> int:
+    """Where `value` lies among the sorted cuts, as a small integer: cut i is 2*i, the gaps odd.
+
+    The engine compares these codes exactly as it would the numbers, and small integers
+    avoid its parser, which refuses numbers written with an exponent (1e-05, 1e+16).
+    """
     i = bisect_left(cuts, value)
     if i < len(cuts) and cuts[i] == value:
-        return value
-    if i == 0:
-        low = cuts[0] - max(1.0, abs(cuts[0]))
-        return low if math.isfinite(low) else math.nextafter(cuts[0], -math.inf)
-    if i == len(cuts):
-        high = cuts[-1] + max(1.0, abs(cuts[-1]))
-        return high if math.isfinite(high) else math.nextafter(cuts[-1], math.inf)
-    return (cuts[i - 1] + cuts[i]) / 2
+        return 2 * i
+    return 2 * i - 1
 
 
 def _walk(condition: Condition) -> Iterable[Test]:
@@ -186,6 +184,8 @@ class _Channels:
         for i, name in enumerate(sorted(self.cuts)):
             names[("n", name)] = f"n{i}"
             names[("k", name)] = f"k{i}"
+            for position, cut in enumerate(self.cuts[name]):
+                names[("cut", name, cut)] = 2 * position  # type: ignore[assignment]
         for i, test in enumerate(self.booleans):
             names[test] = f"t{i}"
         return names
@@ -202,7 +202,7 @@ class _Channels:
         for name in sorted(self.cuts):
             value = field_value(event, name)
             number = _is_number(value)
-            key.append(_stand_in(float(value), self.cuts[name]) if number else 0.0)
+            key.append(_stand_in(float(value), self.cuts[name]) if number else 0)
             key.append(number)
         for test in self.booleans:
             key.append(_python_test(test, field_value(event, test.field)))
@@ -241,9 +241,10 @@ def _leaf(test: Test, names: dict[Any, str], negated: bool) -> dict[str, Any]:
     if test.op in ORDERING:
         n, k = names[("n", test.field)], names[("k", test.field)]
         flip = {"gt": "$lte", "gte": "$lt", "lt": "$gte", "lte": "$gt"}
+        code = names[("cut", test.field, float(test.operand))]
         if negated:
-            return {"$or": [{k: False}, {flip[test.op]: {n: float(test.operand)}}]}
-        return {"$and": [{k: True}, {"$" + test.op: {n: float(test.operand)}}]}
+            return {"$or": [{k: False}, {flip[test.op]: {n: code}}]}
+        return {"$and": [{k: True}, {"$" + test.op: {n: code}}]}
     v = names[("v", test.field)]
 
     def is_(token: str) -> dict[str, Any]:

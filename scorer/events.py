@@ -6,18 +6,21 @@ and all problems of a file are collected before giving up.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import math
+import os
 import re
+import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import polars as pl
 from pydantic import (
@@ -29,11 +32,12 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
 from scorer.problems import InputError, Problem
-from scorer.yamlfile import Located, describe, load_yaml
+from scorer.yamlfile import Located, describe, load_yaml, printable, unprintable
 
 InputFormat = Literal["yaml", "jsonl", "csv"]
 FORMATS: tuple[str, ...] = ("yaml", "jsonl", "csv")
@@ -55,6 +59,26 @@ def parse_date(text: str) -> Date:
         return Date(int(year), int(month or 1), int(day or 1))
     except ValueError:
         raise ValueError(f"bad date {text!r}: no such day") from None
+
+
+# A field that rules can test holds at most MAX_FIELD_CHARS characters: a rule's
+# regex runs on it, and the check of regexes at load (scorer/patterns.py) bounds
+# their cost for values of that length. Summary and quote are shown, never tested.
+MAX_FIELD_CHARS = 1000
+TESTED_TEXT = ("id", "actor", "type", "partner", "source")
+# yamlfile.unprintable for polars (Rust regex, where text never holds surrogates).
+_UNPRINTABLE_RE = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\x{FFFE}\x{FFFF}]"
+
+
+def _texts(value: Any) -> list[str]:
+    """The text in a field's value: itself, a list's items, a mapping's names and values."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    if isinstance(value, dict):
+        return [text for pair in value.items() for text in pair if isinstance(text, str)]
+    return []
 
 
 class Event(BaseModel):
@@ -108,6 +132,28 @@ class Event(BaseModel):
     def _confidence(cls, value: float) -> float:
         if not math.isfinite(value) or not 0 <= value <= 1:
             raise ValueError(f"confidence must be a number from 0 to 1, not {value}")
+        return value
+
+    @field_validator("id", "date", "actor", "type", "partner", "summary", "source", "quote", "tags", "attrs")
+    @classmethod
+    def _plain_text(cls, value: Any, info: ValidationInfo) -> Any:
+        # Held to YAML's rule whatever the format, so no ESC reaches a terminal through a report
+        # and the same events score the same from YAML, JSON Lines and CSV.
+        for text in _texts(value):
+            bad = unprintable(text)
+            if bad is not None:
+                raise ValueError(f"holds the control character U+{ord(bad):04X}")
+            if info.field_name in TESTED_TEXT + ("tags", "attrs") and len(text) > MAX_FIELD_CHARS:
+                raise ValueError(f"longer than {MAX_FIELD_CHARS:,} characters ({len(text):,})")
+        return value
+
+    @field_validator("attrs")
+    @classmethod
+    def _finite_attrs(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        # Numbers elsewhere must be finite; an attribute of NaN would compare false to everything.
+        for name, item in (value or {}).items():
+            if isinstance(item, float) and not math.isfinite(item):
+                raise ValueError(f"attribute {printable(name)!r} must be a finite number, not {item}")
         return value
 
     @property
@@ -177,29 +223,130 @@ def format_for(path: str, given: str | None) -> InputFormat:
     return _EXTENSIONS[suffix]
 
 
-def read_bytes(path: str) -> bytes:
-    """The bytes of a file (or standard input for `-`), problems as InputError."""
+# Limits on what is read, checked while reading, so that a hostile file is
+# refused after about a megabyte rather than after filling memory:
+# - no line of any input may be longer than MAX_LINE_BYTES: a "1 GB line" is
+#   refused at its first MiB, before the parsers (which hold a line whole) see it;
+# - a YAML file may not be larger than MAX_YAML_BYTES: YAML is for files kept by
+#   hand and costs about a second and 60 MB of memory per MB to parse; larger
+#   data belongs in JSON Lines or CSV, which have no size limit;
+# - bytes that are not UTF-8 are refused in the chunk they arrive in, so binary
+#   garbage (even an endless stream) stops at once.
+MAX_LINE_BYTES = 1 << 20
+MAX_YAML_BYTES = 16 << 20
+_CHUNK = 1 << 20  # at most MAX_LINE_BYTES, so that only lines crossing a chunk edge need measuring
+
+
+def _cannot_read(path: str, err: OSError) -> InputError:
+    if isinstance(err, IsADirectoryError):
+        return InputError([Problem(path, 1, 1, "is a directory, not a file")])
+    return InputError([Problem(path, 1, 1, f"cannot read: {err.strerror or err}")])
+
+
+def _open(path: str, limit: int | None) -> BinaryIO:
+    if path == "-":
+        return sys.stdin.buffer
+    # Opened without waiting: a named pipe that nobody writes to reads as empty instead of hanging the run.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except IsADirectoryError:
-        raise InputError([Problem(path, 1, 1, "is a directory, not a file")]) from None
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(path)
+        if limit is not None and stat.S_ISREG(status.st_mode) and status.st_size > limit:
+            raise InputError([Problem(path, 1, 1, _too_large(status.st_size, limit))])
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return open(fd, "rb")
+
+
+def _chunks(path: str, limit: int | None) -> Iterator[tuple[bytes, int, int]]:
+    """The file in chunks, each with the number of the line it starts in and where that line starts.
+
+    The start is counted from the start of the chunk (so it is 0 or negative).
+    Refuses (InputError) a line longer than MAX_LINE_BYTES or a file larger
+    than `limit` as soon as it is seen, before passing the chunk on.
+    """
+    try:
+        stream = _open(path, limit)
+        try:
+            total = 0
+            line = 1  # number of the line being read
+            line_start = 0  # where it starts, counted from the start of the file
+            while chunk := stream.read(_CHUNK):
+                chunk_line, chunk_line_start = line, line_start - total
+                first = chunk.find(b"\n")
+                if first >= 0:
+                    # A line that starts and ends inside this chunk is shorter than a chunk:
+                    # only the line ending here and the one left open need measuring.
+                    if total + first - line_start > MAX_LINE_BYTES:
+                        raise InputError([Problem(path, line, 1, _too_long())])
+                    line += chunk.count(b"\n")
+                    line_start = total + chunk.rfind(b"\n") + 1
+                total += len(chunk)
+                if total - line_start > MAX_LINE_BYTES:
+                    raise InputError([Problem(path, line, 1, _too_long())])
+                if limit is not None and total > limit:
+                    raise InputError([Problem(path, 1, 1, _too_large(total, limit))])
+                yield chunk, chunk_line, chunk_line_start
+        finally:
+            if stream is not sys.stdin.buffer:
+                stream.close()
     except OSError as err:
-        raise InputError([Problem(path, 1, 1, f"cannot read: {err.strerror or err}")]) from None
+        raise _cannot_read(path, err) from None
 
 
-def decode(raw: bytes, path: str) -> str:
-    """UTF-8 text (a byte-order mark is dropped), problems as InputError."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw.count(b"\n", 0, err.start) + 1
-        col = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
-        raise InputError([Problem(path, line, col, f"not UTF-8 text (byte 0x{raw[err.start]:02x})")]) from None
+def _too_long() -> str:
+    return f"line too long: more than {MAX_LINE_BYTES:,} bytes (1 MiB); refused without reading it all"
 
 
-def read_text(path: str) -> str:
-    """The text of a file (or standard input for `-`), problems as InputError."""
-    return decode(read_bytes(path), path)
+def _too_large(size: int, limit: int) -> str:
+    return f"file too large for YAML: {size:,} bytes, more than {limit >> 20} MiB (use JSON Lines or CSV)"
+
+
+def _yaml_limit(path: str, limit: int | None) -> int | None:
+    if limit is None and Path(path).suffix.lower() in (".yaml", ".yml"):
+        return MAX_YAML_BYTES
+    return limit
+
+
+def check_lines(path: str) -> None:
+    """Refuse a file with a line longer than MAX_LINE_BYTES, reading it in chunks and keeping none."""
+    for _ in _chunks(path, None):
+        pass
+
+
+def read_text(path: str, limit: int | None = None) -> str:
+    """The UTF-8 text of a file or of standard input (`-`), a byte-order mark dropped; problems as InputError.
+
+    `limit` caps the size of the file; by default a file named `.yaml`/`.yml`
+    is capped at MAX_YAML_BYTES and others are not. Every line is capped at
+    MAX_LINE_BYTES.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    parts: list[str] = []
+    chunk, line, line_start = b"", 1, 0
+    for chunk, line, line_start in _chunks(path, _yaml_limit(path, limit)):
+        pending = decoder.getstate()[0]  # the start of a character cut by the end of the chunk before
+        try:
+            parts.append(decoder.decode(chunk))
+        except UnicodeDecodeError as err:
+            raise _not_utf8(path, pending + chunk, err.start, line, line_start + len(pending)) from None
+    tail = decoder.getstate()[0]
+    if tail:  # the file ends inside a character
+        raise _not_utf8(path, chunk, len(chunk) - len(tail), line, line_start)
+    text = "".join(parts)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _not_utf8(path: str, chunk: bytes, at: int, line: int, line_start: int) -> InputError:
+    """The bad byte at `at` in `chunk`, named by line and column (`line` starts at `line_start` of the chunk)."""
+    newlines = chunk.count(b"\n", 0, at)
+    if newlines:
+        line += newlines
+        line_start = chunk.rfind(b"\n", 0, at) + 1
+    return InputError([Problem(path, line, at - line_start + 1, f"not UTF-8 text (byte 0x{chunk[at]:02x})")])
 
 
 def load_events(paths: list[str] | str, input_format: str | None = None) -> EventSet:
@@ -213,11 +360,15 @@ def load_events(paths: list[str] | str, input_format: str | None = None) -> Even
     for path in paths:
         try:
             fmt = format_for(path, input_format)
-            fast = table.jsonl_columns(path) if fmt == "jsonl" and _size(path) > _COLUMNS_FROM else None
-            if fast is not None:
+            fast = None
+            if fmt == "jsonl" and _size(path) > _COLUMNS_FROM:
+                # The column reader holds a line whole, and checks neither characters nor lengths.
+                check_lines(path)
+                fast = table.jsonl_columns(path)
+            if fast is not None and _plain(fast):
                 frames.append(fast)
                 continue
-            batch = _parse(read_text(path), path, fmt)
+            batch = _parse(read_text(path, MAX_YAML_BYTES if fmt == "yaml" else None), path, fmt)
         except InputError as err:
             problems.extend(err.problems)
             continue
@@ -227,12 +378,22 @@ def load_events(paths: list[str] | str, input_format: str | None = None) -> Even
     frame = pl.concat(frames) if frames else table.empty()
     problems.extend(_duplicates(frame))
     if problems:
-        raise InputError(problems)
+        # A bad field in `defaults:` fails every event that inherits it: say it once.
+        raise InputError(list(dict.fromkeys(problems)))
     return EventSet(frame)
 
 
 # Below this size the exact reader is as fast as the column reader and simpler to trust.
 _COLUMNS_FROM = 1 << 20
+
+
+def _plain(frame: pl.DataFrame) -> bool:
+    """Whether the column reader's frame holds only text the exact reader accepts (else that one must look)."""
+    from scorer import table
+
+    checks = [pl.col(name).str.contains(_UNPRINTABLE_RE).any().alias(f"c{name}") for name in table.TEXT_FIELDS]
+    checks += [(pl.col(name).str.len_chars() > MAX_FIELD_CHARS).any().alias(f"n{name}") for name in TESTED_TEXT]
+    return not any(frame.select(checks).row(0))
 
 
 def _size(path: str) -> int:
@@ -278,7 +439,7 @@ def _validate(raw: Any, where: Any) -> Event | list[Problem]:
                 # One attribute failed every member of the union: say it once.
                 loc = loc[:2]
                 message = f"expected text, a number or true/false, got {describe(error.get('input'))}"
-            name = ".".join(str(part) for part in loc) or "event"
+            name = printable(".".join(str(part) for part in loc)) or "event"
             problems.setdefault(loc, where(loc, error["type"] == "extra_forbidden", f"field '{name}': {message}"))
         return list(problems.values())
 
@@ -299,6 +460,8 @@ def _message(error: Any) -> str:
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
+    if kind == "string_unicode":
+        return "not text: holds half of a UTF-16 surrogate pair (such as \\ud800)"
     if kind == "value_error":
         return str(error["ctx"]["error"])
     if kind.endswith("_type"):
@@ -373,15 +536,49 @@ def _column_of(line: str, name: str) -> int:
     return found + 1 if found >= 0 else 1
 
 
+class _NotJson(ValueError):
+    """What Python's json reader lets through but JSON (and YAML's reading of events) does not."""
+
+    def __init__(self, message: str, token: str, nth: int = 1) -> None:
+        super().__init__(message)
+        self.token, self.nth = token, nth
+
+    def col(self, line: str) -> int:
+        at = -1
+        for _ in range(self.nth):
+            at = line.find(self.token, at + 1)
+        return at + 1 if at >= 0 else 1
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # As in YAML: a repeated key is a mistake, not a silent "the last one wins".
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _NotJson(f"duplicate key {key!r}", json.dumps(key), 2)
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(f"not valid JSON: {name} is not a JSON number", name)
+
+
 def _from_jsonl(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
+    if not text.strip():
+        # As for YAML and CSV: an empty file is most often the wrong file, or a cut download.
+        return [Problem(path, 1, 1, "empty file: expected one JSON object per line")]
     results: list[tuple[Event, Origin] | Problem] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = json.loads(line, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
         except json.JSONDecodeError as err:
             results.append(Problem(path, number, err.colno, f"not valid JSON: {err.msg}"))
+            continue
+        except _NotJson as err:
+            results.append(Problem(path, number, err.col(line), printable(str(err))))
             continue
         except RecursionError:
             results.append(Problem(path, number, 1, "JSON nested too deeply"))
@@ -427,7 +624,7 @@ def _from_csv(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
     results: list[tuple[Event, Origin] | Problem] = []
     for col, name in enumerate(names, start=1):
         if name in names[: col - 1]:
-            results.append(Problem(path, 1, col, f"duplicate column '{name}'"))
+            results.append(Problem(path, 1, col, f"duplicate column '{printable(name)}'"))
     if results:
         return results
     while True:

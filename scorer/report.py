@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
+from scorer.explanation import defined_at, rule_uses
 from scorer.rules import RulePack
 from scorer.timeline import ActorScore, Row, Score, Share, Step
 
@@ -300,18 +304,30 @@ def _drivers_text(actor: ActorScore, where: dict[str, str], palette: Palette, to
     return lines
 
 
-def explain_markdown(score: Score, *, top: int | None = 10, event: str | None = None) -> str:
+def explain_markdown(
+    score: Score,
+    *,
+    top: int | None = 10,
+    event: str | None = None,
+    charts: Mapping[str, tuple[str, str]] | None = None,
+) -> str:
+    """The markdown report; `charts` gives per actor the balance chart and the drivers chart (PNG files) it links."""
     where = _where(score.pack)
     axes = list(score.pack.scoring.axes)
     blocks = []
     for name, actor in score.actors.items():
-        lines = [f"## {_md(name)}", "", _md(_heading(score, name, actor)), "", "### Events", ""]
-        for step in actor.trail:
+        lines = [f"## {_md(name)}", "", _md(_heading(score, name, actor)), ""]
+        images = (charts or {}).get(name)
+        if images:
+            lines += ["### Balance over time", "", f"![{_md_alt(name)}: balance over time]({quote(images[0])})", ""]
+            lines += ["Markers are numbered as the events below.", ""]
+        lines += ["### Events", ""]
+        for number, step in enumerate(actor.trail, 1):
             if event is not None and step.event.id != event:
                 continue
             e = step.event
             toward = f" → {_md(e.partner)}" if e.partner else ""
-            lines.append(f"#### {_md(e.date)} `{e.id}` — {_md(e.type)}{toward}")
+            lines.append(f"#### {number}. {_md(e.date)} {_code(e.id)} — {_md(e.type)}{toward}")
             lines.append("")
             for label, text in (("Summary", e.summary), ("Source", e.source), ("Quote", e.quote)):
                 if text:
@@ -324,25 +340,69 @@ def explain_markdown(score: Score, *, top: int | None = 10, event: str | None = 
                 ]
                 for m in step.matches:
                     lines.append(
-                        f"| `{m.rule}` | `{where[m.rule]}` | {m.axis} | {signed(m.weight)} | "
+                        f"| `{m.rule}` | {_code(where[m.rule])} | {_md(m.axis)} | {signed(m.weight)} | "
                         f"{m.intensity:.2f} | {m.confidence:.2f} | {signed(m.contribution)} |"
                     )
             else:
                 lines.append("- No rule matched (unmatched).")
-            totals = ", ".join(f"{a} {signed(step.totals[a])}" for a in axes)
+            totals = ", ".join(f"{_md(a)} {signed(step.totals[a])}" for a in axes)
             lines += ["", f"Running: {totals}; balance **{signed(step.balance)}**", ""]
         lines += ["### Drivers of the final balance", ""]
+        if images:
+            lines += [f"![{_md_alt(name)}: drivers of the final balance]({quote(images[1])})", ""]
         for title, shares, located in (("Events", actor.event_drivers, False), ("Rules", actor.rule_drivers, True)):
             shown, rest = _collapse(shares, top)
             lines += [f"| {title[:-1].lower()} | defined at | share |", "|---|---|---:|"]
             for share in shown + ([rest] if rest else []):
-                at = f"`{where[share.name]}`" if located and share.name in where else ""
-                label = f"`{share.name}`" if share is not rest else share.name
+                at = _code(where[share.name]) if located and share.name in where else ""
+                label = _code(share.name) if share is not rest else share.name
                 lines.append(f"| {label} | {at} | {signed(share.share)} |")
             lines += [f"| **final balance** | | **{signed(actor.final.balance)}** |", ""]
-        lines.append("Unmatched: " + (", ".join(f"`{e}`" for e in actor.unmatched) if actor.unmatched else "none"))
+        lines += _rules_markdown(score, actor)
+        lines += ["### Unmatched events", ""]
+        unmatched = [(n, step) for n, step in enumerate(actor.trail, 1) if not step.matches]
+        for number, step in unmatched:
+            e = step.event
+            summary = f": {_md(' '.join(e.summary.split()))}" if e.summary else ""
+            lines.append(f"- Event {number}, {_md(e.date)} {_code(e.id)} ({_md(e.type)}){summary}")
+        if not unmatched:
+            lines.append("None: every event matched at least one rule.")
         blocks.append("\n".join(lines))
     return "# Why the score is what it is\n\n" + ("\n\n".join(blocks) if blocks else "No events to explain.") + "\n"
+
+
+def _rules_markdown(score: Score, actor: ActorScore) -> list[str]:
+    """The rule table: where each rule is defined, its weights, how often it fired, its share."""
+    uses = rule_uses(actor, score.pack)
+    lines = ["### Rules", "", "| rule | defined at | weights | fired on | share |", "|---|---|---|---:|---:|"]
+    for use in uses:
+        if not use.fired:
+            continue
+        weights = ", ".join(f"{_md(axis)} {signed(w)}" for axis, w in use.rule.signals.items())
+        share = "—" if use.share is None else signed(use.share)
+        disabled = "" if use.rule.enabled else " (disabled)"
+        lines.append(
+            f"| `{use.rule.id}`{disabled} | {_code(defined_at(use.rule))} | {weights} | {use.fired} | {share} |"
+        )
+    idle = [use for use in uses if not use.fired]
+    if idle:
+        names = ", ".join(f"`{use.rule.id}` ({_code(defined_at(use.rule))})" for use in idle)
+        lines += ["", f"Did not fire on these events ({len(idle)}): {names}."]
+    return lines + [""]
+
+
+def _code(text: str) -> str:
+    """Text from input files as a markdown code span, whatever backticks it holds."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
+
+
+def _md_alt(text: str) -> str:
+    """Text for an image's alt text: inert, and no bracket that would end it."""
+    return _md(text).replace("[", "\\[").replace("]", "\\]")
 
 
 def weights_document(pack: RulePack) -> dict[str, Any]:

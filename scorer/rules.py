@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scorer.events import parse_date, read_text
+from scorer.patterns import regex_problem
 from scorer.problems import InputError, Problem
 from scorer.yamlfile import Located, describe, load_yaml
 
@@ -25,6 +26,15 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _RULE_KEYS = ("id", "description", "when", "signals", "enabled", "references")
 
 Scalar = str | int | float | bool
+
+# Weights are "how much an event moves the country", on a scale of a few units;
+# past a million a weight is a typo (or an attempt to drown every other rule), and
+# sums of such weights times intensities could overflow to infinity.
+MAX_WEIGHT = 1e6
+
+
+def weight_too_large(what: str, weight: float) -> str:
+    return f"weight of {what} is {weight:g}: weights may be at most {MAX_WEIGHT:,.0f} either way"
 
 
 @dataclass(frozen=True)
@@ -309,6 +319,8 @@ class _Assembler:
                     self.problem(doc, where, f"weight of '{axis}' must be a number, not {describe(weight)}")
                 elif not math.isfinite(weight):
                     self.problem(doc, where, f"weight of '{axis}' must be finite, not {weight}")
+                elif abs(weight) > MAX_WEIGHT:
+                    self.problem(doc, where, weight_too_large(f"'{axis}'", weight))
                 else:
                     signals[axis] = float(weight)
         when: Condition | None = None
@@ -423,10 +435,10 @@ class _ConditionParser:
                 self.fail(at, f"'{op}' takes text, not {describe(operand)}")
                 return None
             if op == "regex":
-                try:
-                    re.compile(operand)
-                except re.error as err:
-                    self.fail(at, f"regex does not compile: {err}")
+                # Checked for cost as well as syntax, so that no rule can hang a run (scorer/patterns.py).
+                problem = regex_problem(operand)
+                if problem is not None:
+                    self.fail(at, problem)
                     return None
             return Test(name, op, operand)
         if not _is_scalar(operand):

@@ -303,16 +303,26 @@ def _by_actor_and_date(frame: pl.DataFrame) -> pl.DataFrame:
     return frame[pl.Series(np.argsort(key, kind="stable"))]
 
 
-def score(
+@dataclass(frozen=True)
+class Matched:
+    """Events filtered, ordered and matched once, ready to be scored with any weights (`rescore`)."""
+
+    frame: pl.DataFrame
+    groups: np.ndarray
+    fired: list[tuple[int, ...]]
+    as_of: str | None
+    rules: tuple[tuple[str, bool], ...]  # (id, enabled) of the matched pack: rescoring needs the same
+
+
+def match(
     events: EventSet | Sequence[Event],
     pack: RulePack,
     *,
     actor: str | None = None,
     as_of: str | None = None,
-    every: Every | None = None,
     matcher: Matcher | None = None,
-) -> Score:
-    """Score events with a pack: one `ActorScore` per actor, in actor-code order."""
+) -> Matched:
+    """Ask the engine which rules fire on which events; weights play no part."""
     table = events if isinstance(events, EventSet) else EventSet.of(events)
     frame = table.frame
     if actor is not None:
@@ -321,6 +331,14 @@ def score(
         frame = frame.filter(pl.col("day") <= parse_date(as_of).toordinal())
     frame = _by_actor_and_date(frame)
     groups, fired = (matcher or Matcher(pack)).match_frame(frame)
+    return Matched(frame, groups, fired, as_of, tuple((rule.id, rule.enabled) for rule in pack.rules))
+
+
+def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None) -> Score:
+    """Score already matched events with `pack`: the matched pack with other weights, no engine call."""
+    if tuple((rule.id, rule.enabled) for rule in pack.rules) != matched.rules:
+        raise ValueError("rescore needs the pack that was matched, with only its weights changed")
+    frame, groups, fired, as_of = matched.frame, matched.groups, matched.fired, matched.as_of
     g_group, g_rule, g_axis, g_weight = _match_table(pack, fired)
 
     # Join each event row to its group's matches.
@@ -343,3 +361,16 @@ def score(
         actors[name] = ActorScore(name, pack, frame.slice(lo, size), matches, as_of, every)
         lo = hi
     return Score(pack, actors)
+
+
+def score(
+    events: EventSet | Sequence[Event],
+    pack: RulePack,
+    *,
+    actor: str | None = None,
+    as_of: str | None = None,
+    every: Every | None = None,
+    matcher: Matcher | None = None,
+) -> Score:
+    """Score events with a pack: one `ActorScore` per actor, in actor-code order."""
+    return rescore(match(events, pack, actor=actor, as_of=as_of, matcher=matcher), pack, every=every)

@@ -4,6 +4,15 @@ The new text is spliced into the span the YAML parser reports for that
 scalar, so comments, order, quoting and spacing survive. The write is atomic
 (temporary file in the same folder, fsync, rename) and edits of one folder
 are serialised by a lock on the folder, so two edits at once both land.
+
+A process killed mid-edit leaves the rule file whole, old or new. Where the
+system allows it, the new text is written to a file without a name (Linux
+O_TMPFILE) that gets one only just before the rename, so a kill leaves no
+temporary file behind except between those two calls; elsewhere the
+temporary file has a name from the start. Either way its name is ours alone
+(`.NAME.XXXXXXXX.scorer-tmp`, never read as a rule file), and every edit
+first removes such leftovers from the folder, under the lock: whoever made
+them held the lock, so they are stale.
 """
 
 from __future__ import annotations
@@ -13,12 +22,13 @@ import fcntl
 import math
 import os
 import re
+import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from scorer.problems import InputError, Problem
-from scorer.rules import bundled_rules, load_rules
+from scorer.rules import MAX_WEIGHT, bundled_rules, load_rules, weight_too_large
 from scorer.yamlfile import Located, load_yaml
 
 _BOM = "\ufeff"
@@ -65,13 +75,35 @@ def set_weight(pack_path: str | Path | None, rule_id: str, axis: str, weight: fl
     if not math.isfinite(weight):
         message = f"weight of '{rule_id}' on '{axis}' must be finite, not {weight}; nothing changed"
         raise InputError([Problem(rule.file, rule.line, 1, message)])
+    if abs(weight) > MAX_WEIGHT:
+        message = f"{weight_too_large(f'{rule_id!r} on {axis!r}', weight)}; nothing changed"
+        raise InputError([Problem(rule.file, rule.line, 1, message)])
     folder = Path(rule.file).resolve().parent
-    lock = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return _edit(Path(rule.file), rule_id, axis, weight)
-    finally:
-        os.close(lock)
+        lock = os.open(folder, os.O_RDONLY)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            _remove_leftovers(folder)
+            return _edit(Path(rule.file), rule_id, axis, weight)
+        finally:
+            os.close(lock)
+    except OSError as err:
+        # A folder or file we may not write: say so as the other refusals do, not as a crash.
+        message = f"cannot write {err.filename or rule.file}: {err.strerror or err}; nothing changed"
+        raise InputError([Problem(rule.file, rule.line, 1, message)]) from None
+
+
+# Temporary files of edits: `.NAME.` + 8 characters of tempfile's alphabet + `.scorer-tmp`.
+_LEFTOVER = re.compile(r"\..+\.[a-z0-9_]{8}\.scorer-tmp")
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove temporary files that edits killed mid-way left in `folder` (call with the folder locked)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if _LEFTOVER.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
 
 
 def _edit(path: Path, rule_id: str, axis: str, weight: float) -> Edit:
@@ -91,6 +123,11 @@ def _edit(path: Path, rule_id: str, axis: str, weight: float) -> Edit:
     else:
         old = None
         new_body = _add_signal(body, doc, signals_path, axis, format_weight(weight))
+    target = value_path if value_path in doc.spans else signals_path
+    if any(span == doc.spans[target] for where, span in doc.spans.items() if where != target):
+        # A YAML alias (*name) shares this node with another place: the splice would change both.
+        message = f"the weights of rule '{rule_id}' are shared with another place through a YAML alias; nothing changed"
+        raise InputError([doc.problem(target, message)])
     check = load_yaml(new_body, str(path))
     if check.data["rules"][index]["signals"].get(axis) != weight:  # pragma: no cover - a bug of ours
         raise InputError(
@@ -130,13 +167,8 @@ def _add_signal(body: str, doc: Located, signals_path: tuple[str | int, ...], ax
 
 def _write_atomic(path: Path, data: bytes) -> None:
     mode = path.stat().st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = _unnamed_then_named(path, data, mode) or _named(path, data, mode)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -147,3 +179,56 @@ def _write_atomic(path: Path, data: bytes) -> None:
         os.fsync(folder)
     finally:
         os.close(folder)
+
+
+def _temp_name(path: Path) -> str:
+    return str(path.parent / f".{path.name}.{''.join(secrets.choice(_ALPHABET) for _ in range(8))}.scorer-tmp")
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
+
+
+def _unnamed_then_named(path: Path, data: bytes, mode: int) -> str | None:
+    """The new text written and synced in a file with no name, then linked under a temporary name.
+
+    None where the system cannot do that (no O_TMPFILE, or no linking a file
+    from /proc/self/fd, as in some sandboxes): the caller falls back to _named.
+    """
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag:
+        return None
+    try:
+        fd = os.open(path.parent, flag | os.O_WRONLY, mode)
+    except OSError:
+        return None
+    try:
+        _write_all(fd, data, mode)
+        temp = _temp_name(path)
+        try:
+            os.link(f"/proc/self/fd/{fd}", temp, follow_symlinks=True)
+        except OSError:
+            return None
+        return temp
+    finally:
+        os.close(fd)
+
+
+def _named(path: Path, data: bytes, mode: int) -> str:
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".scorer-tmp", dir=path.parent)
+    try:
+        _write_all(fd, data, mode)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    os.close(fd)
+    return temp
+
+
+def _write_all(fd: int, data: bytes, mode: int) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fchmod(fd, mode)
+    os.fsync(fd)

@@ -82,7 +82,8 @@ class Located:
 
     def problem(self, path: Path, message: str, *, key: bool = False) -> Problem:
         line, col = self.where(path, key=key)
-        return Problem(self.file, line, col, message)
+        # Messages quote keys and values from the file, which must not carry control characters to a terminal.
+        return Problem(self.file, line, col, printable(message))
 
 
 def describe(value: Any) -> str:
@@ -110,24 +111,71 @@ def load_yaml(text: str, file: str) -> Located:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = err.problem or err.context or "not valid YAML"
+        if mark and text[mark.index : mark.index + 1] == "\t":
+            message = "a tab cannot indent YAML (use spaces)"
         raise InputError([Problem(file, line, col, f"YAML syntax error: {message}")]) from None
+    except yaml.reader.ReaderError as err:
+        # A character YAML does not allow (NUL, ESC, ...): named by its place, on one line.
+        # libyaml counts that place in bytes of UTF-8, pyyaml's own reader in characters.
+        index = err.position
+        if _BaseLoader is not yaml.SafeLoader:
+            index = len(text.encode("utf-8", "surrogatepass")[:index].decode("utf-8", "ignore"))
+        line, col = _line_col(text, index)
+        code = err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or "\0")
+        raise InputError([Problem(file, line, col, f"YAML does not allow the character U+{code:04X}")]) from None
     except yaml.YAMLError as err:
-        raise InputError([Problem(file, 1, 1, f"YAML error: {err}")]) from None
+        raise InputError([Problem(file, 1, 1, f"YAML error: {printable(str(err))}")]) from None
+    except RecursionError:
+        # Only pyyaml's pure-Python parser recurses; libyaml stops at 1,000 levels itself.
+        raise InputError([Problem(file, 1, 1, "document nested too deeply")]) from None
     located = Located(None, file)
     if node is None:
         return located
     builder = _Builder(located)
+    # Sized before it is built: aliases let a few lines stand for billions of values
+    # ("billion laughs"), which must be refused before any of them is made.
+    builder.size(node)
     located.data = builder.build(node, (), 0)
     if builder.problems:
         raise InputError(builder.problems)
     return located
 
 
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+# The characters YAML refuses in a file: C0 and C1 controls other than tab and
+# line breaks, DEL, surrogates, U+FFFE and U+FFFF. Text from any input format
+# is held to the same rule, so an ESC cannot reach a terminal through a report.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+# What an error message must not print as is: every control character (line
+# breaks too, so a message stays one line) and the bidirectional overrides
+# that make a terminal show text in another order than it is.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def unprintable(text: str) -> str | None:
+    """The first character of `text` that YAML would refuse in a file, or None."""
+    found = _UNPRINTABLE.search(text)
+    return found.group() if found else None
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """`text` safe to show on one line of a terminal: control characters as escapes such as \\x1b."""
+    return _UNSHOWABLE.sub(_escape, text)
+
+
 class _Builder:
     def __init__(self, located: Located) -> None:
         self.located = located
         self.problems: list[Problem] = []
-        self.count = 0
 
     def _at(self, node: yaml.Node) -> tuple[int, int]:
         return (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -136,17 +184,50 @@ class _Builder:
         line, col = self._at(node)
         return InputError([Problem(self.located.file, line, col, message)])
 
+    def size(self, root: yaml.Node) -> None:
+        """Refuse a document that would build into more than MAX_NODES values, without building it.
+
+        Each distinct node is sized once (an alias reuses its anchor's node), so
+        this takes time in proportion to the text, however far aliases expand.
+        The walk keeps its own stack: the tree can be as deep as libyaml allows.
+        """
+        sizes: dict[int, int] = {}
+        inside: set[int] = set()  # nodes whose children are still being sized
+        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+        while stack:
+            node, children_done = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                children = [part for pair in node.value for part in pair]
+            else:
+                children = node.value if isinstance(node, yaml.SequenceNode) else []
+            if not children_done:
+                if id(node) in sizes:
+                    continue
+                inside.add(id(node))
+                stack.append((node, True))
+                for child in children:
+                    if id(child) in inside:
+                        raise self._fail(child, "an alias refers to a node that contains it")
+                    stack.append((child, False))
+                continue
+            inside.discard(id(node))
+            total = 1 + sum(sizes[id(child)] for child in children)
+            if total > MAX_NODES:
+                if len(sizes) + 1 < total:  # fewer nodes than values: aliases repeat some
+                    message = f"aliases here expand to more than {MAX_NODES:,} values: refused (a 'billion laughs' document?)"
+                else:
+                    message = f"this document holds more than {MAX_NODES:,} values: refused"
+                raise self._fail(node, message)
+            sizes[id(node)] = total
+
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise self._fail(node, f"document too large: more than {MAX_NODES:,} values (alias expansion?)")
         if depth > MAX_DEPTH:
             raise self._fail(node, f"document nested more than {MAX_DEPTH} levels deep")
         self.located.values[path] = self._at(node)
         self.located.spans[path] = (node.start_mark.index, node.end_mark.index)
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP:
-                raise self._fail(node, f"unsupported YAML tag {node.tag}")
+                raise self._fail(node, _tag_message(node.tag))
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
@@ -157,7 +238,11 @@ class _Builder:
                 if key in result:
                     line, _ = self.located.keys[path + (key,)]
                     self.problems.append(
-                        Problem(self.located.file, *self._at(key_node), f"duplicate key '{key}' (first at line {line})")
+                        Problem(
+                            self.located.file,
+                            *self._at(key_node),
+                            f"duplicate key '{printable(key)}' (first at line {line})",
+                        )
                     )
                     continue
                 self.located.keys[path + (key,)] = self._at(key_node)
@@ -165,13 +250,16 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
-                raise self._fail(node, f"unsupported YAML tag {node.tag}")
+                raise self._fail(node, _tag_message(node.tag))
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         return self._scalar(node)
 
     def _scalar(self, node: yaml.Node) -> Any:
         tag, value = node.tag, node.value
         if tag == _STR:
+            bad = unprintable(value)
+            if bad is not None:
+                raise self._fail(node, f"text holds the control character U+{ord(bad):04X}")
             return value
         if tag == _NULL:
             return None
@@ -192,4 +280,10 @@ class _Builder:
                 return float(value)
             except ValueError:
                 raise self._fail(node, f"not a number: {value!r}") from None
-        raise self._fail(node, f"unsupported YAML tag {tag}")
+        raise self._fail(node, _tag_message(tag))
+
+
+def _tag_message(tag: str) -> str:
+    # Only plain data is ever built: `!!python/object` and friends are named and refused.
+    short = tag.replace("tag:yaml.org,2002:", "!!")
+    return f"YAML tag {printable(short)!r} is not allowed: only mappings, lists, text, numbers, true/false and null are read"

@@ -1,0 +1,351 @@
+"""Scale benchmark: the scorer against pandas and polars doing the same math on the same file.
+
+    python benchmarks/bench_scale.py                   # 1,000,000 events, 300 rules
+    python benchmarks/bench_scale.py --events 100000   # a quick run
+
+Writes a synthetic JSON Lines file (about 200 actors, 300 event types, 40
+partners, 20 years, some dates only a year or a month) and a pack of rules
+that test `type` (and for every fifth rule `partner`) for equality, then
+times, side by side:
+
+* the scorer: `scorer score FILE --rules PACK --every month --format json`,
+  as a subprocess (with its peak memory) and in this process
+  (`scorer.cli.main`, where durable_rules rulesets compiled by an earlier
+  run are reused);
+* pandas: `read_json(lines=True)`, default engine, then the rules' weights
+  merged on the matching fields, multiplied, summed per actor, axis and
+  month and accumulated with `cumsum`;
+* the same with `read_json(..., engine="pyarrow")`;
+* polars: `read_ndjson`, join, `cum_sum().over(...)`.
+
+Each baseline's final totals must equal the scorer's to 1e-6; it says so.
+Then the scaling rows: the scorer's events per second at a tenth of the
+events and at a tenth of the rules. Needs the `bench` extra
+(`pip install -e '.[bench]'`). Files go to benchmarks/out/ (not versioned).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+AXES = ("west", "russia", "china")
+BLOCS = ("NATO", "EU", "CSTO", "SCO", "EAEU", "CIS", "OSCE", "UN")
+FIRST_YEAR, YEARS = 2005, 20
+Totals = dict[tuple[str, str], float]
+
+
+# --- the synthetic input ------------------------------------------------------
+
+
+def codes(count: int) -> list[str]:
+    """`count` country codes: the ISO ones scorer ships, in order."""
+    table = HERE.parent / "scorer" / "data" / "countries.tsv"
+    found = [line.split("\t")[0] for line in table.read_text().splitlines() if line and not line.startswith("#")]
+    return found[:count]
+
+
+def event_types(count: int) -> list[str]:
+    domains = ["alliance", "exercise", "forces", "access", "arms", "standards", "diplomacy", "economy", "energy", "aid"]
+    return [f"{domains[i % len(domains)]}.act{i // len(domains):02d}" for i in range(count)]
+
+
+def zipf_weights(count: int, rng: np.random.Generator) -> np.ndarray:
+    """Skewed frequencies, as in real event data: a few actors and acts make most events."""
+    weights: np.ndarray = 1.0 / np.arange(1, count + 1) ** 0.9
+    rng.shuffle(weights)
+    return weights / float(weights.sum())
+
+
+def write_events(path: Path, n: int, actors: list[str], types: list[str], partners: list[str], seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    actor = rng.choice(len(actors), n, p=zipf_weights(len(actors), rng))
+    kind = rng.choice(len(types), n, p=zipf_weights(len(types), rng))
+    partner = rng.choice(len(partners) + 1, n, p=np.append(zipf_weights(len(partners), rng) * 0.9, 0.1))
+    day = rng.integers(0, YEARS * 365, n)
+    precision = rng.choice(3, n, p=[0.94, 0.05, 0.01])  # full date, month only, year only
+    intensity = np.where(rng.random(n) < 0.3, rng.integers(1, 7, n) * 0.5, 0.0)
+    confidence = np.where(rng.random(n) < 0.2, rng.integers(5, 11, n) / 10, 0.0)
+    base = np.datetime64(f"{FIRST_YEAR}-01-01")
+    dates = (base + day.astype("timedelta64[D]")).astype(str)
+    with path.open("w") as out:
+        for start in range(0, n, 100_000):
+            lines = []
+            for i in range(start, min(start + 100_000, n)):
+                date = dates[i] if precision[i] == 0 else dates[i][:7] if precision[i] == 1 else dates[i][:4]
+                line = f'{{"id":"e{i:07d}","date":"{date}","actor":"{actors[actor[i]]}","type":"{types[kind[i]]}"'
+                if partner[i] < len(partners):
+                    line += f',"partner":"{partners[partner[i]]}"'
+                if intensity[i]:
+                    line += f',"intensity":{intensity[i]:.1f}'
+                if confidence[i]:
+                    line += f',"confidence":{confidence[i]:.1f}'
+                lines.append(line + "}\n")
+            out.write("".join(lines))
+
+
+def make_rules(count: int, types: list[str], partners: list[str], seed: int) -> list[dict[str, Any]]:
+    """`count` rules covering every type once: rule j tests the types j, j + count, ...; every fifth a partner too."""
+    rng = np.random.default_rng(seed)
+    rules = []
+    for j in range(count):
+        tested = types[j::count]
+        when: dict[str, Any] = {"type": tested[0] if len(tested) == 1 else tested}
+        if j % 5 == 4:
+            when["partner"] = partners[j % len(partners)]
+        axes = rng.choice(len(AXES), rng.integers(1, 3), replace=False)
+        signals = {AXES[a]: float(rng.integers(-12, 13)) / 4 or 0.5 for a in sorted(axes)}
+        rules.append({"id": f"rule-{j:03d}", "when": when, "signals": signals})
+    return rules
+
+
+def write_pack(path: Path, rules: list[dict[str, Any]]) -> None:
+    lines = [
+        "scoring:",
+        f"  axes: [{', '.join(AXES)}]",
+        "  balance: {plus: west, minus: russia}",
+        "rules:",
+    ]
+    for rule in rules:
+        lines.append(f"  - id: {rule['id']}")
+        lines.append(f"    when: {json.dumps(rule['when'])}")
+        lines.append(f"    signals: {json.dumps(rule['signals'])}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def rule_table(rules: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The rules as rows the baselines join on: (type, partner or None, axis, weight)."""
+    rows: dict[str, list[Any]] = {"type": [], "rule_partner": [], "axis": [], "weight": []}
+    for rule in rules:
+        tested = rule["when"]["type"]
+        for kind in tested if isinstance(tested, list) else [tested]:
+            for axis, weight in rule["signals"].items():
+                rows["type"].append(kind)
+                rows["rule_partner"].append(rule["when"].get("partner"))
+                rows["axis"].append(axis)
+                rows["weight"].append(weight)
+    return rows
+
+
+# --- the runs -----------------------------------------------------------------
+
+
+def scorer_argv(events: Path, pack: Path) -> list[str]:
+    return ["score", str(events), "--rules", str(pack), "--every", "month", "--format", "json"]
+
+
+def run_scorer_subprocess(events: Path, pack: Path, output: Path) -> tuple[float, int]:
+    """Wall time and peak resident memory (bytes) of one `scorer score` child process."""
+    with output.open("wb") as out:
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "scorer", *scorer_argv(events, pack)], stdout=out)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"scorer failed with exit status {child.returncode}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def run_scorer_in_process(events: Path, pack: Path) -> str:
+    from scorer.cli import main
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        status = main(scorer_argv(events, pack))
+    if status != 0:
+        raise SystemExit(f"scorer.cli.main failed with exit status {status}")
+    return buffer.getvalue()
+
+
+def scorer_totals(text: str) -> Totals:
+    document = json.loads(text)
+    return {
+        (actor, axis): value
+        for actor, score in document["actors"].items()
+        for axis, value in score["final"]["totals"].items()
+    }
+
+
+def pandas_baseline(events: Path, table: dict[str, list[Any]], engine: str | None) -> Totals:
+    import pandas as pd
+
+    frame = pd.read_json(events, lines=True) if engine is None else pd.read_json(events, lines=True, engine=engine)
+    for column in ("partner", "intensity", "confidence"):
+        if column not in frame:
+            frame[column] = None
+    date = frame["date"].astype(str)
+    frame["month"] = date.str.slice(0, 7).where(date.str.len() != 4, date + "-01")
+    frame["scale"] = frame["intensity"].fillna(1.0) * frame["confidence"].fillna(1.0)
+    rules = pd.DataFrame(table)
+    joined = frame[["actor", "type", "partner", "month", "scale"]].merge(rules, on="type")
+    joined = joined[joined["rule_partner"].isna() | (joined["rule_partner"] == joined["partner"])]
+    joined = joined.assign(contribution=joined["weight"] * joined["scale"])
+    monthly = joined.groupby(["actor", "axis", "month"], sort=True)["contribution"].sum()
+    running = monthly.groupby(level=["actor", "axis"]).cumsum()
+    final = running.groupby(level=["actor", "axis"]).last()
+    return {(str(actor), str(axis)): float(value) for (actor, axis), value in final.items()}
+
+
+def polars_baseline(events: Path, table: dict[str, list[Any]]) -> Totals:
+    import polars as pl
+
+    frame = pl.read_ndjson(events)
+    for column in ("partner", "intensity", "confidence"):
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.Float64 if column != "partner" else pl.String).alias(column))
+    date = pl.col("date")
+    frame = frame.select(
+        "actor",
+        "type",
+        "partner",
+        month=pl.when(date.str.len_chars() == 4).then(date + "-01").otherwise(date.str.slice(0, 7)),
+        scale=pl.col("intensity").fill_null(1.0) * pl.col("confidence").fill_null(1.0),
+    )
+    rules = pl.DataFrame(table, schema={"type": pl.String, "rule_partner": pl.String, "axis": pl.String, "weight": pl.Float64})
+    monthly = (
+        frame.join(rules, on="type")
+        .filter(pl.col("rule_partner").is_null() | (pl.col("rule_partner") == pl.col("partner")))
+        .group_by("actor", "axis", "month")
+        .agg((pl.col("weight") * pl.col("scale")).sum().alias("contribution"))
+        .sort("actor", "axis", "month")
+        .with_columns(running=pl.col("contribution").cum_sum().over("actor", "axis"))
+    )
+    final = monthly.group_by("actor", "axis").agg(pl.col("running").last())
+    return {(actor, axis): value for actor, axis, value in final.iter_rows()}
+
+
+def agree(expected: Totals, found: Totals, tolerance: float = 1e-6) -> tuple[bool, str]:
+    worst, where = 0.0, ""
+    for key in expected.keys() | found.keys():
+        a, b = expected.get(key, 0.0), found.get(key, 0.0)
+        gap = abs(a - b) / max(1.0, abs(a))
+        if gap > worst:
+            worst, where = gap, f"{key[0]} {key[1]}: scorer {a!r}, baseline {b!r}"
+    return worst <= tolerance, where
+
+
+def median_time(repeats: int, run: Callable[[], Any]) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+# --- the report ---------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000, help="events in the file (default 1,000,000)")
+    parser.add_argument("--rules", type=int, default=300, help="rules in the pack (default 300)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each contender; the median is shown")
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="where the files go (default benchmarks/out)")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the scaling rows")
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+
+    actors, partners = codes(200), codes(240)[200:232] + list(BLOCS)
+    types = event_types(300)
+
+    def events_file(n: int) -> Path:
+        path = out / f"events-{n}.jsonl"
+        if not path.exists():
+            write_events(path, n, actors, types, partners, seed=n)
+        return path
+
+    def pack_file(count: int) -> tuple[Path, dict[str, list[Any]]]:
+        rules = make_rules(count, types, partners, seed=count)
+        path = out / f"pack-{count}.yaml"
+        write_pack(path, rules)
+        return path, rule_table(rules)
+
+    events = events_file(args.events)
+    pack, table = pack_file(args.rules)
+    size = events.stat().st_size / 1e6
+    print(
+        f"{args.events:,} events ({len(actors)} actors, {len(types)} types, {len(partners)} partners, "
+        f"{FIRST_YEAR}-{FIRST_YEAR + YEARS - 1}, 6% partial dates), {args.rules} rules, --every month"
+    )
+    print(f"files: {events} ({size:.1f} MB), {pack}")
+    print(f"median of {args.repeats} runs:")
+
+    output = out / "scorer-output.json"
+    runs = [run_scorer_subprocess(events, pack, output) for _ in range(args.repeats)]
+    scorer_time = statistics.median(t for t, _ in runs)
+    peak = max(memory for _, memory in runs)
+    expected = scorer_totals(output.read_text())
+    in_process, text = median_time(args.repeats, lambda: run_scorer_in_process(events, pack))
+    if scorer_totals(text) != expected:
+        raise SystemExit("the in-process run gave other totals than the subprocess")
+    pandas_time, pandas_totals = median_time(args.repeats, lambda: pandas_baseline(events, table, None))
+    arrow_time, arrow_totals = median_time(args.repeats, lambda: pandas_baseline(events, table, "pyarrow"))
+    polars_time, polars_totals = median_time(args.repeats, lambda: polars_baseline(events, table))
+
+    rate = args.events / scorer_time
+    rows = [
+        ("scorer score (subprocess)", scorer_time, f"{rate:,.0f} events/s, peak memory {peak / 1e6:,.0f} MB"),
+        ("scorer.cli.main (in process)", in_process, f"{args.events / in_process:,.0f} events/s"),
+        ("pandas read_json, default engine", pandas_time, ""),
+        ('pandas read_json, engine="pyarrow"', arrow_time, ""),
+        ("polars read_ndjson", polars_time, ""),
+    ]
+    for name, seconds, note in rows:
+        print(f"  {name:<36} {seconds:7.2f} s   {note}".rstrip())
+    print(f"ratios: scorer/pandas-pyarrow {scorer_time / arrow_time:.2f}x, scorer/polars {scorer_time / polars_time:.2f}x")
+    print(
+        "targets: faster than pandas-pyarrow "
+        + ("met" if scorer_time < arrow_time else "not met")
+        + ", within 2x of polars "
+        + ("met" if scorer_time <= 2 * polars_time else "not met")
+        + ", peak memory at most 300 MB "
+        + ("met" if peak <= 300e6 else "not met")
+    )
+    verdicts = []
+    for name, totals in (("pandas", pandas_totals), ("pandas-pyarrow", arrow_totals), ("polars", polars_totals)):
+        ok, worst = agree(expected, totals)
+        verdicts.append(ok)
+        if not ok:
+            print(f"totals: {name} DISAGREES with the scorer, worst at {worst}")
+    if all(verdicts):
+        print(f"totals: pandas, pandas-pyarrow and polars agree with the scorer's {len(expected)} final totals to 1e-6")
+
+    if not args.no_scaling:
+        print(f"scaling (scorer score as a subprocess, median of {args.repeats}):")
+        small, few = max(args.events // 10, 1), max(args.rules // 10, 1)
+        few_pack, _ = pack_file(few)
+        for n, count, path, rules_path in (
+            (small, args.rules, events_file(small), pack),
+            (args.events, args.rules, events, pack),
+            (args.events, few, events, few_pack),
+        ):
+            seconds = (
+                scorer_time
+                if (n, count) == (args.events, args.rules)
+                else statistics.median(
+                    run_scorer_subprocess(path, rules_path, out / "scaling-output.json")[0]
+                    for _ in range(args.repeats)
+                )
+            )
+            print(f"  {n:>11,} events, {count:>4} rules   {seconds:7.2f} s   {n / seconds:>11,.0f} events/s")
+    return 0 if all(verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""What the readers of machine-coded event data share: CAMEO codes, skipped rows, reading lines.
+
+GDELT (`scorer.gdelt`) and ICEWS (`scorer.icews`) files hold millions of
+rows coded by software, and some rows cannot become events: no actor
+country, a broken line. Such a row is never dropped silently: it becomes a
+`Skip` that names its file, line and column and says why, and the run reports
+it (or fails on it with `--strict`). Every row of a file is thus accounted
+for: an event, or a skip.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from pydantic import ValidationError
+
+from scorer.events import Event, Origin
+from scorer.problems import InputError, Problem
+from scorer.progress import Progress
+
+Intensity = Literal["goldstein", "one"]
+INTENSITIES: tuple[str, ...] = ("goldstein", "one")
+
+_CODE = re.compile(r"^(0[1-9]|1[0-9]|20)[0-9]{0,2}$")
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A row that could not become an event, and why (`reason` is the short kind, counted in summaries)."""
+
+    file: str
+    line: int
+    col: int
+    reason: str
+    detail: str
+
+    def __str__(self) -> str:
+        return str(self.problem())
+
+    def problem(self) -> Problem:
+        return Problem(self.file, self.line, self.col, f"{self.reason}: {self.detail}")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "col": self.col, "reason": self.reason, "message": self.detail}
+
+
+class RowError(Exception):
+    """Raised by a row reader: the row cannot become an event; `field` is the index of the culprit."""
+
+    def __init__(self, reason: str, detail: str, field: int = 0) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.field = field
+
+
+@dataclass
+class Reading:
+    """What one file gave: events with where each was read, the rows skipped, and how many rows there were."""
+
+    events: list[Event] = field(default_factory=list)
+    origins: list[Origin] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    rows: int = 0
+
+
+@dataclass(frozen=True)
+class Code:
+    """A CAMEO event code with what follows from it."""
+
+    code: str
+    root: str
+    quad_class: int
+    description: str
+
+
+# CAMEO's four quad classes by root code, as GDELT defines them:
+# 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.
+_QUADS = {**{f"{r:02d}": 1 for r in range(1, 6)}, **{f"{r:02d}": 2 for r in range(6, 10)}}
+_QUADS |= {**{f"{r:02d}": 3 for r in range(10, 15)}, **{f"{r:02d}": 4 for r in range(15, 21)}}
+
+
+@cache
+def _descriptions() -> dict[str, str]:
+    text = files("scorer").joinpath("data", "cameo-codes.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {code: description for code, _, description in rows}
+
+
+@cache
+def cameo_code(text: str) -> Code | None:
+    """A CAMEO event code as written (`"043"`, leading zero kept), or None if it is not one."""
+    code = text.strip()
+    if not _CODE.match(code):
+        return None
+    root = code[:2]
+    described = _descriptions()
+    description = described.get(code) or described[root].capitalize()
+    return Code(code, root, _QUADS[root], description)
+
+
+def cell_col(fields: list[str], index: int) -> int:
+    """1-based character column where field `index` of a tab-separated line starts."""
+    return len("\t".join(fields[:index])) + (2 if index else 1)
+
+
+def event(**values: Any) -> Event:
+    """An event from values a row reader has checked; pydantic checks them once more (a few microseconds)."""
+    try:
+        return Event.model_validate(values)
+    except ValidationError as err:
+        first = err.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "event"
+        raise RowError("invalid event", f"field '{name}': {first['msg']}") from None
+
+
+def intensity_of(goldstein: float, intensity: Intensity) -> float:
+    return abs(goldstein) if intensity == "goldstein" else 1.0
+
+
+def number(text: str, name: str, index: int, *, low: float | None = None, high: float | None = None) -> float:
+    """A finite number from a cell, within [low, high]; RowError otherwise."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise RowError("bad number", f"{name} is {text!r}, not a number", index) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise RowError("bad number", f"{name} is {text!r}, not a finite number", index)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise RowError("bad number", f"{name} is {text!r}, outside {low} to {high}", index)
+    return value
+
+
+def whole(text: str, name: str, index: int) -> int:
+    """A whole number >= 0 from a cell; RowError otherwise."""
+    if not text.isdigit():
+        raise RowError("bad number", f"{name} is {text!r}, not a whole number", index)
+    return int(text)
+
+
+_PROGRESS_EVERY = 8192
+
+
+@dataclass
+class Source:
+    """One stream of lines: a file, standard input, or one member of a zip archive."""
+
+    name: str  # how problems name it: the path, or `archive.zip/member`
+    stream: IO[bytes]
+    size: int
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """(line number, text without its line ending), decoded as UTF-8, else as Latin-1.
+
+        Machine-coded files are UTF-8, but older ones hold Latin-1 bytes in names
+        and URLs; reading such a line as Latin-1 keeps it rather than losing it.
+        """
+        done = 0
+        with Progress(self.size, self.name) as bar:
+            for number_, raw in enumerate(self.stream, start=1):
+                done += len(raw)
+                if number_ % _PROGRESS_EVERY == 0:
+                    bar.update(done, number_)
+                raw = raw.rstrip(b"\r\n")
+                try:
+                    yield number_, raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    yield number_, raw.decode("latin-1")
+
+
+def sources(path: str) -> Iterator[Source]:
+    """The streams a path holds: the file itself, standard input for `-`, or each file of a `.zip`.
+
+    A zip archive is read member by member without unpacking it to disk.
+    """
+    if path == "-":
+        yield Source("-", sys.stdin.buffer, 0)
+        return
+    try:
+        if path.lower().endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                members = [info for info in archive.infolist() if not info.is_dir()]
+                if not members:
+                    raise InputError([Problem(path, 1, 1, "the zip archive holds no file")])
+                for info in members:
+                    with archive.open(info) as stream:
+                        yield Source(f"{path}/{info.filename}", stream, info.file_size)
+            return
+        with open(path, "rb") as stream:
+            yield Source(path, stream, Path(path).stat().st_size)
+    except IsADirectoryError:
+        raise InputError([Problem(path, 1, 1, "is a directory, not a file")]) from None
+    except zipfile.BadZipFile as err:
+        raise InputError([Problem(path, 1, 1, f"not a readable zip archive: {err}")]) from None
+    except OSError as err:
+        raise InputError([Problem(path, 1, 1, f"cannot read: {err.strerror or err}")]) from None
+
+
+def first_line(path: str) -> str | None:
+    """The first line of a file (of its first member, for a zip), or None if it cannot be read."""
+    try:
+        for source in sources(path):
+            for _, text in source.lines():
+                return text
+            return ""
+    except InputError:
+        return None
+    return None
