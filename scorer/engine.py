@@ -94,7 +94,50 @@ def _is_number(value: Any) -> bool:
 
 
 def _in_python(test: Test) -> bool:
-    return test.field in ("date", "tags") or test.op in ("regex", "prefix", "contains")
+    return test.field in ("date", "tags") or test.op in ("regex", "prefix", "contains", "when")
+
+
+# durable_rules refuses a rule expression of more than 32 terms (error 113): a rule
+# that would need more is evaluated whole in Python and reaches the engine as one boolean.
+MAX_TERMS = 30
+
+
+def _terms(condition: Condition) -> int:
+    return sum(len(t.operand) + 1 if t.op in ("in", "not_in") else 2 for t in _walk(condition))
+
+
+def _for_engine(condition: Condition) -> Condition:
+    return condition if _terms(condition) <= MAX_TERMS else Test("*", "when", condition)
+
+
+def _holds(condition: Condition, values: Mapping[str, Any]) -> bool:
+    """A whole condition evaluated in Python, with the same semantics as the compiled one."""
+    if isinstance(condition, All):
+        return all(_holds(item, values) for item in condition.items)
+    if isinstance(condition, AnyOf):
+        return any(_holds(item, values) for item in condition.items)
+    if isinstance(condition, Not):
+        return not _holds(condition.item, values)
+    value = field_value(values, condition.field)
+    if _in_python(condition):
+        return _python_test(condition, value)
+    if condition.op == "exists":
+        return bool((value is not _MISSING) == condition.operand)
+    if value is _MISSING:
+        return False
+    if condition.op in ORDERING:
+        if not _is_number(value):
+            return False
+        number, limit = float(value), float(condition.operand)
+        return {"gt": number > limit, "gte": number >= limit, "lt": number < limit, "lte": number <= limit}[
+            condition.op
+        ]
+    token = _token(value)
+    if condition.op in ("in", "not_in"):
+        hit = token in {_token(v) for v in condition.operand}
+        return hit if condition.op == "in" else not hit
+    equal = token == _token(condition.operand)
+    return equal if condition.op == "eq" else not equal
 
 
 def _python_test(test: Test, value: Any) -> bool:
@@ -205,7 +248,10 @@ class _Channels:
             key.append(_stand_in(float(value), self.cuts[name]) if number else 0)
             key.append(number)
         for test in self.booleans:
-            key.append(_python_test(test, field_value(event, test.field)))
+            if test.op == "when":
+                key.append(_holds(test.operand, event))
+            else:
+                key.append(_python_test(test, field_value(event, test.field)))
         return tuple(key)
 
     def fact(self, key: tuple[Any, ...]) -> dict[str, Any]:
@@ -319,7 +365,7 @@ def _chunks(pack: RulePack) -> list[tuple[list[int], _Channels]]:
     for index, rule in enumerate(pack.rules):
         if not rule.enabled:
             continue
-        tests = list(_walk(rule.when))
+        tests = list(_walk(_for_engine(rule.when)))
         if groups:
             indices, pooled = groups[-1]
             if len(indices) < MAX_RULES_PER_RULESET and _Channels.of(pooled + tests).size() <= MAX_CHANNELS_PER_FACT:
@@ -342,7 +388,7 @@ class Matcher:
         for indices, channels in _chunks(pack):
             names = channels.names()
             definition: dict[str, Any] = {
-                f"r{index}": {"all": [{"m": _expression(pack.rules[index].when, names)}], "pri": order}
+                f"r{index}": {"all": [{"m": _expression(_for_engine(pack.rules[index].when), names)}], "pri": order}
                 for order, index in enumerate(indices)
             }
             definition["retract"] = {"all": [{"m": {"probe": 1}}], "pri": len(indices) + 1}
@@ -363,7 +409,9 @@ class Matcher:
         for ruleset in self.rulesets:
             channels = ruleset.channels
             names.update(_base(name) for name in list(channels.tokens) + list(channels.cuts))
-            names.update(_base(test.field) for test in channels.booleans)
+            for test in channels.booleans:
+                inner = _walk(test.operand) if test.op == "when" else [test]
+                names.update(_base(t.field) for t in inner)
         return sorted(names)
 
     def match(self, events: EventSet | Sequence[Event]) -> list[tuple[int, ...]]:

@@ -548,8 +548,6 @@ def test_negative_zero_equals_zero(tmp_path: Path) -> None:
     assert fired(pack, events) == [["zero", "attr-zero"], ["zero", "attr-zero"]]
 
 
-@pytest.mark.xfail(strict=True, reason="durable_rules caps one rule expression at 32 terms (error 113); "
-                   "such rules need evaluating in Python, not done yet")
 def test_a_rule_that_excludes_many_cases(tmp_path: Path) -> None:
     # "Any meeting, except with these sixteen partners on these topics."
     pairs = [(f"P{i:02d}", f"topic-{i}") for i in range(16)]
@@ -562,8 +560,6 @@ def test_a_rule_that_excludes_many_cases(tmp_path: Path) -> None:
     assert fired(pack, events_of(tmp_path, events)) == [[], [], [], ["r"], ["r"]]
 
 
-@pytest.mark.xfail(strict=True, reason="durable_rules caps one rule expression at 32 terms (error 113); "
-                   "such rules need evaluating in Python, not done yet")
 def test_a_rule_with_sixteen_tests(tmp_path: Path) -> None:
     tests = ", ".join(f"attrs.f{i}: {{ne: bad}}" for i in range(16))
     pack = pack_of(tmp_path, f"rules:\n  - {{id: r, when: {{{tests}}}, signals: {{nato: 1}}}}\n")
