@@ -376,7 +376,7 @@ def load_events(paths: list[str] | str, input_format: str | None = None) -> Even
         problems.extend(item for item in batch if isinstance(item, Problem))
         frames.append(table.from_events([e for e, _ in good], [o for _, o in good]))
     frame = pl.concat(frames) if frames else table.empty()
-    problems.extend(_duplicates(frame))
+    problems.extend(duplicate_ids(frame))
     if problems:
         # A bad field in `defaults:` fails every event that inherits it: say it once.
         raise InputError(list(dict.fromkeys(problems)))
@@ -403,7 +403,8 @@ def _size(path: str) -> int:
         return 0
 
 
-def _duplicates(frame: pl.DataFrame) -> list[Problem]:
+def duplicate_ids(frame: pl.DataFrame) -> list[Problem]:
+    """Each repeat of an event id, named where it stands and where the id first stood."""
     if frame["id"].n_unique() == frame.height:
         return []
     repeated = frame.select("id", "file", "line", "col").with_row_index("row").filter(pl.col("id").is_duplicated())

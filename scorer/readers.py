@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from scorer import gdelt, icews
-from scorer.events import EventSet, load_events
+from scorer.events import EventSet, duplicate_ids, load_events
 from scorer.machine import Intensity, Reading, Skip, first_line
 from scorer.problems import InputError, Problem
 
@@ -113,26 +113,10 @@ def load(
     if problems:
         raise InputError(problems)
     frame = pl.concat(frames)
-    repeated = _repeated_ids(frame)
+    repeated = duplicate_ids(frame)
     if repeated:
         raise InputError(repeated)
     return EventSet(frame), tally
-
-
-def _repeated_ids(frame: pl.DataFrame) -> list[Problem]:
-    """Each repeat of an event id: across files, and within a machine-coded file."""
-    if frame["id"].n_unique() == frame.height:
-        return []
-    rows = frame.select("id", "file", "line", "col").filter(pl.col("id").is_duplicated())
-    first: dict[str, tuple[str, int]] = {}
-    problems = []
-    for event_id, file, line, col in rows.iter_rows():
-        if event_id in first:
-            where = f"{first[event_id][0]}:{first[event_id][1]}"
-            problems.append(Problem(file, line, col, f"field 'id': duplicate event id {event_id!r} (first at {where})"))
-        else:
-            first[event_id] = (file, line)
-    return problems
 
 
 def summary(tally: Tally, *, shown: int = 5) -> str:
