@@ -43,7 +43,7 @@ import json
 import re
 import threading
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,6 +191,9 @@ def _walk(condition: Condition) -> Iterable[Test]:
             yield from _walk(item)
 
 
+Part = Callable[[Mapping[str, Any]], tuple[Any, ...]]  # some of a fact's channels, from an event's values
+
+
 @dataclass
 class _Channels:
     """What one ruleset's facts carry, in a fixed order (the cache key)."""
@@ -233,26 +236,46 @@ class _Channels:
             names[test] = f"t{i}"
         return names
 
-    def key(self, event: Mapping[str, Any]) -> tuple[Any, ...]:
-        key: list[Any] = []
-        for name in sorted(self.tokens):
-            value = field_value(event, name)
-            if value is _MISSING:
-                key.append(ABSENT)
-            else:
+    def parts(self) -> list[tuple[tuple[str, ...], Part]]:
+        """The key in parts, in key order: the columns each part reads, and how it reads them."""
+
+        def token_of(name: str) -> Part:
+            named = self.tokens[name]
+
+            def part(event: Mapping[str, Any]) -> tuple[Any, ...]:
+                value = field_value(event, name)
+                if value is _MISSING:
+                    return (ABSENT,)
                 token = _token(value)
-                key.append(token if token in self.tokens[name] else OTHER)
-        for name in sorted(self.cuts):
-            value = field_value(event, name)
-            number = _is_number(value)
-            key.append(_stand_in(float(value), self.cuts[name]) if number else 0)
-            key.append(number)
-        for test in self.booleans:
+                return (token if token in named else OTHER,)
+
+            return part
+
+        def stand_in_of(name: str) -> Part:
+            cuts = self.cuts[name]
+
+            def part(event: Mapping[str, Any]) -> tuple[Any, ...]:
+                value = field_value(event, name)
+                number = _is_number(value)
+                return (_stand_in(float(value), cuts) if number else 0, number)
+
+            return part
+
+        def holds(test: Test) -> Part:
             if test.op == "when":
-                key.append(_holds(test.operand, event))
-            else:
-                key.append(_python_test(test, field_value(event, test.field)))
-        return tuple(key)
+                return lambda event: (_holds(test.operand, event),)
+            return lambda event: (_python_test(test, field_value(event, test.field)),)
+
+        parts: list[tuple[tuple[str, ...], Part]] = [((_base(name),), token_of(name)) for name in sorted(self.tokens)]
+        parts += [((_base(name),), stand_in_of(name)) for name in sorted(self.cuts)]
+        for test in self.booleans:
+            inner = _walk(test.operand) if test.op == "when" else [test]
+            parts.append((tuple(sorted({_base(t.field) for t in inner})), holds(test)))
+        return parts
+
+    def key(self, event: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The channels of one event (tested fields by name), as the engine sees them."""
+        return tuple(value for _, part in self.parts() for value in part(event))
 
     def fact(self, key: tuple[Any, ...]) -> dict[str, Any]:
         slots = [f"v{i}" for i in range(len(self.tokens))]
@@ -311,6 +334,15 @@ def _leaf(test: Test, names: dict[Any, str], negated: bool) -> dict[str, Any]:
     if negated:
         return _either([is_(ABSENT)] + [is_(t) for t in values], conjunction=False)
     return _either([is_not(ABSENT)] + [is_not(t) for t in values], conjunction=True)
+
+
+def _distinct(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray, pl.DataFrame]:
+    """The distinct rows of `columns` (in order of first appearance), and which one each row is."""
+    groups = frame.select(columns).with_row_index("row").group_by(columns, maintain_order=True).agg(pl.col("row"))
+    members = groups.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("group"), "row").explode("row")
+    where = np.empty(frame.height, dtype=np.int64)
+    where[members["row"].to_numpy()] = members["group"].to_numpy()
+    return where, groups.select(columns)
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
@@ -423,27 +455,38 @@ class Matcher:
     def match_frame(self, frame: pl.DataFrame) -> tuple[np.ndarray, list[tuple[int, ...]]]:
         """Rows grouped by the values the pack tests: each row's group, and each group's fired rules.
 
-        The engine is asked once per distinct fact, however many rows share it.
+        The engine is asked once per distinct fact, however many rows share it; and
+        each part of a fact is worked out once per distinct value of the columns it
+        reads, not once per group.
         """
         fields = self.fields()
         if not self.rulesets or not fields or frame.height == 0:
             return np.zeros(frame.height, dtype=np.int64), [()]
-        groups = frame.select(fields).with_row_index("row").group_by(fields, maintain_order=True).agg(pl.col("row"))
-        members = groups.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("group"), "row").explode("row")
-        combos = np.empty(frame.height, dtype=np.int64)
-        combos[members["row"].to_numpy()] = members["group"].to_numpy()
+        combos, groups = _distinct(frame, fields)
         sid = f"run{next(_ids)}"
-        answers: list[dict[tuple[Any, ...], tuple[int, ...]]] = [{} for _ in self.rulesets]
-        fired: list[tuple[int, ...]] = []
-        for row in groups.select(fields).iter_rows(named=True):
-            values = _decoded(row)
-            found: list[int] = []
-            for ruleset, known in zip(self.rulesets, answers, strict=True):
-                key = ruleset.channels.key(values)
-                if key not in known:
-                    known[key] = self._ask(ruleset, key, sid)
-                found.extend(known[key])
-            fired.append(tuple(sorted(found)))
+        seen: dict[tuple[str, ...], tuple[np.ndarray, list[dict[str, Any]]]] = {}
+        per_ruleset: list[tuple[np.ndarray, list[tuple[int, ...]]]] = []
+        for ruleset in self.rulesets:
+            codes, values = [], []
+            for columns, part in ruleset.channels.parts():
+                if columns not in seen:
+                    where, distinct = _distinct(groups, list(columns))
+                    seen[columns] = where, [_decoded(row) for row in distinct.iter_rows(named=True)]
+                where, rows = seen[columns]
+                found: dict[tuple[Any, ...], int] = {}
+                code = np.array([found.setdefault(part(row), len(found)) for row in rows], dtype=np.int64)
+                codes.append(code[where])
+                values.append(list(found))
+            keys, which = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
+            answers = [
+                self._ask(ruleset, tuple(v for c, known in zip(key, values, strict=True) for v in known[c]), sid)
+                for key in keys.tolist()
+            ]
+            per_ruleset.append((which.reshape(-1), answers))
+        fired = [
+            tuple(sorted(itertools.chain.from_iterable(answers[which[g]] for which, answers in per_ruleset)))
+            for g in range(groups.height)
+        ]
         for ruleset in self.rulesets:
             # An action that failed leaves its exception in the state rather than raising it.
             state = _get_host().get_state(ruleset.name, sid)

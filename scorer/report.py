@@ -43,6 +43,22 @@ def _row(row: Row) -> dict[str, Any]:
     return out
 
 
+def _timeline(actor: ActorScore, axes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rows of `_row`, built from the timeline's columns (a long timeline makes no Row objects)."""
+    c = actor.columns
+    # Adding 0.0 turns -0.0 into 0.0, as `clean` does.
+    values, balances, leans = (c.values + 0.0).tolist(), (c.balance + 0.0).tolist(), (c.lean + 0.0).tolist()
+    label = "event" if c.periods is None else "events"
+    rows = []
+    for i, date in enumerate(c.dates):
+        row: dict[str, Any] = {"period": c.periods[i]} if c.periods is not None else {}
+        row["date"] = date
+        row[label] = c.events[i]
+        row.update(totals=dict(zip(axes, values[i], strict=True)), balance=balances[i], lean=leans[i])
+        rows.append(row)
+    return rows
+
+
 def _step(step: Step) -> dict[str, Any]:
     return {
         "event": step.event.id,
@@ -69,7 +85,7 @@ def document(score: Score, *, explain: bool = False, event: str | None = None) -
     actors: dict[str, Any] = {}
     for name, actor in score.actors.items():
         item: dict[str, Any] = {
-            "timeline": [_row(row) for row in actor.timeline],
+            "timeline": _timeline(actor, scoring.axes),
             "final": _row(actor.final),
             "unmatched": list(actor.unmatched),
         }

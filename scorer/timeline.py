@@ -14,8 +14,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date as Date
-from functools import cached_property
-from typing import Literal
+from functools import cached_property, lru_cache
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -134,6 +134,14 @@ def _periods(first: Date, last: Date, every: Every) -> list[tuple[str, Date]]:
         label, end = period_of(Date.fromordinal(end.toordinal() + 1), every)
 
 
+@lru_cache(maxsize=64)
+def _period_table(every: Every, first_year: int, last_year: int) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
+    """Every period of whole years: labels, last days as ISO text and as ordinals (shared by all actors)."""
+    periods = _periods(Date(first_year, 1, 1), Date(last_year, 12, 31), every)
+    ends = np.array([end.toordinal() for _, end in periods], dtype=np.int64)
+    return tuple(label for label, _ in periods), tuple(end.isoformat() for _, end in periods), ends
+
+
 @dataclass(frozen=True)
 class _Matches:
     """Every (event row, rule, axis) contribution of one actor, rows ascending, pack order within a row."""
@@ -145,27 +153,61 @@ class _Matches:
     contribution: np.ndarray
 
 
+@dataclass(frozen=True)
+class Columns:
+    """Timeline rows as columns: what reports print, without a Python object per row."""
+
+    dates: list[str]
+    periods: list[str] | None  # with `--every`
+    events: list[str] | list[int]  # event ids, or events per period with `--every`
+    values: np.ndarray  # one row per timeline row, one column per axis
+    balance: np.ndarray
+    lean: np.ndarray
+
+
 class ActorScore:
-    """One actor's score: columns computed at once, the per-event views on demand."""
+    """One actor's score: columns computed at once, the per-event views on demand.
+
+    `rows` index the actor's events in `source` (the matched frame, in input order),
+    by date, and `days` are their days; text columns are gathered from it only when a view needs them.
+    """
 
     def __init__(
-        self, actor: str, pack: RulePack, frame: pl.DataFrame, matches: _Matches, as_of: str | None, every: Every | None
+        self,
+        actor: str,
+        pack: RulePack,
+        source: pl.DataFrame,
+        rows: np.ndarray,
+        days: np.ndarray,
+        matches: _Matches,
+        as_of: str | None,
+        every: Every | None,
     ) -> None:
         self.actor = actor
         self._pack = pack
-        self._frame = frame
+        self._source = source
+        self._rows = rows
         self._m = matches
         self._every = every
         scoring = pack.scoring
         self._axes = list(scoring.axes)
         self._half_life = scoring.half_life_days
-        self._days = frame["day"].to_numpy().astype(np.int64)
-        n, width = frame.height, len(self._axes)
+        self._days = days
+        n, width = len(rows), len(self._axes)
         flat = np.bincount(matches.row * width + matches.axis, weights=matches.contribution, minlength=n * width)
         self._amounts = flat.reshape(n, width)
         self._running = running(self._days, self._amounts, self._half_life)
-        self._final_date = as_of if as_of else frame["date"][-1]
+        self._final_date = as_of if as_of else str(source["date"][int(rows[-1])])
         self._final_day = parse_date(self._final_date).toordinal()
+
+    def _column(self, name: str, at: np.ndarray | None = None) -> list[Any]:
+        """A column of the actor's events (of those at positions `at`), by date."""
+        rows = self._rows if at is None else self._rows[at]
+        return self._source[name].gather(rows).to_list()
+
+    @cached_property
+    def _frame(self) -> pl.DataFrame:
+        return self._source[pl.Series(self._rows)]
 
     def _totals(self, values: np.ndarray) -> dict[str, float]:
         return {axis: float(values[i]) for i, axis in enumerate(self._axes)}
@@ -181,23 +223,49 @@ class ActorScore:
             return np.ones(len(self._days))
         return np.power(0.5, (day - self._days) / self._half_life)
 
+    def _balance_and_lean(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`balance_and_lean` of many rows at once (same arithmetic, so the same floats)."""
+        plus = values[:, self._axes.index(self._pack.scoring.plus)]
+        minus = values[:, self._axes.index(self._pack.scoring.minus)]
+        balance = plus - minus
+        scale = np.abs(plus) + np.abs(minus)
+        lean = np.divide(balance, scale, out=np.zeros_like(balance), where=scale != 0)
+        return balance, lean
+
+    @cached_property
+    def columns(self) -> Columns:
+        """The timeline as columns (`timeline` is the same as rows)."""
+        if self._every is None:
+            values = self._running
+            balance, lean = self._balance_and_lean(values)
+            return Columns(self._column("date"), None, self._column("id"), values, balance, lean)
+        first = Date.fromordinal(int(self._days[0]))
+        labels, dates, ends = _period_table(self._every, first.year, Date.fromordinal(self._final_day).year)
+        lo = int(np.searchsorted(ends, self._days[0], side="left"))
+        hi = int(np.searchsorted(ends, self._final_day, side="left")) + 1
+        ends = ends[lo:hi]
+        upto = np.searchsorted(self._days, ends, side="right")
+        last = np.maximum(upto - 1, 0)
+        values = self._running[last]
+        if self._half_life is not None:
+            values = values * (0.5 ** ((ends - self._days[last]) / self._half_life))[:, None]
+        values = np.where((upto > 0)[:, None], values, 0.0)
+        balance, lean = self._balance_and_lean(values)
+        counts = np.diff(upto, prepend=0).tolist()
+        return Columns(list(dates[lo:hi]), list(labels[lo:hi]), counts, values, balance, lean)
+
     @cached_property
     def timeline(self) -> tuple[Row, ...]:
-        if self._every is None:
-            dates, ids = self._frame["date"].to_list(), self._frame["id"].to_list()
-            return tuple(self._row(self._running[i], dates[i], event=ids[i]) for i in range(len(ids)))
-        periods = _periods(Date.fromordinal(int(self._days[0])), Date.fromordinal(self._final_day), self._every)
-        ends = np.array([last.toordinal() for _, last in periods])
-        upto = np.searchsorted(self._days, ends, side="right")
+        c = self.columns
         rows = []
-        for (label, last), end_day, count, before in zip(periods, ends, np.diff(upto, prepend=0), upto, strict=True):
-            if before:
-                values = self._running[before - 1] * (
-                    1.0 if self._half_life is None else 0.5 ** ((end_day - self._days[before - 1]) / self._half_life)
-                )
+        for i, (date, values, balance, lean) in enumerate(
+            zip(c.dates, c.values.tolist(), c.balance.tolist(), c.lean.tolist(), strict=True)
+        ):
+            totals = dict(zip(self._axes, values, strict=True))
+            if c.periods is None:
+                rows.append(Row(date, totals, balance, lean, event=str(c.events[i])))
             else:
-                values = np.zeros(len(self._axes))
-            rows.append(self._row(values, last.isoformat(), period=label, events=int(count)))
+                rows.append(Row(date, totals, balance, lean, period=c.periods[i], events=int(c.events[i])))
         return tuple(rows)
 
     @cached_property
@@ -207,8 +275,8 @@ class ActorScore:
 
     @cached_property
     def unmatched(self) -> tuple[str, ...]:
-        matched = np.bincount(self._m.row, minlength=self._frame.height) > 0
-        return tuple(self._frame["id"].filter(pl.Series(~matched)).to_list())
+        matched = np.bincount(self._m.row, minlength=len(self._rows)) > 0
+        return tuple(self._column("id", np.flatnonzero(~matched)))
 
     def _signed(self) -> tuple[np.ndarray, np.ndarray]:
         """Each match's signed share of the final balance, and whether it counts toward it."""
@@ -222,11 +290,11 @@ class ActorScore:
     @cached_property
     def event_drivers(self) -> tuple[Share, ...]:
         shares, counts = self._signed()
-        n = self._frame.height
+        n = len(self._rows)
         totals = np.bincount(self._m.row, weights=shares, minlength=n)
-        present = np.bincount(self._m.row, weights=counts, minlength=n) > 0
-        ids = self._frame["id"].to_list()
-        return _ranked([(ids[i], float(totals[i]), int(i)) for i in np.flatnonzero(present)])
+        present = np.flatnonzero(np.bincount(self._m.row, weights=counts, minlength=n) > 0)
+        ids = self._column("id", present)
+        return _ranked([(ids[k], float(totals[i]), int(i)) for k, i in enumerate(present)])
 
     @cached_property
     def rule_drivers(self) -> tuple[Share, ...]:
@@ -290,26 +358,33 @@ def _match_table(pack: RulePack, fired: list[tuple[int, ...]]) -> tuple[np.ndarr
     )
 
 
-def _by_actor_and_date(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows by actor code, then by date; stable, so ties keep input order.
+def _by_actor_and_date(frame: pl.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The order of rows by actor code, then by date; stable, so ties keep input order.
 
-    One integer key and a stable argsort: a multi-column polars sort of a million
-    rows holds several times the frame in memory.
+    One integer key and a stable argsort, and no rows moved: an actor's rank is its
+    place among the distinct codes sorted (an Enum's physical value). Also the
+    actors in that order and where each one's rows start in the order (and end).
     """
     if frame.height == 0:
-        return frame
-    actor = frame["actor"].rank("dense").cast(pl.Int64).to_numpy()
-    key = (actor << 32) + frame["day"].to_numpy().astype(np.int64)
-    return frame[pl.Series(np.argsort(key, kind="stable"))]
+        return np.zeros(0, dtype=np.int64), [], np.zeros(1, dtype=np.int64)
+    actor = frame["actor"]
+    names = actor.unique().sort()
+    rank = actor.cast(pl.Enum(names)).to_physical().to_numpy().astype(np.int64)
+    order = np.argsort((rank << 32) + frame["day"].to_numpy().astype(np.int64), kind="stable")
+    bounds = np.searchsorted(rank[order], np.arange(len(names) + 1))
+    return order, names.to_list(), bounds
 
 
 @dataclass(frozen=True)
 class Matched:
-    """Events filtered, ordered and matched once, ready to be scored with any weights (`rescore`)."""
+    """Events filtered and matched once, ready to be scored with any weights (`rescore`)."""
 
-    frame: pl.DataFrame
-    groups: np.ndarray
-    fired: list[tuple[int, ...]]
+    frame: pl.DataFrame  # in input order
+    order: np.ndarray  # rows of `frame` by actor, then date
+    actors: list[str]  # in actor-code order
+    bounds: np.ndarray  # actor i's rows are order[bounds[i]:bounds[i + 1]]
+    groups: np.ndarray  # each row's group of tested values
+    fired: list[tuple[int, ...]]  # each group's fired rules
     as_of: str | None
     rules: tuple[tuple[str, bool], ...]  # (id, enabled) of the matched pack: rescoring needs the same
 
@@ -329,37 +404,38 @@ def match(
         frame = frame.filter(pl.col("actor") == actor)
     if as_of:
         frame = frame.filter(pl.col("day") <= parse_date(as_of).toordinal())
-    frame = _by_actor_and_date(frame)
     groups, fired = (matcher or Matcher(pack)).match_frame(frame)
-    return Matched(frame, groups, fired, as_of, tuple((rule.id, rule.enabled) for rule in pack.rules))
+    order, actors, bounds = _by_actor_and_date(frame)
+    return Matched(
+        frame, order, actors, bounds, groups, fired, as_of, tuple((rule.id, rule.enabled) for rule in pack.rules)
+    )
 
 
 def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None) -> Score:
     """Score already matched events with `pack`: the matched pack with other weights, no engine call."""
     if tuple((rule.id, rule.enabled) for rule in pack.rules) != matched.rules:
         raise ValueError("rescore needs the pack that was matched, with only its weights changed")
-    frame, groups, fired, as_of = matched.frame, matched.groups, matched.fired, matched.as_of
+    frame, order, fired, as_of = matched.frame, matched.order, matched.fired, matched.as_of
+    groups = matched.groups[order]
     g_group, g_rule, g_axis, g_weight = _match_table(pack, fired)
 
-    # Join each event row to its group's matches.
+    # Join each event row (by actor and date) to its group's matches.
     starts = np.searchsorted(g_group, np.arange(len(fired) + 1))
     per_row = (starts[1:] - starts[:-1])[groups]
-    row = np.repeat(np.arange(frame.height), per_row)
+    row = np.repeat(np.arange(len(order)), per_row)
     offset = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
     pick = starts[groups][row] + offset
-    intensity = frame["intensity"].to_numpy()
-    confidence = frame["confidence"].to_numpy()
+    days = frame["day"].to_numpy().astype(np.int64)[order]
+    intensity = frame["intensity"].to_numpy()[order]
+    confidence = frame["confidence"].to_numpy()[order]
     contribution = g_weight[pick] * intensity[row] * confidence[row]
 
     actors: dict[str, ActorScore] = {}
-    sizes = frame.group_by("actor", maintain_order=True).len()
-    lo = 0
-    for name, size in sizes.iter_rows():
-        hi = lo + size
-        a, b = np.searchsorted(row, [lo, hi])
+    edges = np.searchsorted(row, matched.bounds)
+    for i, name in enumerate(matched.actors):
+        lo, hi, a, b = int(matched.bounds[i]), int(matched.bounds[i + 1]), int(edges[i]), int(edges[i + 1])
         matches = _Matches(row[a:b] - lo, g_rule[pick[a:b]], g_axis[pick[a:b]], g_weight[pick[a:b]], contribution[a:b])
-        actors[name] = ActorScore(name, pack, frame.slice(lo, size), matches, as_of, every)
-        lo = hi
+        actors[name] = ActorScore(name, pack, frame, order[lo:hi], days[lo:hi], matches, as_of, every)
     return Score(pack, actors)
 
 

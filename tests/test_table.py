@@ -1,0 +1,148 @@
+"""The column reader of large JSON Lines files: it accepts exactly what the exact reader accepts.
+
+Each case is a tricky line among enough good ones to pass the size from which
+the column reader is tried; the same file is then read with the column reader
+switched off, and both readings must agree: the same events (with their lines),
+or the same problems.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import hypothesis.strategies as st
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from scorer import events, table
+from scorer.events import load_events
+from scorer.problems import InputError
+
+GOOD = '{"id": "e%d", "date": "2009-04-%02d", "actor": "KAZ", "type": "exercise.join", "partner": "NATO"}\n'
+
+TRICKY = {
+    "plain": '{"id": "x", "date": "2009", "actor": "UZB", "type": "arms.buy", "intensity": 2.5, "confidence": 0.5}',
+    "boolean intensity": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "intensity": true}',
+    "false confidence": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "confidence": false}',
+    "null intensity": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "intensity": null}',
+    "null partner": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "partner": null}',
+    "text intensity": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "intensity": "2"}',
+    "number id": '{"id": 7, "date": "2009", "actor": "KAZ", "type": "a.b"}',
+    "number date": '{"id": "x", "date": 2009, "actor": "KAZ", "type": "a.b"}',
+    "boolean summary": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": true}',
+    "list partner": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "partner": ["NATO"]}',
+    "object partner": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "partner": {"NATO": 1}}',
+    "brackets in text": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "[sic] {x}"}',
+    "boolean id, null partner": '{"id": false, "date": "2009", "actor": "KAZ", "type": "a.b", "partner": null}',
+    "number id, spaced key, null partner": '{"id" : 7, "date": "2009", "actor": "KAZ", "type": "a.b", "partner": null}',
+    "spaced keys": '{"id" : "x", "date" :"2009", "actor":  "KAZ", "type":"a.b"}',
+    "unknown field": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "colour": 5}',
+    "duplicate key": '{"id": "x", "id": "y", "date": "2009", "actor": "KAZ", "type": "a.b"}',
+    "escaped quotes": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "he said \\"no\\""}',
+    "escape": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "caf\\u00e9"}',
+    "number summary and escaped quotes": (
+        '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": 5, "source": "\\"\\""}'
+    ),
+    "tags and attrs": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "tags": ["t"], "attrs": {"k": 1}}',
+    "blank line": "",
+    "not an object": "[1, 2]",
+    "broken": '{"id": "x", "date": "2009"',
+    "missing actor": '{"id": "x", "date": "2009", "type": "a.b"}',
+    "empty id": '{"id": "", "date": "2009", "actor": "KAZ", "type": "a.b"}',
+    "upper-case type": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "A.b"}',
+    "impossible date": '{"id": "x", "date": "2009-02-30", "actor": "KAZ", "type": "a.b"}',
+    "negative intensity": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "intensity": -1}',
+    "confidence above one": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "confidence": 1.5}',
+    "huge number": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "intensity": 1e999}',
+    "control character": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "a\x01b"}',
+    "long id": '{"id": "%s", "date": "2009", "actor": "KAZ", "type": "a.b"}' % ("x" * 1001),
+    "duplicate id": '{"id": "e5", "date": "2009", "actor": "KAZ", "type": "a.b"}',
+    "crlf": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b"}\r',
+}
+
+
+def _file(folder: Path, tricky: str, good: int) -> Path:
+    lines = [GOOD % (i, i % 28 + 1) for i in range(good)]
+    lines.insert(good * 2 // 3, tricky + "\n")
+    path = folder / "events.jsonl"
+    path.write_bytes("".join(lines).encode("utf-8"))
+    return path
+
+
+def _reading(path: Path) -> pl.DataFrame | list[str]:
+    try:
+        return load_events(str(path)).frame
+    except InputError as err:
+        return [str(problem) for problem in err.problems]
+
+
+@pytest.mark.parametrize("name", list(TRICKY))
+def test_the_column_reader_agrees_with_the_exact_one(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(table, "BLOCK", 256 << 10)  # several blocks, the tricky line in a late one
+    path = _file(tmp_path, TRICKY[name], good=12_000)
+    assert path.stat().st_size > events._COLUMNS_FROM
+    columns = _reading(path)
+    monkeypatch.setattr(events, "_COLUMNS_FROM", 1 << 40)
+    exact = _reading(path)
+    assert type(columns) is type(exact)
+    if isinstance(exact, list):
+        assert columns == exact
+    else:
+        assert isinstance(columns, pl.DataFrame)
+        assert columns.equals(exact)
+
+
+def test_a_plain_file_is_read_by_columns_with_its_line_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(table, "BLOCK", 100 << 10)
+    path = _file(tmp_path, TRICKY["plain"], good=12_000)
+    frame = table.jsonl_columns(str(path))
+    assert frame is not None
+    assert frame.height == 12_001
+    assert frame["line"].to_list() == list(range(1, 12_002))
+    assert frame.filter(pl.col("id") == "x").select("line", "intensity", "confidence").row(0) == (8_001, 2.5, 0.5)
+
+
+def test_the_column_reader_leaves_a_tricky_file_to_the_exact_one(tmp_path: Path) -> None:
+    path = _file(tmp_path, TRICKY["boolean intensity"], good=12_000)
+    assert table.jsonl_columns(str(path)) is None
+
+
+# Any JSON value a careless export might hold, in any of the fields the reader knows (and one it does not).
+_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(["", "2009", "a.b", "KAZ", 'q"q', "x\\y", "\x01", "[", "{"])
+    | st.text(st.characters(exclude_categories=["Cs"]), max_size=5),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["k", "x"]), inner, max_size=2),
+    max_leaves=3,
+)
+_fields = st.sampled_from([*table.TEXT_FIELDS, *table.NUMBER_FIELDS, "tags", "attrs", "colour"])
+_base = {"id": "x", "date": "2009-04-21", "actor": "KAZ", "type": "a.b"}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(st.tuples(_fields, _values), max_size=3), drop=st.sets(st.sampled_from(list(_base))))
+def test_any_line_reads_the_same_by_columns(
+    changes: list[tuple[str, object]], drop: set[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record: dict[str, object] = {k: v for k, v in _base.items() if k not in drop}
+    record.update(changes)
+    good = [json.dumps({**_base, "id": f"g{i}"}) for i in range(3)]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join([good[0], json.dumps(record, ensure_ascii=False), *good[1:]]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(events, "_COLUMNS_FROM", -1)  # every file goes to the column reader first
+    columns = _reading(path)
+    monkeypatch.setattr(events, "_COLUMNS_FROM", 1 << 40)
+    exact = _reading(path)
+    assert type(columns) is type(exact)
+    if isinstance(exact, list):
+        assert columns == exact
+    else:
+        assert isinstance(columns, pl.DataFrame)
+        assert columns.equals(exact)
