@@ -12,7 +12,7 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,7 +27,7 @@ from scorer.problems import InputError, Problem
 from scorer.readers import MACHINE_FORMATS, Tally, detect, load, read, summary
 from scorer.report import (
     Palette,
-    document,
+    document_json,
     explain_markdown,
     explain_text,
     timeline_csv,
@@ -306,14 +306,17 @@ def _score(args: argparse.Namespace) -> int:
     result = rescore(matched, pack, every=getattr(args, "every", None))
     palette = Palette(sys.stdout.isatty() and "NO_COLOR" not in os.environ and not getattr(args, "output", None))
     if args.command == "score":
-        _emit(_render_score(result, args.format, palette, args.tally))
+        if args.format == "json":
+            _emit_all(document_json(result, after=_skipped(args.tally)))
+        else:
+            _emit(_render_score(result, args.format, palette))
         return EXIT_SUCCESS
     if args.event is not None and not any(
         step.event.id == args.event for actor in result.actors.values() for step in actor.trail
     ):
         raise UsageError(f"--event: no event '{args.event}' among the scored events")
     if args.format == "json":
-        text = to_json(_with_skipped(document(result, explain=True, event=args.event), args.tally))
+        text = b"".join(document_json(result, explain=True, event=args.event, after=_skipped(args.tally))).decode()
     elif args.format == "html":
         from scorer.html import html_report  # matplotlib: loaded only by the commands that draw
 
@@ -338,9 +341,7 @@ def _score(args: argparse.Namespace) -> int:
     return EXIT_SUCCESS
 
 
-def _render_score(result: Score, fmt: str, palette: Palette, tally: Tally | None = None) -> str:
-    if fmt == "json":
-        return to_json(_with_skipped(document(result), tally))
+def _render_score(result: Score, fmt: str, palette: Palette) -> str:
     if fmt == "csv":
         return timeline_csv(result)
     if fmt == "markdown":
@@ -348,11 +349,9 @@ def _render_score(result: Score, fmt: str, palette: Palette, tally: Tally | None
     return timeline_text(result, palette)
 
 
-def _with_skipped(data: dict[str, Any], tally: Tally | None) -> dict[str, Any]:
+def _skipped(tally: Tally | None) -> dict[str, Any] | None:
     """GDELT/ICEWS rows that did not become events, listed after the score (only when such files were read)."""
-    if tally is not None:
-        data["skipped"] = tally.as_json()
-    return data
+    return None if tally is None else {"skipped": tally.as_json()}
 
 
 def write_output(path: Path, text: str | bytes) -> None:
@@ -446,6 +445,18 @@ def _compare(args: argparse.Namespace) -> int:
 def _emit(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _emit_all(parts: Iterable[bytes]) -> None:
+    """UTF-8 output written as it is made (decoded only where standard output takes text alone)."""
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    for part in parts:
+        if binary is None:
+            sys.stdout.write(part.decode("utf-8"))
+        else:
+            binary.write(part)
+    (binary or sys.stdout).flush()
 
 
 def _validate(paths: list[str]) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -81,31 +81,54 @@ def _step(step: Step) -> dict[str, Any]:
 
 def document(score: Score, *, explain: bool = False, event: str | None = None) -> dict[str, Any]:
     """The JSON document of `score --format json` (and of `explain` with `explain=True`)."""
+    head = _head(score)
+    axes = score.pack.scoring.axes
+    head["actors"] = {name: _actor(actor, axes, explain, event) for name, actor in score.actors.items()}
+    return head
+
+
+def _head(score: Score) -> dict[str, Any]:
     scoring = score.pack.scoring
-    actors: dict[str, Any] = {}
-    for name, actor in score.actors.items():
-        item: dict[str, Any] = {
-            "timeline": _timeline(actor, scoring.axes),
-            "final": _row(actor.final),
-            "unmatched": list(actor.unmatched),
-        }
-        if explain:
-            item["trail"] = [_step(step) for step in actor.trail if event is None or step.event.id == event]
-            item["drivers"] = {
-                "events": [{"event": s.name, "share": clean(s.share)} for s in actor.event_drivers],
-                "rules": [{"rule": s.name, "share": clean(s.share)} for s in actor.rule_drivers],
-            }
-        actors[name] = item
-    return {
-        "axes": list(scoring.axes),
-        "balance": {"plus": scoring.plus, "minus": scoring.minus},
-        "actors": actors,
+    return {"axes": list(scoring.axes), "balance": {"plus": scoring.plus, "minus": scoring.minus}}
+
+
+def _actor(actor: ActorScore, axes: tuple[str, ...], explain: bool, event: str | None) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "timeline": _timeline(actor, axes),
+        "final": _row(actor.final),
+        "unmatched": list(actor.unmatched),
     }
+    if explain:
+        item["trail"] = [_step(step) for step in actor.trail if event is None or step.event.id == event]
+        item["drivers"] = {
+            "events": [{"event": s.name, "share": clean(s.share)} for s in actor.event_drivers],
+            "rules": [{"rule": s.name, "share": clean(s.share)} for s in actor.rule_drivers],
+        }
+    return item
 
 
 def to_json(data: Any) -> str:
     # orjson: the same document as the standard library's, several times faster on big timelines.
     return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+
+
+def document_json(
+    score: Score, *, explain: bool = False, event: str | None = None, after: dict[str, Any] | None = None
+) -> Iterator[bytes]:
+    """`to_json(document(...) | after)` as UTF-8, one actor at a time.
+
+    A million events make a document of many megabytes: written as it is made,
+    no more than one actor's part of it is held as Python objects at once.
+    """
+    head = orjson.dumps({**_head(score), "actors": {}, **(after or {})}, option=orjson.OPT_INDENT_2)
+    before, rest = head.split(b'\n  "actors": {}', 1)
+    yield before + b'\n  "actors": {'
+    axes = score.pack.scoring.axes
+    for i, (name, actor) in enumerate(score.actors.items()):
+        item = orjson.dumps(_actor(actor, axes, explain, event), option=orjson.OPT_INDENT_2)
+        # orjson escapes every newline inside a string, so each one here is between lines.
+        yield (b",\n    " if i else b"\n    ") + orjson.dumps(name) + b": " + item.replace(b"\n", b"\n    ")
+    yield (b"\n  }" if score.actors else b"}") + rest + b"\n"
 
 
 @dataclass(frozen=True)

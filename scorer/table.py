@@ -26,13 +26,14 @@ _EPOCH_ORDINAL = Date(1970, 1, 1).toordinal()
 
 TEXT_FIELDS = ("id", "date", "actor", "type", "partner", "summary", "source", "quote")
 NUMBER_FIELDS = ("intensity", "confidence")
+# Text with few distinct values is Categorical: 4 bytes a row instead of 16.
 SCHEMA: dict[str, Any] = {
     "id": pl.String,
-    "date": pl.String,
+    "date": pl.Categorical,
     "day": pl.Int32,
-    "actor": pl.String,
-    "type": pl.String,
-    "partner": pl.String,
+    "actor": pl.Categorical,
+    "type": pl.Categorical,
+    "partner": pl.Categorical,
     "intensity": pl.Float64,
     "confidence": pl.Float64,
     "summary": pl.String,
@@ -93,7 +94,7 @@ _DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
 _TYPE = r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$"
 
 
-BLOCK = 16 << 20
+BLOCK = 4 << 20
 
 
 def jsonl_columns(path: str) -> pl.DataFrame | None:
@@ -205,7 +206,11 @@ def _block_columns(raw: bytes, path: str, first_line: int, newlines: int) -> pl.
     )
     if frame["day"].null_count():
         return None  # a date that does not exist, such as 2009-02-30
-    return frame.select(list(SCHEMA))
+    # A column no line fills costs nothing as a constant; text columns as the schema says.
+    return frame.select(
+        pl.lit(None, dtype).alias(name) if frame[name].null_count() == frame.height else pl.col(name).cast(dtype)
+        for name, dtype in SCHEMA.items()
+    )
 
 
 def _days(date: pl.Expr) -> pl.Expr:

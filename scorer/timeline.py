@@ -154,6 +154,45 @@ class _Matches:
 
 
 @dataclass(frozen=True)
+class _Fired:
+    """What fires on each group of tested values, as flat (rule, axis, weight) rows in pack and signal order."""
+
+    starts: np.ndarray  # group g's rows are [starts[g], starts[g + 1])
+    rule: np.ndarray
+    axis: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def of(cls, pack: RulePack, fired: list[tuple[int, ...]]) -> _Fired:
+        axis_index = {axis: i for i, axis in enumerate(pack.scoring.axes)}
+        sizes, rule, axis, weight = [], [], [], []
+        for rules in fired:
+            size = 0
+            for r in rules:
+                for name, w in pack.rules[r].signals.items():
+                    rule.append(r)
+                    axis.append(axis_index[name])
+                    weight.append(w)
+                    size += 1
+            sizes.append(size)
+        return cls(
+            np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]),
+            np.array(rule, dtype=np.int64),
+            np.array(axis, dtype=np.int64),
+            np.array(weight, dtype=np.float64),
+        )
+
+    def matches(self, groups: np.ndarray, intensity: np.ndarray, confidence: np.ndarray) -> _Matches:
+        """Every contribution to events of these groups (and these intensities and confidences), rows ascending."""
+        per_row = (self.starts[1:] - self.starts[:-1])[groups]
+        row = np.repeat(np.arange(len(groups)), per_row)
+        offset = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+        pick = self.starts[groups][row] + offset
+        weight = self.weight[pick]
+        return _Matches(row, self.rule[pick], self.axis[pick], weight, weight * intensity[row] * confidence[row])
+
+
+@dataclass(frozen=True)
 class Columns:
     """Timeline rows as columns: what reports print, without a Python object per row."""
 
@@ -169,7 +208,9 @@ class ActorScore:
     """One actor's score: columns computed at once, the per-event views on demand.
 
     `rows` index the actor's events in `source` (the matched frame, in input order),
-    by date, and `days` are their days; text columns are gathered from it only when a view needs them.
+    by date; `days`, `groups`, `intensity` and `confidence` are theirs. Text columns
+    are gathered from `source`, and each match made into a row, only when a view
+    needs them.
     """
 
     def __init__(
@@ -179,7 +220,10 @@ class ActorScore:
         source: pl.DataFrame,
         rows: np.ndarray,
         days: np.ndarray,
-        matches: _Matches,
+        fired: _Fired,
+        groups: np.ndarray,
+        intensity: np.ndarray,
+        confidence: np.ndarray,
         as_of: str | None,
         every: Every | None,
     ) -> None:
@@ -187,18 +231,31 @@ class ActorScore:
         self._pack = pack
         self._source = source
         self._rows = rows
-        self._m = matches
+        self._fired = fired
+        self._groups = groups
+        self._scale = (intensity, confidence)
         self._every = every
         scoring = pack.scoring
         self._axes = list(scoring.axes)
         self._half_life = scoring.half_life_days
         self._days = days
-        n, width = len(rows), len(self._axes)
-        flat = np.bincount(matches.row * width + matches.axis, weights=matches.contribution, minlength=n * width)
-        self._amounts = flat.reshape(n, width)
-        self._running = running(self._days, self._amounts, self._half_life)
         self._final_date = as_of if as_of else str(source["date"][int(rows[-1])])
         self._final_day = parse_date(self._final_date).toordinal()
+
+    @cached_property
+    def _m(self) -> _Matches:
+        return self._fired.matches(self._groups, *self._scale)
+
+    @cached_property
+    def _amounts(self) -> np.ndarray:
+        """What each event adds to each axis (one row per event)."""
+        n, width = len(self._rows), len(self._axes)
+        m = self._m if "_m" in self.__dict__ else self._fired.matches(self._groups, *self._scale)
+        return np.bincount(m.row * width + m.axis, weights=m.contribution, minlength=n * width).reshape(n, width)
+
+    def _running(self) -> np.ndarray:
+        """The totals after each event (not kept: a score of a million events would hold them all)."""
+        return running(self._days, self._amounts, self._half_life)
 
     def _column(self, name: str, at: np.ndarray | None = None) -> list[Any]:
         """A column of the actor's events (of those at positions `at`), by date."""
@@ -236,7 +293,7 @@ class ActorScore:
     def columns(self) -> Columns:
         """The timeline as columns (`timeline` is the same as rows)."""
         if self._every is None:
-            values = self._running
+            values = self._running()
             balance, lean = self._balance_and_lean(values)
             return Columns(self._column("date"), None, self._column("id"), values, balance, lean)
         first = Date.fromordinal(int(self._days[0]))
@@ -246,7 +303,7 @@ class ActorScore:
         ends = ends[lo:hi]
         upto = np.searchsorted(self._days, ends, side="right")
         last = np.maximum(upto - 1, 0)
-        values = self._running[last]
+        values = self._running()[last]
         if self._half_life is not None:
             values = values * (0.5 ** ((ends - self._days[last]) / self._half_life))[:, None]
         values = np.where((upto > 0)[:, None], values, 0.0)
@@ -275,7 +332,8 @@ class ActorScore:
 
     @cached_property
     def unmatched(self) -> tuple[str, ...]:
-        matched = np.bincount(self._m.row, minlength=len(self._rows)) > 0
+        per_group = self._fired.starts[1:] - self._fired.starts[:-1]
+        matched = per_group[self._groups] > 0
         return tuple(self._column("id", np.flatnonzero(~matched)))
 
     def _signed(self) -> tuple[np.ndarray, np.ndarray]:
@@ -310,6 +368,7 @@ class ActorScore:
         events = to_events(self._frame)
         bounds = np.searchsorted(self._m.row, np.arange(len(events) + 1))
         rules = self._pack.rules
+        totals = self._running()
         steps = []
         for i, event in enumerate(events):
             found = tuple(
@@ -322,7 +381,7 @@ class ActorScore:
                     strict=True,
                 )
             )
-            row = self._row(self._running[i], event.date)
+            row = self._row(totals[i], event.date)
             steps.append(Step(event, found, row.totals, row.balance, row.lean))
         return tuple(steps)
 
@@ -339,25 +398,6 @@ class Score:
     actors: dict[str, ActorScore]
 
 
-def _match_table(pack: RulePack, fired: list[tuple[int, ...]]) -> tuple[np.ndarray, ...]:
-    """Per fired-rule group: (group, rule, axis, weight) rows, in pack order and signal order."""
-    axis_index = {axis: i for i, axis in enumerate(pack.scoring.axes)}
-    group, rule, axis, weight = [], [], [], []
-    for g, rules in enumerate(fired):
-        for r in rules:
-            for name, w in pack.rules[r].signals.items():
-                group.append(g)
-                rule.append(r)
-                axis.append(axis_index[name])
-                weight.append(w)
-    return (
-        np.array(group, dtype=np.int64),
-        np.array(rule, dtype=np.int64),
-        np.array(axis, dtype=np.int64),
-        np.array(weight, dtype=np.float64),
-    )
-
-
 def _by_actor_and_date(frame: pl.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
     """The order of rows by actor code, then by date; stable, so ties keep input order.
 
@@ -368,7 +408,7 @@ def _by_actor_and_date(frame: pl.DataFrame) -> tuple[np.ndarray, list[str], np.n
     if frame.height == 0:
         return np.zeros(0, dtype=np.int64), [], np.zeros(1, dtype=np.int64)
     actor = frame["actor"]
-    names = actor.unique().sort()
+    names = actor.unique().cast(pl.String).sort()
     rank = actor.cast(pl.Enum(names)).to_physical().to_numpy().astype(np.int64)
     order = np.argsort((rank << 32) + frame["day"].to_numpy().astype(np.int64), kind="stable")
     bounds = np.searchsorted(rank[order], np.arange(len(names) + 1))
@@ -415,27 +455,18 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None) -> 
     """Score already matched events with `pack`: the matched pack with other weights, no engine call."""
     if tuple((rule.id, rule.enabled) for rule in pack.rules) != matched.rules:
         raise ValueError("rescore needs the pack that was matched, with only its weights changed")
-    frame, order, fired, as_of = matched.frame, matched.order, matched.fired, matched.as_of
+    frame, order, as_of = matched.frame, matched.order, matched.as_of
+    fired = _Fired.of(pack, matched.fired)
     groups = matched.groups[order]
-    g_group, g_rule, g_axis, g_weight = _match_table(pack, fired)
-
-    # Join each event row (by actor and date) to its group's matches.
-    starts = np.searchsorted(g_group, np.arange(len(fired) + 1))
-    per_row = (starts[1:] - starts[:-1])[groups]
-    row = np.repeat(np.arange(len(order)), per_row)
-    offset = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    pick = starts[groups][row] + offset
     days = frame["day"].to_numpy().astype(np.int64)[order]
     intensity = frame["intensity"].to_numpy()[order]
     confidence = frame["confidence"].to_numpy()[order]
-    contribution = g_weight[pick] * intensity[row] * confidence[row]
-
     actors: dict[str, ActorScore] = {}
-    edges = np.searchsorted(row, matched.bounds)
     for i, name in enumerate(matched.actors):
-        lo, hi, a, b = int(matched.bounds[i]), int(matched.bounds[i + 1]), int(edges[i]), int(edges[i + 1])
-        matches = _Matches(row[a:b] - lo, g_rule[pick[a:b]], g_axis[pick[a:b]], g_weight[pick[a:b]], contribution[a:b])
-        actors[name] = ActorScore(name, pack, frame, order[lo:hi], days[lo:hi], matches, as_of, every)
+        at = slice(int(matched.bounds[i]), int(matched.bounds[i + 1]))
+        actors[name] = ActorScore(
+            name, pack, frame, order[at], days[at], fired, groups[at], intensity[at], confidence[at], as_of, every
+        )
     return Score(pack, actors)
 
 

@@ -21,9 +21,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scorer import load_events, load_rules
+from scorer import load_events, load_rules, score
 from scorer.cli import main
 from scorer.engine import Matcher
+from scorer.report import document, document_json, to_json
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Each example of these runs the whole command line twice or more.
@@ -459,5 +460,28 @@ def test_set_changes_the_contributions_of_exactly_that_rule_and_axis(
                 for m in changed:
                     assert m["weight"] == weight
                     assert close(m["contribution"], weight * m["intensity"] * m["confidence"])
+
+    in_folder(check)
+
+
+# --- the JSON written actor by actor is the whole document's JSON -----------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pack=packs(),
+    items=events(),
+    every=st.sampled_from([None, "month"]),
+    explain=st.booleans(),
+    after=st.sampled_from([None, {"skipped": {"rows": 2, "why": {"no actor": [3, 4]}}}]),
+)
+def test_json_written_as_made_equals_the_whole_document(
+    pack: dict[str, Any], items: list[dict[str, Any]], every: Any, explain: bool, after: dict[str, Any] | None
+) -> None:
+    def check(folder: Path) -> None:
+        rules, data = written(pack, items, folder)
+        result = score(load_events(str(data)), load_rules(rules), every=every)
+        whole = to_json(document(result, explain=explain) | (after or {}))
+        assert b"".join(document_json(result, explain=explain, after=after)).decode() == whole
 
     in_folder(check)
