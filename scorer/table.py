@@ -10,7 +10,6 @@ line and column, or accepts the file after all.
 
 from __future__ import annotations
 
-import io
 import json
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -148,50 +147,51 @@ def _blocks(path: str) -> Iterator[tuple[bytes, int, int]]:
 def _block_columns(raw: bytes, path: str, first_line: int, newlines: int) -> pl.DataFrame | None:
     """Whole lines of JSON as a frame, if every check passes; else None."""
     try:
-        frame = pl.read_ndjson(io.BytesIO(raw), schema=_READ_SCHEMA)
-        lines = pl.read_csv(
-            io.BytesIO(raw), has_header=False, separator="\x1f", quote_char=None, schema={"text": pl.String}
-        )
+        frame = pl.read_ndjson(raw, schema=_READ_SCHEMA)
     except Exception:  # noqa: BLE001 - any trouble at all: the exact reader will say what it is
         return None
-    if frame.height == 0 or lines.height != frame.height or newlines not in (frame.height, frame.height - 1):
-        return None  # blank lines shift line numbers
+    if frame.height == 0 or newlines not in (frame.height, frame.height - 1) or raw.count(b"{") != frame.height:
+        return None  # a blank line (which shifts line numbers), or an object inside an object
     # polars silently drops unknown fields, reads null as absent, turns numbers and
     # booleans into text where the schema says text, and a list or an object into its
-    # JSON text (where it says a number, any of these is an error). So each line must
-    # hold exactly one key per field read, and exactly two quotes per key and two per
-    # text value: then every text value is a JSON string. Without backslashes no quote
-    # is escaped, so `":` ends a key and nothing else (white space before a colon, as
-    # in `"id" : 1`, is left to the exact reader); without `[` and with one `{` per line
-    # (each line that parsed holds at least one) nothing is nested.
-    if b"\\" in raw or b"[" in raw or raw.count(b"{") != frame.height:
+    # JSON text (where it says a number, any of these is an error). Where no quote is
+    # escaped (no backslash), `":` ends a key and nothing else, unless white space comes
+    # between (then the exact reader looks). So each line holds at least one `":` per
+    # field read, and exactly one when it holds no other key: then it holds two quotes
+    # per key, two per text value that is a JSON string and none elsewhere. Counted over
+    # the block, as many `":` as fields read and twice as many quotes as fields read and
+    # text fields read mean: no unknown key, no null, and every text value a string.
+    # `[` is refused outright; one `{` per line (every line that parsed holds one) rules
+    # out objects; DEL is the one control character polars takes in a string.
+    if b"\\" in raw or b"[" in raw or b"\x7f" in raw:
         return None
     # (A one-byte search is fast; a two-byte one ending in a common byte is not.)
     if any(space in raw and space + b":" in raw for space in (b" ", b"\t", b"\r")):
         return None
-    present = pl.sum_horizontal([pl.col(name).is_not_null().cast(pl.Int64) for name in _READ_SCHEMA])
-    texts = pl.sum_horizontal([pl.col(name).is_not_null().cast(pl.Int64) for name in TEXT_FIELDS])
-    counted = lines.select(
-        keys=pl.col("text").str.count_matches('":', literal=True),
-        quotes=pl.col("text").str.count_matches('"', literal=True),
-    )
+    fields, texts = frame.select(
+        pl.sum_horizontal([pl.col(name).count() for name in _READ_SCHEMA]).alias("fields"),
+        pl.sum_horizontal([pl.col(name).count() for name in TEXT_FIELDS]).alias("texts"),
+    ).row(0)
+    if raw.count(b'":') != fields or raw.count(b'"') != 2 * fields + 2 * texts:
+        return None
+    ascii = raw.isascii()
     confidence = pl.col("confidence")
-    checks = (
-        pl.concat([frame, counted], how="horizontal")
-        .select(
-            ((pl.col("keys") != present) | (pl.col("quotes") != 2 * present + 2 * texts)).any().alias("shape"),
-            (pl.col("id").is_null().any() | (pl.col("id") == "").any()).alias("id"),
-            (pl.col("actor").is_null().any() | (pl.col("actor") == "").any()).alias("actor"),
-            (pl.col("type").is_null().any() | ~pl.col("type").str.contains(_TYPE).all()).alias("type"),
-            (pl.col("date").is_null().any() | ~pl.col("date").str.contains(_DATE).all()).alias("date"),
-            ((pl.col("intensity") < 0).any() | ~pl.col("intensity").is_finite().all()).alias("intensity"),
-            (((confidence < 0) | (confidence > 1)).any() | ~confidence.is_finite().all()).alias("confidence"),
-            # Text the exact reader refuses: control characters, over-long tested fields.
-            *[pl.col(name).str.contains(UNPRINTABLE_RE).any().alias(f"c{name}") for name in TEXT_FIELDS],
-            *[(pl.col(name).str.len_chars() > MAX_FIELD_CHARS).any().alias(f"n{name}") for name in TESTED_TEXT],
-        )
-        .row(0)
-    )
+    checks = frame.select(
+        (pl.col("id").is_null().any() | (pl.col("id") == "").any()).alias("id"),
+        (pl.col("actor").is_null().any() | (pl.col("actor") == "").any()).alias("actor"),
+        (pl.col("type").is_null().any() | ~pl.col("type").str.contains(_TYPE).all()).alias("type"),
+        (pl.col("date").is_null().any() | ~pl.col("date").str.contains(_DATE).all()).alias("date"),
+        ((pl.col("intensity") < 0).any() | ~pl.col("intensity").is_finite().all()).alias("intensity"),
+        (((confidence < 0) | (confidence > 1)).any() | ~confidence.is_finite().all()).alias("confidence"),
+        # Text the exact reader may refuse: over-long tested fields, control characters
+        # (polars refuses those below 0x20 in a string; DEL is looked for above, and
+        # the others are not ASCII).
+        *[(pl.col(name).str.len_bytes() > MAX_FIELD_CHARS).any().alias(f"n{name}") for name in TESTED_TEXT],
+        *[
+            pl.col(name).str.contains(UNPRINTABLE_RE).any().alias(f"c{name}")
+            for name in (TEXT_FIELDS if not ascii else ())
+        ],
+    ).row(0)
     if any(checks):
         return None
     frame = frame.with_columns(
