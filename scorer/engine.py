@@ -340,7 +340,7 @@ def _distinct(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray, pl.D
     """The distinct rows of `columns` (in order of first appearance), and which one each row is."""
     groups = frame.select(columns).with_row_index("row").group_by(columns, maintain_order=True).agg(pl.col("row"))
     members = groups.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("group"), "row").explode("row")
-    where = np.empty(frame.height, dtype=np.int64)
+    where = np.empty(frame.height, dtype=np.int32 if frame.height < 1 << 31 else np.int64)
     where[members["row"].to_numpy()] = members["group"].to_numpy()
     return where, groups.select(columns)
 

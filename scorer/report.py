@@ -48,15 +48,15 @@ def _timeline(actor: ActorScore, axes: tuple[str, ...]) -> list[dict[str, Any]]:
     c = actor.columns
     # Adding 0.0 turns -0.0 into 0.0, as `clean` does.
     values, balances, leans = (c.values + 0.0).tolist(), (c.balance + 0.0).tolist(), (c.lean + 0.0).tolist()
-    label = "event" if c.periods is None else "events"
-    rows = []
-    for i, date in enumerate(c.dates):
-        row: dict[str, Any] = {"period": c.periods[i]} if c.periods is not None else {}
-        row["date"] = date
-        row[label] = c.events[i]
-        row.update(totals=dict(zip(axes, values[i], strict=True)), balance=balances[i], lean=leans[i])
-        rows.append(row)
-    return rows
+    if c.periods is None:
+        return [
+            {"date": d, "event": e, "totals": dict(zip(axes, v, strict=True)), "balance": b, "lean": n}
+            for d, e, v, b, n in zip(c.dates, c.events, values, balances, leans, strict=True)
+        ]
+    return [
+        {"period": p, "date": d, "events": e, "totals": dict(zip(axes, v, strict=True)), "balance": b, "lean": n}
+        for p, d, e, v, b, n in zip(c.periods, c.dates, c.events, values, balances, leans, strict=True)
+    ]
 
 
 def _step(step: Step) -> dict[str, Any]:

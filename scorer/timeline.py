@@ -246,16 +246,15 @@ class ActorScore:
     def _m(self) -> _Matches:
         return self._fired.matches(self._groups, *self._scale)
 
-    @cached_property
     def _amounts(self) -> np.ndarray:
-        """What each event adds to each axis (one row per event)."""
+        """What each event adds to each axis (one row per event; made when needed, not kept)."""
         n, width = len(self._rows), len(self._axes)
         m = self._m if "_m" in self.__dict__ else self._fired.matches(self._groups, *self._scale)
         return np.bincount(m.row * width + m.axis, weights=m.contribution, minlength=n * width).reshape(n, width)
 
     def _running(self) -> np.ndarray:
         """The totals after each event (not kept: a score of a million events would hold them all)."""
-        return running(self._days, self._amounts, self._half_life)
+        return running(self._days, self._amounts(), self._half_life)
 
     def _column(self, name: str, at: np.ndarray | None = None) -> list[Any]:
         """A column of the actor's events (of those at positions `at`), by date."""
@@ -327,7 +326,7 @@ class ActorScore:
 
     @cached_property
     def final(self) -> Row:
-        values = (self._amounts * self._worth_on(self._final_day)[:, None]).sum(axis=0)
+        values = (self._amounts() * self._worth_on(self._final_day)[:, None]).sum(axis=0)
         return self._row(values, self._final_date)
 
     @cached_property
@@ -401,17 +400,31 @@ class Score:
 def _by_actor_and_date(frame: pl.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
     """The order of rows by actor code, then by date; stable, so ties keep input order.
 
-    One integer key and a stable argsort, and no rows moved: an actor's rank is its
-    place among the distinct codes sorted (an Enum's physical value). Also the
-    actors in that order and where each one's rows start in the order (and end).
+    No rows moved: an index. An actor's rank is its place among the distinct codes
+    sorted (an Enum's physical value). Also the actors in that order and where each
+    one's rows start in the order (and end).
     """
     if frame.height == 0:
         return np.zeros(0, dtype=np.int64), [], np.zeros(1, dtype=np.int64)
-    actor = frame["actor"]
-    names = actor.unique().cast(pl.String).sort()
-    rank = actor.cast(pl.Enum(names)).to_physical().to_numpy().astype(np.int64)
-    order = np.argsort((rank << 32) + frame["day"].to_numpy().astype(np.int64), kind="stable")
-    bounds = np.searchsorted(rank[order], np.arange(len(names) + 1))
+    names = frame["actor"].unique().cast(pl.String).sort()
+    key = frame["actor"].cast(pl.Enum(names)).to_physical().to_numpy().astype(np.int64)
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(key, minlength=len(names)))])
+    day = frame["day"].to_numpy()
+    first = int(day.min())
+    row_bits, day_bits = frame.height.bit_length(), (int(day.max()) - first).bit_length()
+    if row_bits + day_bits + len(names).bit_length() < 63:
+        # Actor, day and row packed in one integer: every key differs, so any sort is
+        # stable, and sorting the keys themselves (polars, in parallel) beats an argsort.
+        key <<= day_bits
+        key += day
+        key -= first
+        key <<= row_bits
+        key += np.arange(frame.height)
+        order: np.ndarray = pl.Series(key).sort().to_numpy() & ((1 << row_bits) - 1)
+    else:
+        key <<= 32
+        key += day
+        order = np.argsort(key, kind="stable")
     return order, names.to_list(), bounds
 
 
@@ -458,7 +471,7 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None) -> 
     frame, order, as_of = matched.frame, matched.order, matched.as_of
     fired = _Fired.of(pack, matched.fired)
     groups = matched.groups[order]
-    days = frame["day"].to_numpy().astype(np.int64)[order]
+    days = frame["day"].to_numpy()[order]
     intensity = frame["intensity"].to_numpy()[order]
     confidence = frame["confidence"].to_numpy()[order]
     actors: dict[str, ActorScore] = {}
