@@ -11,6 +11,7 @@ line and column, or accepts the file after all.
 from __future__ import annotations
 
 import json
+import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from scorer.events import MAX_FIELD_CHARS, TESTED_TEXT, UNPRINTABLE_RE, Event, Origin, chunks
+from scorer.progress import Progress
 
 _EPOCH_ORDINAL = Date(1970, 1, 1).toordinal()
 
@@ -104,9 +106,11 @@ def jsonl_columns(path: str) -> pl.DataFrame | None:
     parsed at a time (polars works without the interpreter lock).
     """
     frames: list[pl.DataFrame] = []
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    done = rows = 0
+    with ThreadPoolExecutor(max_workers=2) as pool, Progress(_file_size(path), path) as bar:
         running: deque[Future[pl.DataFrame | None]] = deque()
         for block, first_line, lines in _blocks(path):
+            done += len(block)
             running.append(pool.submit(_block_columns, block, path, first_line, lines))
             while len(running) >= 2 or (running and running[0].done()):
                 frame = running.popleft().result()
@@ -115,12 +119,21 @@ def jsonl_columns(path: str) -> pl.DataFrame | None:
                         waiting.cancel()
                     return None
                 frames.append(frame)
+                rows += frame.height
+                bar.update(done, rows)
         for waiting in running:
             frame = waiting.result()
             if frame is None:
                 return None
             frames.append(frame)
     return pl.concat(frames, rechunk=False) if frames else None
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _blocks(path: str) -> Iterator[tuple[bytes, int, int]]:

@@ -247,10 +247,23 @@ class ActorScore:
         return self._fired.matches(self._groups, *self._scale)
 
     def _amounts(self) -> np.ndarray:
-        """What each event adds to each axis (one row per event; made when needed, not kept)."""
-        n, width = len(self._rows), len(self._axes)
-        m = self._m if "_m" in self.__dict__ else self._fired.matches(self._groups, *self._scale)
-        return np.bincount(m.row * width + m.axis, weights=m.contribution, minlength=n * width).reshape(n, width)
+        """What each event adds to each axis, one row per event.
+
+        Kept only until both `columns` and `final` have used it: a score of a million
+        events would otherwise hold a row per event per axis for every actor.
+        """
+        amounts: np.ndarray | None = self.__dict__.get("_kept_amounts")
+        if amounts is None:
+            n, width = len(self._rows), len(self._axes)
+            m = self._m if "_m" in self.__dict__ else self._fired.matches(self._groups, *self._scale)
+            amounts = np.bincount(m.row * width + m.axis, weights=m.contribution, minlength=n * width)
+            amounts = amounts.reshape(n, width)
+            self.__dict__["_kept_amounts"] = amounts
+        return amounts
+
+    def _used_amounts(self) -> None:
+        if "_columns" in self.__dict__ and "_final" in self.__dict__:
+            self.__dict__.pop("_kept_amounts", None)
 
     def _running(self) -> np.ndarray:
         """The totals after each event (not kept: a score of a million events would hold them all)."""
@@ -288,9 +301,7 @@ class ActorScore:
         lean = np.divide(balance, scale, out=np.zeros_like(balance), where=scale != 0)
         return balance, lean
 
-    @cached_property
-    def columns(self) -> Columns:
-        """The timeline as columns (`timeline` is the same as rows)."""
+    def _columns(self) -> Columns:
         if self._every is None:
             values = self._running()
             balance, lean = self._balance_and_lean(values)
@@ -310,6 +321,15 @@ class ActorScore:
         counts = np.diff(upto, prepend=0).tolist()
         return Columns(list(dates[lo:hi]), list(labels[lo:hi]), counts, values, balance, lean)
 
+    @property
+    def columns(self) -> Columns:
+        """The timeline as columns (`timeline` is the same as rows)."""
+        found: Columns | None = self.__dict__.get("_columns")
+        if found is None:
+            found = self.__dict__["_columns"] = self._columns()
+            self._used_amounts()
+        return found
+
     @cached_property
     def timeline(self) -> tuple[Row, ...]:
         c = self.columns
@@ -324,10 +344,14 @@ class ActorScore:
                 rows.append(Row(date, totals, balance, lean, period=c.periods[i], events=int(c.events[i])))
         return tuple(rows)
 
-    @cached_property
+    @property
     def final(self) -> Row:
-        values = (self._amounts() * self._worth_on(self._final_day)[:, None]).sum(axis=0)
-        return self._row(values, self._final_date)
+        found: Row | None = self.__dict__.get("_final")
+        if found is None:
+            values = (self._amounts() * self._worth_on(self._final_day)[:, None]).sum(axis=0)
+            found = self.__dict__["_final"] = self._row(values, self._final_date)
+            self._used_amounts()
+        return found
 
     @cached_property
     def unmatched(self) -> tuple[str, ...]:

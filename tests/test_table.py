@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from scorer import events, table
 from scorer.events import load_events
 from scorer.problems import InputError
+from scorer.progress import Progress
 
 GOOD = '{"id": "e%d", "date": "2009-04-%02d", "actor": "KAZ", "type": "exercise.join", "partner": "NATO"}\n'
 
@@ -150,3 +151,19 @@ def test_any_line_reads_the_same_by_columns(
     else:
         assert isinstance(columns, pl.DataFrame)
         assert columns.equals(exact)
+
+
+def test_the_column_reader_reports_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[int, int | None]] = []
+
+    class Recording(Progress):
+        def update(self, done: int, rows: int | None = None) -> None:
+            seen.append((done, rows))
+
+    monkeypatch.setattr(table, "BLOCK", 1 << 20)
+    monkeypatch.setattr(table, "Progress", Recording)
+    path = _file(tmp_path, TRICKY["plain"], good=40_000)
+    assert table.jsonl_columns(str(path)) is not None
+    assert len(seen) >= 3
+    assert seen == sorted(seen)  # bytes and rows only grow
+    assert seen[-1][0] <= path.stat().st_size and seen[-1][1] is not None and seen[-1][1] <= 40_001
