@@ -20,8 +20,10 @@ Design notes on durable_rules 2.0.28, each pinned by a test in
 tests/test_engine.py:
 
 * a posted event is consumed by the first matching rule, so we assert facts,
-  which fire every matching rule; a lowest-priority catch-all rule retracts
-  the fact so the state stays empty;
+  which fire every matching rule; every rule tests one fact, so the facts of
+  a run fire nothing more once asserted, and they are retracted together when
+  the run's asking ends (retracting each one by a catch-all rule cost a third
+  of the engine's time; `delete_state` crashes the process);
 * a fact id already seen is dropped silently: every fact gets a fresh id;
 * `$nex` (field does not exist) hangs the engine, so absence is a token;
 * `Host` starts timer threads that may run actions on their own thread: we
@@ -58,7 +60,7 @@ ABSENT = "\u0000absent"
 OTHER = "\u0000other"
 # durable_rules fails (error 303) when one fact fires 64 rules of one ruleset.
 MAX_RULES_PER_RULESET = 60
-MAX_CHANNELS_PER_FACT = 240  # 255 properties less id, sid, probe and headroom
+MAX_CHANNELS_PER_FACT = 240  # 255 properties less id, sid and headroom
 
 _MISSING = object()
 
@@ -381,10 +383,6 @@ def _record(index: int) -> Any:
     return action
 
 
-def _retract(c: Any) -> None:
-    c.retract_fact(c.m)
-
-
 @dataclass
 class _Ruleset:
     name: str
@@ -423,14 +421,12 @@ class Matcher:
                 f"r{index}": {"all": [{"m": _expression(_for_engine(pack.rules[index].when), names)}], "pri": order}
                 for order, index in enumerate(indices)
             }
-            definition["retract"] = {"all": [{"m": {"probe": 1}}], "pri": len(indices) + 1}
             digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:24]
             name = f"scorer-{digest}"
             with _lock:
                 if name not in _registered:
                     for index in indices:
                         definition[f"r{index}"]["run"] = _record(index)
-                    definition["retract"]["run"] = _retract
                     host.register_rulesets({name: definition})
                     _registered.add(name)
             self.rulesets.append(_Ruleset(name, channels))
@@ -478,25 +474,31 @@ class Matcher:
                 codes.append(code[where])
                 values.append(list(found))
             keys, which = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
+            asked: list[dict[str, Any]] = []
             answers = [
-                self._ask(ruleset, tuple(v for c, known in zip(key, values, strict=True) for v in known[c]), sid)
+                self._ask(ruleset, tuple(v for c, known in zip(key, values, strict=True) for v in known[c]), sid, asked)
                 for key in keys.tolist()
             ]
             per_ruleset.append((which.reshape(-1), answers))
+            if asked:
+                with _lock, contextlib.suppress(MessageNotHandledException):
+                    _get_host().retract_facts(ruleset.name, asked)
         fired = [
             tuple(sorted(itertools.chain.from_iterable(answers[which[g]] for which, answers in per_ruleset)))
             for g in range(groups.height)
         ]
+        host = _get_host()
         for ruleset in self.rulesets:
             # An action that failed leaves its exception in the state rather than raising it.
-            state = _get_host().get_state(ruleset.name, sid)
+            state = host.get_state(ruleset.name, sid)
             if "exception" in state:
                 raise EngineError(f"durable_rules action failed: {state['exception']}")
         return combos, fired
 
-    def _ask(self, ruleset: _Ruleset, key: tuple[Any, ...], sid: str) -> tuple[int, ...]:
+    def _ask(self, ruleset: _Ruleset, key: tuple[Any, ...], sid: str, asked: list[dict[str, Any]]) -> tuple[int, ...]:
         fact = ruleset.channels.fact(key)
-        fact.update(id=next(_ids), sid=sid, probe=1)
+        fact.update(id=next(_ids), sid=sid)
+        asked.append(fact)
         host = _get_host()
         with _lock:
             _fired.clear()

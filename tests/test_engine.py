@@ -14,7 +14,7 @@ import pytest
 from conftest import write
 
 from scorer import load_events, load_rules, score
-from scorer.engine import Matcher
+from scorer.engine import Matcher, _get_host
 from scorer.events import EventSet
 from scorer.problems import InputError
 from scorer.rules import RulePack
@@ -108,6 +108,23 @@ def test_the_same_events_match_again_in_later_runs(tmp_path: Path) -> None:
     assert matcher.match(events) == expected
     assert Matcher(pack_of(tmp_path, text, "again.yaml")).match(events) == expected
     assert Matcher(pack_of(tmp_path, text)).match(events) == expected
+
+
+def test_a_run_leaves_no_facts_in_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Facts stay in a run's state while it lasts (each rule tests one fact, so they fire
+    # nothing more) and are retracted together when it ends: a long session does not grow.
+    text = "rules:\n  - {id: r, when: {type: a.b}, signals: {nato: 1}}\n  - {id: s, when: {partner: NATO}, signals: {nato: 1}}\n"
+    matcher = Matcher(pack_of(tmp_path, text))
+    runs: set[str] = set()
+    ask = matcher._ask
+    monkeypatch.setattr(matcher, "_ask", lambda ruleset, key, sid, asked: (runs.add(sid), ask(ruleset, key, sid, asked))[1])
+    events = events_of(tmp_path, [{"type": "a.b", "partner": "NATO"}, {"type": "a.b"}, {"type": "c.d"}])
+    assert matcher.match(events) == [(0, 1), (0,), ()]
+    assert matcher.match(events) == [(0, 1), (0,), ()]
+    assert len(runs) == 2
+    for sid in runs:
+        for ruleset in matcher.rulesets:
+            assert _get_host().get_facts(ruleset.name, sid) == []
 
 
 def test_any_with_two_true_branches_fires_once(tmp_path: Path) -> None:
