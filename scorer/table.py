@@ -43,8 +43,8 @@ SCHEMA: dict[str, Any] = {
     "tags": pl.String,  # JSON text of the list, or null
     "attrs": pl.String,  # JSON text of the mapping, or null
     "file": pl.Categorical,
-    "line": pl.Int64,
-    "col": pl.Int64,
+    "line": pl.Int32,
+    "col": pl.Int32,
 }
 
 
@@ -214,8 +214,8 @@ def _block_columns(raw: bytes, path: str, first_line: int, newlines: int) -> pl.
         tags=pl.lit(None, pl.String),
         attrs=pl.lit(None, pl.String),
         file=pl.lit(path, pl.Categorical),
-        line=pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64),
-        col=pl.lit(1, pl.Int64),
+        line=pl.int_range(first_line, first_line + frame.height, dtype=pl.Int32),
+        col=pl.lit(1, pl.Int32),
     )
     if frame["day"].null_count():
         return None  # a date that does not exist, such as 2009-02-30
