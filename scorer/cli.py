@@ -37,7 +37,7 @@ from scorer.report import (
     weights_document,
     weights_text,
 )
-from scorer.rules import RulePack, load_rules
+from scorer.rules import MAX_WEIGHT, RulePack, load_rules, weight_too_large
 from scorer.sensitivity import DELTA, of_matched, sensitivity, sensitivity_markdown, sensitivity_text
 from scorer.sensitivity import to_document as sensitivity_document
 from scorer.timeline import EVERY, Score, match, rescore
@@ -257,6 +257,8 @@ def _with_sets(pack: RulePack, items: list[str]) -> RulePack:
             raise UsageError(f"--set {item!r}: {err}") from None
         if not math.isfinite(weight):
             raise UsageError(f"--set {item!r}: weight must be finite")
+        if abs(weight) > MAX_WEIGHT:
+            raise UsageError(f"--set {item!r}: {weight_too_large(f'{rule_id!r} on {axis!r}', weight)}")
         pack = pack.with_weight(rule_id, axis, weight)
     return pack
 

@@ -312,3 +312,11 @@ def test_set_with_a_dotted_rule_id(cli: Cli, tmp_path: Path) -> None:
     events = write(tmp_path, "events.yaml", EVENTS)
     final = cli("score", events, "--rules", rules, "--format", "json", "--set", "exercise.join-west.nato=2.5").json()
     assert final["actors"]["KAZ"]["final"]["totals"] == {"nato": 2.5, "russia": 0.0}
+
+
+def test_set_refuses_a_weight_the_rule_file_could_not_hold(cli: Cli, tmp_path: Path, rules: Path) -> None:
+    events = write(tmp_path, "events.yaml", EVENTS)
+    run = cli("score", events, "--rules", rules, "--set", "join-exercise.nato=2e6")
+    assert run.code == 2
+    assert "weights may be at most 1,000,000 either way" in run.err
+    assert cli("score", events, "--rules", rules, "--set", "join-exercise.nato=-1e6").code == 0
