@@ -1,5 +1,5 @@
 import sys
 
-from scorer.cli import main
+from scorer.command import main
 
 sys.exit(main())

@@ -339,12 +339,42 @@ def _leaf(test: Test, names: dict[Any, str], negated: bool) -> dict[str, Any]:
 
 
 def _distinct(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray, pl.DataFrame]:
-    """The distinct rows of `columns` (in order of first appearance), and which one each row is."""
+    """The distinct rows of `columns`, and which of them each row is."""
+    if all(frame[name].dtype == pl.Categorical for name in columns):
+        return _distinct_codes(frame, columns)
     groups = frame.select(columns).with_row_index("row").group_by(columns, maintain_order=True).agg(pl.col("row"))
     members = groups.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("group"), "row").explode("row")
     where = np.empty(frame.height, dtype=np.int32 if frame.height < 1 << 31 else np.int64)
     where[members["row"].to_numpy()] = members["group"].to_numpy()
     return where, groups.select(columns)
+
+
+def _distinct_codes(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray, pl.DataFrame]:
+    """`_distinct` of Categorical columns, by their integer codes: a few passes, no sort, no hash table.
+
+    Each column's codes are made dense (nulls 0), combined into one number per row,
+    and the numbers that occur are numbered in turn.
+    """
+    key = np.zeros(frame.height, dtype=np.int64)
+    size = 1  # every key is below this
+    for name in columns:
+        codes = frame[name].to_physical().fill_null(-1).to_numpy().astype(np.int64) + 1
+        present = np.zeros(int(codes.max(initial=0)) + 1, dtype=bool)
+        present[codes] = True
+        dense = np.cumsum(present) - 1  # code -> its place among the codes that occur
+        width = int(dense[-1]) + 1
+        if size * width > 1 << 26:  # too many combinations to count directly
+            return _distinct(frame.select(pl.col(c).cast(pl.String) for c in columns), columns)
+        key *= width
+        key += dense[codes]
+        size *= width
+    counts = np.bincount(key, minlength=size)
+    number = np.cumsum(counts > 0) - 1
+    where = number[key].astype(np.int32 if frame.height < 1 << 31 else np.int64)
+    groups = int(number[-1]) + 1 if size else 0
+    row = np.empty(groups, dtype=np.int64)
+    row[where] = np.arange(frame.height)  # a row of each group (all its rows hold the same values)
+    return where, frame.select(columns)[pl.Series(row)]
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date as Date
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from scorer.events import MAX_FIELD_CHARS, TESTED_TEXT, UNPRINTABLE_RE, Event, Origin, chunks
@@ -163,8 +164,8 @@ def _block_columns(raw: bytes, path: str, first_line: int, newlines: int) -> pl.
         frame = pl.read_ndjson(raw, schema=_READ_SCHEMA)
     except Exception:  # noqa: BLE001 - any trouble at all: the exact reader will say what it is
         return None
-    if frame.height == 0 or newlines not in (frame.height, frame.height - 1) or raw.count(b"{") != frame.height:
-        return None  # a blank line (which shifts line numbers), or an object inside an object
+    if frame.height == 0 or newlines not in (frame.height, frame.height - 1):
+        return None  # a blank line, which shifts line numbers
     # polars silently drops unknown fields, reads null as absent, turns numbers and
     # booleans into text where the schema says text, and a list or an object into its
     # JSON text (where it says a number, any of these is an error). Where no quote is
@@ -178,15 +179,21 @@ def _block_columns(raw: bytes, path: str, first_line: int, newlines: int) -> pl.
     # out objects; DEL is the one control character polars takes in a string.
     if b"\\" in raw or b"[" in raw or b"\x7f" in raw:
         return None
-    # (A one-byte search is fast; a two-byte one ending in a common byte is not.)
-    if any(space in raw and space + b":" in raw for space in (b" ", b"\t", b"\r")):
-        return None
     fields, texts = frame.select(
         pl.sum_horizontal([pl.col(name).count() for name in _READ_SCHEMA]).alias("fields"),
         pl.sum_horizontal([pl.col(name).count() for name in TEXT_FIELDS]).alias("texts"),
     ).row(0)
-    if raw.count(b'":') != fields or raw.count(b'"') != 2 * fields + 2 * texts:
+    # Counted with numpy, an order of magnitude faster than bytes.count.
+    text = np.frombuffer(raw, dtype=np.uint8)
+    quote, colon = text == ord('"'), text[1:] == ord(":")
+    if np.count_nonzero(text == ord("{")) != frame.height or np.count_nonzero(quote) != 2 * fields + 2 * texts:
         return None
+    if np.count_nonzero(quote[:-1] & colon) != fields:
+        return None
+    if any(space in raw for space in (b" ", b"\t", b"\r")):  # (a search for one byte is fast)
+        before = text[:-1]
+        if np.any(colon & ((before == ord(" ")) | (before == ord("\t")) | (before == ord("\r")))):
+            return None
     ascii = raw.isascii()
     confidence = pl.col("confidence")
     checks = frame.select(

@@ -1,0 +1,44 @@
+"""The command's entry point: the allocator option set before polars loads, the user's own kept."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+PROBE = """
+import sys
+import scorer
+assert "polars" not in sys.modules and "numpy" not in sys.modules, "importing scorer loaded polars"
+from scorer.command import main
+sys.argv = ["scorer", "--version"]
+main()
+import os
+print(os.environ.get("_RJEM_MALLOC_CONF"))
+"""
+
+
+def _probe(**env: str) -> list[str]:
+    clean = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], env=clean | env, capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout.splitlines()
+
+
+def test_the_command_sets_the_allocator_before_polars_loads() -> None:
+    version, option = _probe()
+    assert version.startswith("scorer ")
+    assert option == "dirty_decay_ms:200,muzzy_decay_ms:0"
+
+
+def test_an_option_the_user_set_is_kept() -> None:
+    assert _probe(_RJEM_MALLOC_CONF="narenas:1")[-1] == "narenas:1"
+
+
+def test_the_library_api_loads_on_first_use() -> None:
+    import scorer
+
+    assert scorer.load_events.__module__ == "scorer.events"
+    assert scorer.score.__module__ == "scorer.timeline"
+    assert sorted(set(scorer.__all__) - {"__version__"}) == sorted(name for name in scorer._EXPORTS)
