@@ -29,11 +29,14 @@ def _probe(**env: str) -> list[str]:
 def test_the_command_sets_the_allocator_before_polars_loads() -> None:
     version, option = _probe()
     assert version.startswith("scorer ")
-    assert option == "dirty_decay_ms:200,muzzy_decay_ms:0"
+    # polars adds our options after its own defaults; the later ones win.
+    assert option.endswith(",dirty_decay_ms:200,muzzy_decay_ms:0")
 
 
 def test_an_option_the_user_set_is_kept() -> None:
-    assert _probe(_RJEM_MALLOC_CONF="narenas:1")[-1] == "narenas:1"
+    option = _probe(_RJEM_MALLOC_CONF="narenas:1")[-1]
+    assert option.endswith(",narenas:1")
+    assert "dirty_decay_ms:200" not in option
 
 
 def test_the_library_api_loads_on_first_use() -> None:
