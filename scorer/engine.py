@@ -275,10 +275,6 @@ class _Channels:
             parts.append((tuple(sorted({_base(t.field) for t in inner})), holds(test)))
         return parts
 
-    def key(self, event: Mapping[str, Any]) -> tuple[Any, ...]:
-        """The channels of one event (tested fields by name), as the engine sees them."""
-        return tuple(value for _, part in self.parts() for value in part(event))
-
     def fact(self, key: tuple[Any, ...]) -> dict[str, Any]:
         slots = [f"v{i}" for i in range(len(self.tokens))]
         for i in range(len(self.cuts)):
@@ -371,10 +367,32 @@ def _distinct_codes(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray
     counts = np.bincount(key, minlength=size)
     number = np.cumsum(counts > 0) - 1
     where = number[key].astype(np.int32 if frame.height < 1 << 31 else np.int64)
-    groups = int(number[-1]) + 1 if size else 0
-    row = np.empty(groups, dtype=np.int64)
+    row = np.empty(int(number[-1]) + 1, dtype=np.int64)
     row[where] = np.arange(frame.height)  # a row of each group (all its rows hold the same values)
     return where, frame.select(columns)[pl.Series(row)]
+
+
+def _facts(
+    channels: _Channels, groups: pl.DataFrame, seen: dict[tuple[str, ...], tuple[np.ndarray, list[dict[str, Any]]]]
+) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """The distinct facts (as keys) of one ruleset over the groups, and which one each group gives.
+
+    Each part of a fact is worked out once per distinct value of the columns it
+    reads (`seen` keeps those values across rulesets), then the parts are joined.
+    """
+    codes, values = [], []
+    for columns, part in channels.parts():
+        if columns not in seen:
+            where, distinct = _distinct(groups, list(columns))
+            seen[columns] = where, [_decoded(row) for row in distinct.iter_rows(named=True)]
+        where, rows = seen[columns]
+        found: dict[tuple[Any, ...], int] = {}
+        code = np.array([found.setdefault(part(row), len(found)) for row in rows], dtype=np.int64)
+        codes.append(code[where])
+        values.append(list(found))
+    keys, which = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
+    facts = [tuple(v for c, known in zip(key, values, strict=True) for v in known[c]) for key in keys.tolist()]
+    return which.reshape(-1), facts
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
@@ -493,23 +511,9 @@ class Matcher:
         seen: dict[tuple[str, ...], tuple[np.ndarray, list[dict[str, Any]]]] = {}
         per_ruleset: list[tuple[np.ndarray, list[tuple[int, ...]]]] = []
         for ruleset in self.rulesets:
-            codes, values = [], []
-            for columns, part in ruleset.channels.parts():
-                if columns not in seen:
-                    where, distinct = _distinct(groups, list(columns))
-                    seen[columns] = where, [_decoded(row) for row in distinct.iter_rows(named=True)]
-                where, rows = seen[columns]
-                found: dict[tuple[Any, ...], int] = {}
-                code = np.array([found.setdefault(part(row), len(found)) for row in rows], dtype=np.int64)
-                codes.append(code[where])
-                values.append(list(found))
-            keys, which = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
+            which, keys = _facts(ruleset.channels, groups, seen)
             asked: list[dict[str, Any]] = []
-            answers = [
-                self._ask(ruleset, tuple(v for c, known in zip(key, values, strict=True) for v in known[c]), sid, asked)
-                for key in keys.tolist()
-            ]
-            per_ruleset.append((which.reshape(-1), answers))
+            per_ruleset.append((which, [self._ask(ruleset, key, sid, asked) for key in keys]))
             if asked:
                 with _lock, contextlib.suppress(MessageNotHandledException):
                     _get_host().retract_facts(ruleset.name, asked)

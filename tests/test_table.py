@@ -83,13 +83,8 @@ def _reading(path: Path) -> pl.DataFrame | list[str]:
         return [str(problem) for problem in err.problems]
 
 
-@pytest.mark.parametrize("name", list(TRICKY))
-def test_the_column_reader_agrees_with_the_exact_one(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(table, "BLOCK", 256 << 10)  # several blocks, the tricky line in a late one
-    path = _file(tmp_path, TRICKY[name], good=12_000)
-    assert path.stat().st_size > events._COLUMNS_FROM
+def _both_readers_agree(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same events (or the same problems) with the column reader tried first and without it."""
     columns = _reading(path)
     monkeypatch.setattr(events, "_COLUMNS_FROM", 1 << 40)
     exact = _reading(path)
@@ -99,6 +94,16 @@ def test_the_column_reader_agrees_with_the_exact_one(
     else:
         assert isinstance(columns, pl.DataFrame)
         assert columns.equals(exact)
+
+
+@pytest.mark.parametrize("name", list(TRICKY))
+def test_the_column_reader_agrees_with_the_exact_one(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(table, "BLOCK", 256 << 10)  # several blocks, the tricky line in a late one
+    path = _file(tmp_path, TRICKY[name], good=12_000)
+    assert path.stat().st_size > events._COLUMNS_FROM
+    _both_readers_agree(path, monkeypatch)
 
 
 def test_a_plain_file_is_read_by_columns_with_its_line_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,15 +147,7 @@ def test_any_line_reads_the_same_by_columns(
     path = tmp_path / "events.jsonl"
     path.write_text("\n".join([good[0], json.dumps(record, ensure_ascii=False), *good[1:]]) + "\n", encoding="utf-8")
     monkeypatch.setattr(events, "_COLUMNS_FROM", -1)  # every file goes to the column reader first
-    columns = _reading(path)
-    monkeypatch.setattr(events, "_COLUMNS_FROM", 1 << 40)
-    exact = _reading(path)
-    assert type(columns) is type(exact)
-    if isinstance(exact, list):
-        assert columns == exact
-    else:
-        assert isinstance(columns, pl.DataFrame)
-        assert columns.equals(exact)
+    _both_readers_agree(path, monkeypatch)
 
 
 def test_the_column_reader_reports_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
