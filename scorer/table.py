@@ -191,8 +191,8 @@ def _block_columns(raw: bytes, path: str, first_line: int, newlines: int) -> pl.
     checks = frame.select(
         (pl.col("id").is_null().any() | (pl.col("id") == "").any()).alias("id"),
         (pl.col("actor").is_null().any() | (pl.col("actor") == "").any()).alias("actor"),
-        (pl.col("type").is_null().any() | ~pl.col("type").str.contains(_TYPE).all()).alias("type"),
-        (pl.col("date").is_null().any() | ~pl.col("date").str.contains(_DATE).all()).alias("date"),
+        pl.col("type").is_null().any().alias("type"),
+        pl.col("date").is_null().any().alias("date"),
         ((pl.col("intensity") < 0).any() | ~pl.col("intensity").is_finite().all()).alias("intensity"),
         (((confidence < 0) | (confidence > 1)).any() | ~confidence.is_finite().all()).alias("confidence"),
         # Text the exact reader may refuse: over-long tested fields, control characters
@@ -206,23 +206,35 @@ def _block_columns(raw: bytes, path: str, first_line: int, newlines: int) -> pl.
     ).row(0)
     if any(checks):
         return None
-    frame = frame.with_columns(
-        pl.col("intensity").fill_null(1.0),
-        pl.col("confidence").fill_null(1.0),
-        day=_days(pl.col("date")),
-        tags=pl.lit(None, pl.String),
-        attrs=pl.lit(None, pl.String),
-        file=pl.lit(path, pl.Categorical),
-        line=pl.int_range(first_line, first_line + frame.height, dtype=pl.Int32),
-        col=pl.lit(1, pl.Int32),
-    )
-    if frame["day"].null_count():
-        return None  # a date that does not exist, such as 2009-02-30
-    # A column no line fills costs nothing as a constant; text columns as the schema says.
-    return frame.select(
-        pl.lit(None, dtype).alias(name) if frame[name].null_count() == frame.height else pl.col(name).cast(dtype)
+    # The frame as the schema says: a column no line fills is a constant (it costs
+    # nothing), text with few distinct values Categorical.
+    made = {
+        "intensity": pl.col("intensity").fill_null(1.0),
+        "confidence": pl.col("confidence").fill_null(1.0),
+        "day": _days(pl.col("date")),
+        "tags": pl.lit(None, pl.String),
+        "attrs": pl.lit(None, pl.String),
+        "file": pl.lit(path, pl.Categorical),
+        "line": pl.int_range(first_line, first_line + frame.height, dtype=pl.Int32),
+        "col": pl.lit(1, pl.Int32),
+    }
+    frame = frame.select(
+        made[name].alias(name)
+        if name in made
+        else pl.lit(None, dtype).alias(name)
+        if frame[name].null_count() == frame.height
+        else pl.col(name).cast(dtype)
         for name, dtype in SCHEMA.items()
     )
+    # Type and date checked once per distinct value; a date that does not exist,
+    # such as 2009-02-30, has no day.
+    type_ok, date_ok = frame.select(
+        pl.col("type").unique().cast(pl.String).str.contains(_TYPE).all(),
+        pl.col("date").unique().cast(pl.String).str.contains(_DATE).all(),
+    ).row(0)
+    if not (type_ok and date_ok) or frame["day"].null_count():
+        return None
+    return frame
 
 
 _SLICE = 1 << 18  # small enough for the allocator to reuse, so no fresh pages per block
