@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Any, Literal
 
 import numpy as np
@@ -210,7 +210,7 @@ class ActorScore:
     `rows` index the actor's events in `source` (the matched frame, in input order),
     by date; `days`, `groups`, `intensity` and `confidence` are theirs. Text columns
     are gathered from `source`, and each match made into a row, only when a view
-    needs them.
+    needs them; `unmatched` gives the ids of the actor's events no rule matched.
     """
 
     def __init__(
@@ -226,8 +226,10 @@ class ActorScore:
         confidence: np.ndarray,
         as_of: str | None,
         every: Every | None,
+        unmatched: Callable[[], tuple[str, ...]],
     ) -> None:
         self.actor = actor
+        self._unmatched = unmatched
         self._pack = pack
         self._source = source
         self._rows = rows
@@ -355,9 +357,7 @@ class ActorScore:
 
     @cached_property
     def unmatched(self) -> tuple[str, ...]:
-        per_group = self._fired.starts[1:] - self._fired.starts[:-1]
-        matched = per_group[self._groups] > 0
-        return tuple(self._column("id", np.flatnonzero(~matched)))
+        return self._unmatched()
 
     def _signed(self) -> tuple[np.ndarray, np.ndarray]:
         """Each match's signed share of the final balance, and whether it counts toward it."""
@@ -488,6 +488,26 @@ def match(
     )
 
 
+class _Unmatched:
+    """The ids of the events no rule matched, by actor and date: gathered for every actor
+    at once when the first one asks (one gather of a million rows beats 200 small ones)."""
+
+    def __init__(self, frame: pl.DataFrame, order: np.ndarray, fired: _Fired, groups: np.ndarray) -> None:
+        self._frame, self._order, self._fired, self._groups = frame, order, fired, groups
+
+    @cached_property
+    def _all(self) -> tuple[np.ndarray, list[str]]:
+        per_group = self._fired.starts[1:] - self._fired.starts[:-1]
+        positions = np.flatnonzero(per_group[self._groups] == 0)
+        return positions, self._frame["id"].gather(self._order[positions]).to_list()
+
+    def between(self, lo: int, hi: int) -> tuple[str, ...]:
+        """Those among positions [lo, hi) of the order."""
+        positions, ids = self._all
+        a, b = np.searchsorted(positions, [lo, hi])
+        return tuple(ids[a:b])
+
+
 def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None) -> Score:
     """Score already matched events with `pack`: the matched pack with other weights, no engine call."""
     if tuple((rule.id, rule.enabled) for rule in pack.rules) != matched.rules:
@@ -498,11 +518,24 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None) -> 
     days = frame["day"].to_numpy()[order]
     intensity = frame["intensity"].to_numpy()[order]
     confidence = frame["confidence"].to_numpy()[order]
+    unmatched = _Unmatched(frame, order, fired, groups)
     actors: dict[str, ActorScore] = {}
     for i, name in enumerate(matched.actors):
-        at = slice(int(matched.bounds[i]), int(matched.bounds[i + 1]))
+        lo, hi = int(matched.bounds[i]), int(matched.bounds[i + 1])
+        at = slice(lo, hi)
         actors[name] = ActorScore(
-            name, pack, frame, order[at], days[at], fired, groups[at], intensity[at], confidence[at], as_of, every
+            name,
+            pack,
+            frame,
+            order[at],
+            days[at],
+            fired,
+            groups[at],
+            intensity[at],
+            confidence[at],
+            as_of,
+            every,
+            partial(unmatched.between, lo, hi),
         )
     return Score(pack, actors)
 
