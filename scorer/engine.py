@@ -349,26 +349,31 @@ def _distinct_codes(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray
     """`_distinct` of Categorical columns, by their integer codes: a few passes, no sort, no hash table.
 
     Each column's codes are made dense (nulls 0), combined into one number per row,
-    and the numbers that occur are numbered in turn.
+    and the numbers that occur are numbered in turn. Arrays are kept narrow: this
+    runs over every event, and its temporaries are the peak of a large run.
     """
+    small = np.int32 if frame.height < 1 << 31 else np.int64
     key = np.zeros(frame.height, dtype=np.int64)
     size = 1  # every key is below this
     for name in columns:
-        codes = frame[name].to_physical().fill_null(-1).to_numpy().astype(np.int64) + 1
-        present = np.zeros(int(codes.max(initial=0)) + 1, dtype=bool)
-        present[codes] = True
-        dense = np.cumsum(present) - 1  # code -> its place among the codes that occur
-        width = int(dense[-1]) + 1
+        physical = frame[name].to_physical()
+        occurring = physical.unique().drop_nulls().to_numpy()
+        width = len(occurring) + 1  # and null
         if size * width > 1 << 26:  # too many combinations to count directly
             return _distinct(frame.select(pl.col(c).cast(pl.String) for c in columns), columns)
+        dense = np.zeros(int(occurring.max(initial=0)) + 1, dtype=small)
+        dense[occurring] = np.arange(1, width, dtype=small)  # code -> its place among those occurring
+        coded = dense[physical.fill_null(occurring[0] if len(occurring) else 0).to_numpy()]
+        if physical.null_count():
+            coded[physical.is_null().to_numpy()] = 0
         key *= width
-        key += dense[codes]
+        key += coded
         size *= width
-    counts = np.bincount(key, minlength=size)
-    number = np.cumsum(counts > 0) - 1
-    where = number[key].astype(np.int32 if frame.height < 1 << 31 else np.int64)
-    row = np.empty(int(number[-1]) + 1, dtype=np.int64)
-    row[where] = np.arange(frame.height)  # a row of each group (all its rows hold the same values)
+    present = np.bincount(key, minlength=size) > 0
+    number = (np.cumsum(present) - 1).astype(small)
+    where = number[key]
+    row = np.empty(int(number[-1]) + 1, dtype=small)
+    row[where] = np.arange(frame.height, dtype=small)  # a row of each group (all its rows hold the same values)
     return where, frame.select(columns)[pl.Series(row)]
 
 

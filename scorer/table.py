@@ -26,6 +26,7 @@ from scorer.progress import Progress
 
 _EPOCH_ORDINAL = Date(1970, 1, 1).toordinal()
 
+NUMBERS = ("day", "intensity", "confidence")  # the columns scoring reads as arrays
 TEXT_FIELDS = ("id", "date", "actor", "type", "partner", "summary", "source", "quote")
 NUMBER_FIELDS = ("intensity", "confidence")
 # Text with few distinct values is Categorical: 4 bytes a row instead of 16.
@@ -127,7 +128,12 @@ def jsonl_columns(path: str) -> pl.DataFrame | None:
             if frame is None:
                 return None
             frames.append(frame)
-    return pl.concat(frames, rechunk=False) if frames else None
+    if not frames:
+        return None
+    # Text stays in its blocks' buffers; the numbers are made contiguous once, so that
+    # scoring reads them as numpy views rather than copies.
+    frame = pl.concat(frames, rechunk=False)
+    return frame.with_columns(frame[name].rechunk() for name in NUMBERS)
 
 
 def _file_size(path: str) -> int:

@@ -193,6 +193,16 @@ class _Fired:
 
 
 @dataclass(frozen=True)
+class _EventColumns:
+    """The numbers of the matched events, in input order (views of the frame where it allows)."""
+
+    day: np.ndarray
+    intensity: np.ndarray
+    confidence: np.ndarray
+    groups: np.ndarray  # each event's group of tested values
+
+
+@dataclass(frozen=True)
 class Columns:
     """Timeline rows as columns: what reports print, without a Python object per row."""
 
@@ -207,10 +217,10 @@ class Columns:
 class ActorScore:
     """One actor's score: columns computed at once, the per-event views on demand.
 
-    `rows` index the actor's events in `source` (the matched frame, in input order),
-    by date; `days`, `groups`, `intensity` and `confidence` are theirs. Text columns
-    are gathered from `source`, and each match made into a row, only when a view
-    needs them; `unmatched` gives the ids of the actor's events no rule matched.
+    `rows` index the actor's events in `source` (the matched frame, in input order)
+    and in `numbers`, by date. What a view needs of them is gathered
+    when the view is made; `unmatched` gives the ids of the actor's events no rule
+    matched.
     """
 
     def __init__(
@@ -219,11 +229,8 @@ class ActorScore:
         pack: RulePack,
         source: pl.DataFrame,
         rows: np.ndarray,
-        days: np.ndarray,
+        numbers: _EventColumns,
         fired: _Fired,
-        groups: np.ndarray,
-        intensity: np.ndarray,
-        confidence: np.ndarray,
         as_of: str | None,
         every: Every | None,
         unmatched: Callable[[], tuple[str, ...]],
@@ -234,19 +241,31 @@ class ActorScore:
         self._source = source
         self._rows = rows
         self._fired = fired
-        self._groups = groups
-        self._scale = (intensity, confidence)
+        self._numbers = numbers
         self._every = every
         scoring = pack.scoring
         self._axes = list(scoring.axes)
         self._half_life = scoring.half_life_days
-        self._days = days
         self._final_date = as_of if as_of else str(source["date"][int(rows[-1])])
         self._final_day = parse_date(self._final_date).toordinal()
 
     @cached_property
+    def _days(self) -> np.ndarray:
+        days: np.ndarray = self._numbers.day[self._rows]
+        return days
+
+    @cached_property
+    def _groups(self) -> np.ndarray:
+        groups: np.ndarray = self._numbers.groups[self._rows]
+        return groups
+
+    def _matches(self) -> _Matches:
+        n = self._numbers
+        return self._fired.matches(self._groups, n.intensity[self._rows], n.confidence[self._rows])
+
+    @cached_property
     def _m(self) -> _Matches:
-        return self._fired.matches(self._groups, *self._scale)
+        return self._matches()
 
     def _amounts(self) -> np.ndarray:
         """What each event adds to each axis, one row per event.
@@ -257,7 +276,7 @@ class ActorScore:
         amounts: np.ndarray | None = self.__dict__.get("_kept_amounts")
         if amounts is None:
             n, width = len(self._rows), len(self._axes)
-            m = self._m if "_m" in self.__dict__ else self._fired.matches(self._groups, *self._scale)
+            m = self._m if "_m" in self.__dict__ else self._matches()
             amounts = np.bincount(m.row * width + m.axis, weights=m.contribution, minlength=n * width)
             amounts = amounts.reshape(n, width)
             self.__dict__["_kept_amounts"] = amounts
@@ -493,12 +512,12 @@ class _Unmatched:
     at once when the first one asks (one gather of a million rows beats 200 small ones)."""
 
     def __init__(self, frame: pl.DataFrame, order: np.ndarray, fired: _Fired, groups: np.ndarray) -> None:
-        self._frame, self._order, self._fired, self._groups = frame, order, fired, groups
+        self._frame, self._order, self._fired, self._groups = frame, order, fired, groups  # groups in input order
 
     @cached_property
     def _all(self) -> tuple[np.ndarray, list[str]]:
         per_group = self._fired.starts[1:] - self._fired.starts[:-1]
-        positions = np.flatnonzero(per_group[self._groups] == 0)
+        positions = np.flatnonzero((per_group[self._groups] == 0)[self._order])
         return positions, self._frame["id"].gather(self._order[positions]).to_list()
 
     def between(self, lo: int, hi: int) -> tuple[str, ...]:
@@ -514,28 +533,16 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None) -> 
         raise ValueError("rescore needs the pack that was matched, with only its weights changed")
     frame, order, as_of = matched.frame, matched.order, matched.as_of
     fired = _Fired.of(pack, matched.fired)
-    groups = matched.groups[order]
-    days = frame["day"].to_numpy()[order]
-    intensity = frame["intensity"].to_numpy()[order]
-    confidence = frame["confidence"].to_numpy()[order]
-    unmatched = _Unmatched(frame, order, fired, groups)
+    numbers = _EventColumns(
+        frame["day"].to_numpy(), frame["intensity"].to_numpy(), frame["confidence"].to_numpy(), matched.groups
+    )
+    unmatched = _Unmatched(frame, order, fired, matched.groups)
     actors: dict[str, ActorScore] = {}
     for i, name in enumerate(matched.actors):
         lo, hi = int(matched.bounds[i]), int(matched.bounds[i + 1])
-        at = slice(lo, hi)
+        rows = order[lo:hi]
         actors[name] = ActorScore(
-            name,
-            pack,
-            frame,
-            order[at],
-            days[at],
-            fired,
-            groups[at],
-            intensity[at],
-            confidence[at],
-            as_of,
-            every,
-            partial(unmatched.between, lo, hi),
+            name, pack, frame, rows, numbers, fired, as_of, every, partial(unmatched.between, lo, hi)
         )
     return Score(pack, actors)
 
