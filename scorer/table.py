@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from scorer.events import MAX_FIELD_CHARS, TESTED_TEXT, UNPRINTABLE_RE, Event, Origin, chunks
+from scorer.events import MAX_FIELD_CHARS, MAX_LINE_BYTES, TESTED_TEXT, UNPRINTABLE_RE, Event, Origin
 from scorer.progress import Progress
 
 _EPOCH_ORDINAL = Date(1970, 1, 1).toordinal()
@@ -93,6 +93,10 @@ def to_origins(frame: pl.DataFrame) -> list[Origin]:
 
 
 _READ_SCHEMA = {name: pl.String for name in TEXT_FIELDS} | {name: pl.Float64 for name in NUMBER_FIELDS}
+# Made Categorical once the blocks are joined (polars reads text faster than categories),
+# and checked once per distinct value; the other text is checked block by block.
+_CATEGORICAL = ("date", "actor", "type", "partner")
+_PLAIN_TEXT = tuple(name for name in TEXT_FIELDS if name not in _CATEGORICAL)
 _DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
 _TYPE = r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$"
 
@@ -103,37 +107,42 @@ BLOCK = 4 << 20
 def jsonl_columns(path: str) -> pl.DataFrame | None:
     """A large JSON Lines file read by columns, block by block, or None where the exact reader must look.
 
-    One pass over the file: the blocks come from the same reader that refuses an
-    overlong line (InputError), cut at the last newline of each, and two are
-    parsed at a time (polars works without the interpreter lock).
+    One pass over the file, cut into blocks of whole lines; two blocks are parsed
+    at a time (polars works without the interpreter lock). Each block is checked
+    as it comes; what is cheaper to check once per distinct value (types, dates,
+    actors) is checked when the blocks are joined.
     """
     frames: list[pl.DataFrame] = []
     done = rows = 0
+    ascii = True
     with ThreadPoolExecutor(max_workers=2) as pool, Progress(_file_size(path), path) as bar:
-        running: deque[Future[pl.DataFrame | None]] = deque()
-        for block, first_line, lines in _blocks(path):
-            done += len(block)
-            running.append(pool.submit(_block_columns, block, path, first_line, lines))
-            while len(running) >= 2 or (running and running[0].done()):
-                frame = running.popleft().result()
-                if frame is None:
-                    for waiting in running:
-                        waiting.cancel()
+        running: deque[Future[tuple[pl.DataFrame, bool] | None]] = deque()
+        try:
+            for block in _blocks(path):
+                if block is None:
                     return None
-                frames.append(frame)
-                rows += frame.height
-                bar.update(done, rows)
-        for waiting in running:
-            frame = waiting.result()
-            if frame is None:
-                return None
-            frames.append(frame)
+                done += len(block)
+                running.append(pool.submit(_block_columns, block))
+                while len(running) >= 2 or (running and running[0].done()):
+                    checked = running.popleft().result()
+                    if checked is None:
+                        return None
+                    frames.append(checked[0])
+                    ascii = ascii and checked[1]
+                    rows += checked[0].height
+                    bar.update(done, rows)
+            for waiting in running:
+                checked = waiting.result()
+                if checked is None:
+                    return None
+                frames.append(checked[0])
+                ascii = ascii and checked[1]
+        finally:
+            for waiting in running:
+                waiting.cancel()
     if not frames:
         return None
-    # Text stays in its blocks' buffers; the numbers are made contiguous once, so that
-    # scoring reads them as numpy views rather than copies.
-    frame = pl.concat(frames, rechunk=False)
-    return frame.with_columns(frame[name].rechunk() for name in NUMBERS)
+    return _finished(pl.concat(frames, rechunk=False), path, ascii)
 
 
 def _file_size(path: str) -> int:
@@ -143,35 +152,54 @@ def _file_size(path: str) -> int:
         return 0
 
 
-def _blocks(path: str) -> Iterator[tuple[bytes, int, int]]:
-    """The file in blocks of whole lines of about BLOCK bytes: each with its first line's number and its newlines."""
-    pending: list[bytes] = []
-    size, first_line = 0, 1
-    for chunk, line, _ in chunks(path, None):
-        pending.append(chunk)
-        size += len(chunk)
-        cut = chunk.rfind(b"\n") + 1
-        if size < BLOCK or cut == 0:
-            continue  # a line is at most MAX_LINE_BYTES: a newline comes soon
-        block = b"".join(pending)
-        end = len(block) - len(chunk) + cut
-        lines = line + chunk.count(b"\n", 0, cut) - first_line  # `line`: the number of the chunk's first line
-        yield block[:end], first_line, lines
-        first_line += lines
-        pending, size = [chunk[cut:]], len(chunk) - cut
-    block = b"".join(pending)
-    if block:
-        yield block, first_line, block.count(b"\n")
+def _blocks(path: str) -> Iterator[bytes | None]:
+    """The file in blocks of whole lines of about BLOCK bytes; None for a line over MAX_LINE_BYTES.
+
+    The exact reader says what is wrong with a file that cannot be opened or
+    holds too long a line; here it is only the end of the column reading.
+    """
+    buffer = bytearray(BLOCK + MAX_LINE_BYTES + 1)  # a block and the unfinished line before it
+    view = memoryview(buffer)
+    held = 0  # bytes of an unfinished line at the start of the buffer
+    try:
+        stream = open(path, "rb", buffering=0)  # noqa: SIM115 - closed below
+    except OSError:
+        yield None
+        return
+    with stream, view:
+        while True:
+            try:
+                got = stream.readinto(view[held : held + BLOCK])
+            except OSError:
+                yield None
+                return
+            end = held + (got or 0)
+            if not got:
+                if held:
+                    yield None if held > MAX_LINE_BYTES else bytes(view[:held])
+                return
+            cut = buffer.rfind(b"\n", 0, end) + 1
+            # Each line ends within MAX_LINE_BYTES of its start: hop from line start to
+            # the last newline within reach (a few hops a block, not one a line).
+            start = 0
+            while end - start > MAX_LINE_BYTES:
+                reach = buffer.rfind(b"\n", start, start + MAX_LINE_BYTES + 1)
+                if reach < 0:
+                    yield None
+                    return
+                start = reach + 1
+            if cut:
+                yield bytes(view[:cut])
+            view[: end - cut] = view[cut:end]
+            held = end - cut
 
 
-def _block_columns(raw: bytes, path: str, first_line: int, newlines: int) -> pl.DataFrame | None:
-    """Whole lines of JSON as a frame, if every check passes; else None."""
+def _block_columns(raw: bytes) -> tuple[pl.DataFrame, bool] | None:
+    """Whole lines of JSON as a frame and whether they are all ASCII, if every check passes; else None."""
     try:
         frame = pl.read_ndjson(raw, schema=_READ_SCHEMA)
     except Exception:  # noqa: BLE001 - any trouble at all: the exact reader will say what it is
         return None
-    if frame.height == 0 or newlines not in (frame.height, frame.height - 1):
-        return None  # a blank line, which shifts line numbers
     # polars silently drops unknown fields, reads null as absent, turns numbers and
     # booleans into text where the schema says text, and a list or an object into its
     # JSON text (where it says a number, any of these is an error). Where no quote is
@@ -182,46 +210,75 @@ def _block_columns(raw: bytes, path: str, first_line: int, newlines: int) -> pl.
     # the block, as many `":` as fields read and twice as many quotes as fields read and
     # text fields read mean: no unknown key, no null, and every text value a string.
     # `[` is refused outright; one `{` per line (every line that parsed holds one) rules
-    # out objects; DEL is the one control character polars takes in a string.
-    if b"\\" in raw or b"[" in raw or b"\x7f" in raw:
+    # out objects; DEL is the one control character polars takes in a string. As many
+    # newlines as rows (or one fewer, at the end of a file) means no blank line, which
+    # would shift the line numbers.
+    if frame.height == 0 or b"\\" in raw or b"[" in raw or b"\x7f" in raw:
         return None
     fields, texts = frame.select(
         pl.sum_horizontal([pl.col(name).count() for name in _READ_SCHEMA]).alias("fields"),
         pl.sum_horizontal([pl.col(name).count() for name in TEXT_FIELDS]).alias("texts"),
     ).row(0)
-    braces, quotes, keys, spaced = _byte_counts(raw)
+    braces, quotes, keys, newlines, spaced = _byte_counts(raw)
     if braces != frame.height or quotes != 2 * fields + 2 * texts or keys != fields or spaced:
+        return None
+    if newlines not in (frame.height, frame.height - 1):
         return None
     ascii = raw.isascii()
     confidence = pl.col("confidence")
     checks = frame.select(
         (pl.col("id").is_null().any() | (pl.col("id") == "").any()).alias("id"),
-        (pl.col("actor").is_null().any() | (pl.col("actor") == "").any()).alias("actor"),
-        pl.col("type").is_null().any().alias("type"),
-        pl.col("date").is_null().any().alias("date"),
+        *[pl.col(name).is_null().any().alias(name) for name in ("actor", "type", "date")],
         ((pl.col("intensity") < 0).any() | ~pl.col("intensity").is_finite().all()).alias("intensity"),
         (((confidence < 0) | (confidence > 1)).any() | ~confidence.is_finite().all()).alias("confidence"),
         # Text the exact reader may refuse: over-long tested fields, control characters
         # (polars refuses those below 0x20 in a string; DEL is looked for above, and
         # the others are not ASCII).
-        *[(pl.col(name).str.len_bytes() > MAX_FIELD_CHARS).any().alias(f"n{name}") for name in TESTED_TEXT],
         *[
-            pl.col(name).str.contains(UNPRINTABLE_RE).any().alias(f"c{name}")
-            for name in (TEXT_FIELDS if not ascii else ())
+            (pl.col(name).str.len_bytes() > MAX_FIELD_CHARS).any().alias(f"n{name}")
+            for name in TESTED_TEXT
+            if name in _PLAIN_TEXT
         ],
+        *[pl.col(name).str.contains(UNPRINTABLE_RE).any().alias(f"c{name}") for name in _PLAIN_TEXT if not ascii],
     ).row(0)
     if any(checks):
         return None
-    # The frame as the schema says: a column no line fills is a constant (it costs
-    # nothing), text with few distinct values Categorical.
+    return frame, ascii
+
+
+def _finished(frame: pl.DataFrame, path: str, ascii: bool) -> pl.DataFrame | None:
+    """The checked blocks as the schema says, if their distinct types, dates and actors pass; else None.
+
+    A column no line fills is a constant (it costs nothing); the numbers are made
+    contiguous, so that scoring reads them as numpy views rather than copies. Every
+    block held as many rows as lines, so row i is line i + 1.
+    """
+    frame = frame.with_columns(pl.col(name).cast(pl.Categorical) for name in _CATEGORICAL)
+    values = {name: frame[name].unique().drop_nulls() for name in _CATEGORICAL}
+    strings = {name: distinct.cast(pl.String) for name, distinct in values.items()}
+    for name, text in strings.items():
+        if name in TESTED_TEXT and (text.str.len_bytes() > MAX_FIELD_CHARS).any():
+            return None
+        if not ascii and text.str.contains(UNPRINTABLE_RE).any():
+            return None
+    if not strings["type"].str.contains(_TYPE).all() or (strings["actor"] == "").any():
+        return None
+    dates = strings["date"]
+    days = pl.select(_days(pl.lit(dates))).to_series()
+    if not dates.str.contains(_DATE).all() or days.null_count():
+        return None  # a date that does not exist, such as 2009-02-30, has no day
+    # Each row's day, looked up by its date's code.
+    codes = values["date"].to_physical().to_numpy()
+    day_of = np.zeros(int(codes.max()) + 1, dtype=np.int32)
+    day_of[codes] = days.to_numpy()
     made = {
         "intensity": pl.col("intensity").fill_null(1.0),
         "confidence": pl.col("confidence").fill_null(1.0),
-        "day": _days(pl.col("date")),
+        "day": pl.lit(pl.Series(day_of[frame["date"].to_physical().to_numpy()])),
         "tags": pl.lit(None, pl.String),
         "attrs": pl.lit(None, pl.String),
         "file": pl.lit(path, pl.Categorical),
-        "line": pl.int_range(first_line, first_line + frame.height, dtype=pl.Int32),
+        "line": pl.int_range(1, frame.height + 1, dtype=pl.Int32),
         "col": pl.lit(1, pl.Int32),
     }
     frame = frame.select(
@@ -229,32 +286,24 @@ def _block_columns(raw: bytes, path: str, first_line: int, newlines: int) -> pl.
         if name in made
         else pl.lit(None, dtype).alias(name)
         if frame[name].null_count() == frame.height
-        else pl.col(name).cast(dtype)
+        else pl.col(name)
         for name, dtype in SCHEMA.items()
     )
-    # Type and date checked once per distinct value; a date that does not exist,
-    # such as 2009-02-30, has no day.
-    type_ok, date_ok = frame.select(
-        pl.col("type").unique().cast(pl.String).str.contains(_TYPE).all(),
-        pl.col("date").unique().cast(pl.String).str.contains(_DATE).all(),
-    ).row(0)
-    if not (type_ok and date_ok) or frame["day"].null_count():
-        return None
-    return frame
+    return frame.with_columns(frame[name].rechunk() for name in NUMBERS)
 
 
 _SLICE = 1 << 18  # small enough for the allocator to reuse, so no fresh pages per block
 
 
-def _byte_counts(raw: bytes) -> tuple[int, int, int, bool]:
-    """The `{`, the `"` and the `":` in `raw`, and whether white space comes right before a `:`.
+def _byte_counts(raw: bytes) -> tuple[int, int, int, int, bool]:
+    """The `{`, the `"`, the `":` and the newlines in `raw`, and whether white space comes right before a `:`.
 
     Counted with numpy, slice by slice: an order of magnitude faster than
     bytes.count, which also holds the interpreter lock.
     """
     text = np.frombuffer(raw, dtype=np.uint8)
     spaces = any(space in raw for space in (b" ", b"\t", b"\r"))  # (a search for one byte is fast)
-    braces = quotes = keys = 0
+    braces = quotes = keys = newlines = 0
     spaced = False
     for start in range(0, len(text), _SLICE):
         part = text[start : start + _SLICE]
@@ -262,6 +311,7 @@ def _byte_counts(raw: bytes) -> tuple[int, int, int, bool]:
         quote = part == ord('"')
         colon = after == ord(":")
         braces += int(np.count_nonzero(part == ord("{")))
+        newlines += int(np.count_nonzero(part == ord("\n")))
         quotes += int(np.count_nonzero(quote))
         keys += int(np.count_nonzero(quote[: len(after)] & colon))
         if spaces:
@@ -269,7 +319,7 @@ def _byte_counts(raw: bytes) -> tuple[int, int, int, bool]:
             spaced = spaced or bool(
                 np.any(colon & ((before == ord(" ")) | (before == ord("\t")) | (before == ord("\r"))))
             )
-    return braces, quotes, keys, spaced
+    return braces, quotes, keys, newlines, spaced
 
 
 def _days(date: pl.Expr) -> pl.Expr:

@@ -21,6 +21,13 @@ from scorer.events import load_events
 from scorer.problems import InputError
 from scorer.progress import Progress
 
+
+def _padded(size: int) -> str:
+    """A good line of exactly `size` bytes (its newline not counted), padded in its summary."""
+    line = '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "%s"}'
+    return line % ("s" * (size - len(line % "")))
+
+
 GOOD = '{"id": "e%d", "date": "2009-04-%02d", "actor": "KAZ", "type": "exercise.join", "partner": "NATO"}\n'
 
 TRICKY = {
@@ -65,6 +72,8 @@ TRICKY = {
     "long id": '{"id": "%s", "date": "2009", "actor": "KAZ", "type": "a.b"}' % ("x" * 1001),
     "duplicate id": '{"id": "e5", "date": "2009", "actor": "KAZ", "type": "a.b"}',
     "crlf": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b"}\r',
+    "the longest line allowed": _padded(events.MAX_LINE_BYTES),
+    "a line one byte too long": _padded(events.MAX_LINE_BYTES + 1),
 }
 
 
@@ -114,6 +123,16 @@ def test_a_plain_file_is_read_by_columns_with_its_line_numbers(tmp_path: Path, m
     assert frame.height == 12_001
     assert frame["line"].to_list() == list(range(1, 12_002))
     assert frame.filter(pl.col("id") == "x").select("line", "intensity", "confidence").row(0) == (8_001, 2.5, 0.5)
+
+
+@pytest.mark.parametrize("last", [TRICKY["plain"], _padded(events.MAX_LINE_BYTES + 1), TRICKY["broken"]])
+def test_a_last_line_without_its_newline_reads_the_same(
+    last: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(table, "BLOCK", 256 << 10)
+    path = _file(tmp_path, TRICKY["plain"], good=12_000)
+    path.write_bytes(path.read_bytes() + last.encode())
+    _both_readers_agree(path, monkeypatch)
 
 
 def test_the_column_reader_leaves_a_tricky_file_to_the_exact_one(tmp_path: Path) -> None:
