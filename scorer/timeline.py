@@ -155,32 +155,57 @@ class _Matches:
 
 @dataclass(frozen=True)
 class _Fired:
-    """What fires on each group of tested values, as flat (rule, axis, weight) rows in pack and signal order."""
+    """What fires on each group of tested values, as flat (rule, axis, weight) rows in pack and signal order.
+
+    `layers` holds the same weights by group and axis: layer k has each group's
+    k-th weight on each axis (0 where it has fewer), so that what an event adds to
+    each axis is summed without a row per match, in the same order as the rows.
+    """
 
     starts: np.ndarray  # group g's rows are [starts[g], starts[g + 1])
     rule: np.ndarray
     axis: np.ndarray
     weight: np.ndarray
+    layers: np.ndarray  # (k, group, axis)
 
     @classmethod
     def of(cls, pack: RulePack, fired: list[tuple[int, ...]]) -> _Fired:
         axis_index = {axis: i for i, axis in enumerate(pack.scoring.axes)}
-        sizes, rule, axis, weight = [], [], [], []
+        sizes, rule, axis, weight, layer = [], [], [], [], []
         for rules in fired:
             size = 0
+            seen = [0] * len(axis_index)
             for r in rules:
                 for name, w in pack.rules[r].signals.items():
+                    a = axis_index[name]
                     rule.append(r)
-                    axis.append(axis_index[name])
+                    axis.append(a)
                     weight.append(w)
+                    layer.append(seen[a])
+                    seen[a] += 1
                     size += 1
             sizes.append(size)
-        return cls(
-            np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]),
+        starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+        rules_, axes, weights = (
             np.array(rule, dtype=np.int64),
             np.array(axis, dtype=np.int64),
             np.array(weight, dtype=np.float64),
         )
+        layers = np.zeros((max(layer, default=0) + 1, len(fired), len(axis_index)))
+        group = np.repeat(np.arange(len(fired)), sizes)
+        layers[np.array(layer, dtype=np.int64), group, axes] = weights
+        return cls(starts, rules_, axes, weights, layers)
+
+    def amounts(self, groups: np.ndarray, intensity: np.ndarray, confidence: np.ndarray) -> np.ndarray:
+        """What each event adds to each axis: the sum of weight × intensity × confidence of its matches.
+
+        The same floats as summing the matches' contributions in row order (a layer
+        with no weight adds 0.0, which changes no sum).
+        """
+        amounts = np.zeros((len(groups), self.layers.shape[2]))
+        for layer in self.layers:
+            amounts += layer[groups] * intensity[:, None] * confidence[:, None]
+        return amounts
 
     def matches(self, groups: np.ndarray, intensity: np.ndarray, confidence: np.ndarray) -> _Matches:
         """Every contribution to events of these groups (and these intensities and confidences), rows ascending."""
@@ -259,13 +284,11 @@ class ActorScore:
         groups: np.ndarray = self._numbers.groups[self._rows]
         return groups
 
-    def _matches(self) -> _Matches:
-        n = self._numbers
-        return self._fired.matches(self._groups, n.intensity[self._rows], n.confidence[self._rows])
-
     @cached_property
     def _m(self) -> _Matches:
-        return self._matches()
+        """Every match of the actor's events, row by row (explanations need them; scores do not)."""
+        n = self._numbers
+        return self._fired.matches(self._groups, n.intensity[self._rows], n.confidence[self._rows])
 
     def _amounts(self) -> np.ndarray:
         """What each event adds to each axis, one row per event.
@@ -275,10 +298,8 @@ class ActorScore:
         """
         amounts: np.ndarray | None = self.__dict__.get("_kept_amounts")
         if amounts is None:
-            n, width = len(self._rows), len(self._axes)
-            m = self._m if "_m" in self.__dict__ else self._matches()
-            amounts = np.bincount(m.row * width + m.axis, weights=m.contribution, minlength=n * width)
-            amounts = amounts.reshape(n, width)
+            n = self._numbers
+            amounts = self._fired.amounts(self._groups, n.intensity[self._rows], n.confidence[self._rows])
             self.__dict__["_kept_amounts"] = amounts
         return amounts
 
@@ -369,7 +390,10 @@ class ActorScore:
     def final(self) -> Row:
         found: Row | None = self.__dict__.get("_final")
         if found is None:
-            values = (self._amounts() * self._worth_on(self._final_day)[:, None]).sum(axis=0)
+            amounts = self._amounts()
+            if self._half_life is not None:
+                amounts = amounts * self._worth_on(self._final_day)[:, None]
+            values = amounts.sum(axis=0)
             found = self.__dict__["_final"] = self._row(values, self._final_date)
             self._used_amounts()
         return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from scorer import load_events, load_rules, score
 from scorer.events import EventSet
 from scorer.rules import RulePack
-from scorer.timeline import ActorScore, balance_and_lean, running
+from scorer.timeline import ActorScore, _Fired, balance_and_lean, running
 
 RULES = """\
 scoring: {{axes: [nato, russia, china], balance: {{plus: nato, minus: russia}}, half_life_days: {half_life}}}
@@ -345,3 +346,33 @@ def test_running_total_equals_the_sum_of_decayed_contributions(
             a * (1.0 if half_life is None else 0.5 ** ((day - d) / half_life)) for d, a in steps[: i + 1]
         )
         assert got[i] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+_signals = st.dictionaries(
+    st.sampled_from(["nato", "russia", "china"]), st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=3
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    signals=st.lists(_signals, min_size=1, max_size=6),
+    fired=st.lists(st.lists(st.integers(0, 5), max_size=5, unique=True).map(sorted), min_size=1, max_size=6),
+    events=st.lists(
+        st.tuples(st.integers(0, 5), st.floats(0, 1e3, allow_nan=False), st.floats(0, 1, allow_nan=False)),
+        max_size=30,
+    ),
+)
+def test_amounts_by_weight_layers_are_the_sums_of_the_matches_to_the_bit(
+    signals: list[dict[str, float]], fired: list[list[int]], events: list[tuple[int, float, float]]
+) -> None:
+    """Several rules weighing on one axis of one event are summed in match order, as the trail shows them."""
+    rules = [SimpleNamespace(signals=s) for s in signals]
+    pack: Any = SimpleNamespace(rules=rules, scoring=SimpleNamespace(axes=("nato", "russia", "china")))
+    table = _Fired.of(pack, [tuple(r for r in group if r < len(rules)) for group in fired])
+    groups = np.array([g % len(fired) for g, _, _ in events], dtype=np.int64)
+    intensity = np.array([i for _, i, _ in events])
+    confidence = np.array([c for _, _, c in events])
+    m = table.matches(groups, intensity, confidence)
+    expected = np.bincount(m.row * 3 + m.axis, weights=m.contribution, minlength=len(events) * 3).reshape(-1, 3)
+    found = table.amounts(groups, intensity, confidence)
+    assert found.tobytes() == expected.tobytes()
