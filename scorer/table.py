@@ -93,8 +93,8 @@ def to_origins(frame: pl.DataFrame) -> list[Origin]:
 
 
 _READ_SCHEMA = {name: pl.String for name in TEXT_FIELDS} | {name: pl.Float64 for name in NUMBER_FIELDS}
-# Made Categorical once the blocks are joined (polars reads text faster than categories),
-# and checked once per distinct value; the other text is checked block by block.
+# Read as text (polars reads text faster than categories), made Categorical block by
+# block and checked once per distinct value; the other text is checked block by block.
 _CATEGORICAL = ("date", "actor", "type", "partner")
 _PLAIN_TEXT = tuple(name for name in TEXT_FIELDS if name not in _CATEGORICAL)
 _DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
@@ -243,7 +243,14 @@ def _block_columns(raw: bytes) -> tuple[pl.DataFrame, bool] | None:
     ).row(0)
     if any(checks):
         return None
-    return frame, ascii
+    # Kept as little as it can be: a column the block does not fill as a constant,
+    # text with few distinct values as categories.
+    kinds = {name: SCHEMA[name] if name in _CATEGORICAL else kind for name, kind in _READ_SCHEMA.items()}
+    kept = frame.select(
+        pl.lit(None, kind).alias(name) if frame[name].null_count() == frame.height else pl.col(name).cast(kind)
+        for name, kind in kinds.items()
+    )
+    return kept, ascii
 
 
 def _finished(frame: pl.DataFrame, path: str, ascii: bool) -> pl.DataFrame | None:
@@ -253,7 +260,6 @@ def _finished(frame: pl.DataFrame, path: str, ascii: bool) -> pl.DataFrame | Non
     contiguous, so that scoring reads them as numpy views rather than copies. Every
     block held as many rows as lines, so row i is line i + 1.
     """
-    frame = frame.with_columns(pl.col(name).cast(pl.Categorical) for name in _CATEGORICAL)
     values = {name: frame[name].unique().drop_nulls() for name in _CATEGORICAL}
     strings = {name: distinct.cast(pl.String) for name, distinct in values.items()}
     for name, text in strings.items():
