@@ -1,5 +1,3 @@
-import sys
+from scorer.command import run
 
-from scorer.command import main
-
-sys.exit(main())
+run()

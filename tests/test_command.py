@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import Run
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 PROBE = """
 import sys
@@ -45,3 +51,18 @@ def test_the_library_api_loads_on_first_use() -> None:
     assert scorer.load_events.__module__ == "scorer.events"
     assert scorer.score.__module__ == "scorer.timeline"
     assert sorted(set(scorer.__all__) - {"__version__"}) == sorted(name for name in scorer._EXPORTS)
+
+
+def _command(*argv: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "scorer", *argv], capture_output=True, timeout=120, check=False)
+
+
+def test_the_command_ends_with_all_its_output_written_and_its_exit_status(cli: Callable[..., Run]) -> None:
+    fixture = str(FIXTURES / "kazakhstan-2009.yaml")
+    done = _command("score", fixture, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode() == cli("score", fixture, "--format", "json").out
+    bad = _command("score", str(FIXTURES / "no such file.yaml"))
+    assert bad.returncode == 2
+    assert bad.stderr.decode().endswith("no such file.yaml:1:1: cannot read: No such file or directory\n")
+    assert bad.stdout == b""
