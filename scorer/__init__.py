@@ -19,7 +19,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scorer.events import Event, EventSet, load_events
+    from scorer.events import EventSet, load_events
+    from scorer.model import Event
     from scorer.problems import InputError, Problem
     from scorer.rules import Rule, RulePack, load_rules
     from scorer.timeline import Score, score
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Event": "scorer.events",
+    "Event": "scorer.model",
     "EventSet": "scorer.events",
     "load_events": "scorer.events",
     "InputError": "scorer.problems",

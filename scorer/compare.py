@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scorer.engine import Matcher
-from scorer.events import Event, EventSet
+from scorer.events import EventSet
 from scorer.explanation import locations
 from scorer.report import _code, _md, clean, signed, table
 from scorer.rules import RulePack
 from scorer.timeline import ActorScore, Score, Share, match, rescore, score
+
+if TYPE_CHECKING:
+    from scorer.model import Event
 
 
 @dataclass(frozen=True)

@@ -47,14 +47,17 @@ import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 from durable.engine import Host, MessageNotHandledException
 
-from scorer.events import Event, EventSet, parse_date
+from scorer.events import EventSet, parse_date
 from scorer.rules import ORDERING, All, AnyOf, Condition, Not, RulePack, Test
+
+if TYPE_CHECKING:
+    from scorer.model import Event
 
 ABSENT = "\u0000absent"
 OTHER = "\u0000other"

@@ -10,7 +10,6 @@ import codecs
 import csv
 import io
 import json
-import math
 import os
 import re
 import stat
@@ -20,24 +19,15 @@ from dataclasses import dataclass
 from datetime import date as Date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import polars as pl
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
 
 from scorer.problems import InputError, Problem
-from scorer.yamlfile import Located, describe, load_yaml, printable, unprintable
+from scorer.yamlfile import Located, describe, load_yaml, printable
+
+if TYPE_CHECKING:
+    from scorer.model import Event
 
 InputFormat = Literal["yaml", "jsonl", "csv"]
 FORMATS: tuple[str, ...] = ("yaml", "jsonl", "csv")
@@ -45,9 +35,6 @@ _EXTENSIONS: dict[str, InputFormat] = {".yaml": "yaml", ".yml": "yaml", ".jsonl"
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _TYPE = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$")
-
-AttrValue = StrictStr | StrictBool | StrictInt | StrictFloat
-
 
 def parse_date(text: str) -> Date:
     """First day of the period a `YYYY`, `YYYY-MM` or `YYYY-MM-DD` date names; ValueError otherwise."""
@@ -68,98 +55,6 @@ MAX_FIELD_CHARS = 1000
 TESTED_TEXT = ("id", "actor", "type", "partner", "source")
 # yamlfile.unprintable for polars (Rust regex, where text never holds surrogates).
 UNPRINTABLE_RE = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\x{FFFE}\x{FFFF}]"
-
-
-def _texts(value: Any) -> list[str]:
-    """The text in a field's value: itself, a list's items, a mapping's names and values."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [item for item in value if isinstance(item, str)]
-    if isinstance(value, dict):
-        return [text for pair in value.items() for text in pair if isinstance(text, str)]
-    return []
-
-
-class Event(BaseModel):
-    """One coded foreign-policy act (SPEC section 2)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    id: StrictStr = Field(min_length=1)
-    date: StrictStr
-    actor: StrictStr = Field(min_length=1)
-    type: StrictStr
-    partner: StrictStr | None = None
-    intensity: float = 1.0
-    confidence: float = 1.0
-    summary: StrictStr | None = None
-    source: StrictStr | None = None
-    quote: StrictStr | None = None
-    tags: list[StrictStr] | None = None
-    attrs: dict[StrictStr, AttrValue] | None = None
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _year_as_text(cls, value: Any) -> Any:
-        # YAML and JSON read a bare year as a number; it is still a date as written.
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return value
-
-    @field_validator("date")
-    @classmethod
-    def _valid_date(cls, value: str) -> str:
-        parse_date(value)
-        return value
-
-    @field_validator("type")
-    @classmethod
-    def _dotted_lower_case(cls, value: str) -> str:
-        if not _TYPE.match(value):
-            raise ValueError(f"bad type {value!r}: expected dotted lower case such as 'exercise.decline'")
-        return value
-
-    @field_validator("intensity")
-    @classmethod
-    def _intensity(cls, value: float) -> float:
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(f"intensity must be a finite number >= 0, not {value}")
-        return value
-
-    @field_validator("confidence")
-    @classmethod
-    def _confidence(cls, value: float) -> float:
-        if not math.isfinite(value) or not 0 <= value <= 1:
-            raise ValueError(f"confidence must be a number from 0 to 1, not {value}")
-        return value
-
-    @field_validator("id", "date", "actor", "type", "partner", "summary", "source", "quote", "tags", "attrs")
-    @classmethod
-    def _plain_text(cls, value: Any, info: ValidationInfo) -> Any:
-        # Held to YAML's rule whatever the format, so no ESC reaches a terminal through a report
-        # and the same events score the same from YAML, JSON Lines and CSV.
-        for text in _texts(value):
-            bad = unprintable(text)
-            if bad is not None:
-                raise ValueError(f"holds the control character U+{ord(bad):04X}")
-            if info.field_name in TESTED_TEXT + ("tags", "attrs") and len(text) > MAX_FIELD_CHARS:
-                raise ValueError(f"longer than {MAX_FIELD_CHARS:,} characters ({len(text):,})")
-        return value
-
-    @field_validator("attrs")
-    @classmethod
-    def _finite_attrs(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        # Numbers elsewhere must be finite; an attribute of NaN would compare false to everything.
-        for name, item in (value or {}).items():
-            if isinstance(item, float) and not math.isfinite(item):
-                raise ValueError(f"attribute {printable(name)!r} must be a finite number, not {item}")
-        return value
-
-    @property
-    def day(self) -> Date:
-        """The day the event counts from: the first day of a partial date."""
-        return parse_date(self.date)
 
 
 @dataclass(frozen=True)
@@ -412,6 +307,10 @@ def _parse(text: str, path: str, fmt: InputFormat) -> list[tuple[Event, Origin] 
 
 def _validate(raw: Any, where: Any) -> Event | list[Problem]:
     """Validate one event mapping; `where(loc, is_key)` turns an error location into a Problem."""
+    from pydantic import ValidationError
+
+    from scorer.model import Event
+
     try:
         return Event.model_validate(raw)
     except ValidationError as err:
@@ -671,3 +570,12 @@ def yaml_events(located: Located) -> bool:
     """Whether a YAML document looks like an event file rather than a rulepack (for `validate`)."""
     data = located.data
     return isinstance(data, list) or (isinstance(data, dict) and ("events" in data or "defaults" in data))
+
+
+def __getattr__(name: str) -> Any:
+    # `Event` lives in scorer.model (pydantic loads with it); still importable from here.
+    if name == "Event":
+        from scorer.model import Event
+
+        return Event
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,9 +28,10 @@ from __future__ import annotations
 import re
 from datetime import date as Date
 from functools import cache
+from typing import TYPE_CHECKING
 
 from scorer.countries import cameo_bloc, cameo_country, is_region
-from scorer.events import Event, Origin
+from scorer.events import Origin
 from scorer.machine import (
     Intensity,
     Reading,
@@ -44,6 +45,9 @@ from scorer.machine import (
     sources,
     whole,
 )
+
+if TYPE_CHECKING:
+    from scorer.model import Event
 
 # Column indices shared by both versions.
 ID, DAY = 0, 1

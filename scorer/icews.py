@@ -30,9 +30,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date as Date
+from typing import TYPE_CHECKING
 
 from scorer.countries import bloc_named, country_named
-from scorer.events import Event, Origin
+from scorer.events import Origin
 from scorer.machine import (
     Intensity,
     Reading,
@@ -46,6 +47,9 @@ from scorer.machine import (
     sources,
 )
 from scorer.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    from scorer.model import Event
 
 HEADER = "Event ID"
 REQUIRED = (

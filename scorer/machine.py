@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-from pydantic import ValidationError
-
-from scorer.events import Event, Origin
+from scorer.events import Origin
 from scorer.problems import InputError, Problem
 from scorer.progress import Progress
+
+if TYPE_CHECKING:
+    from scorer.model import Event
 
 Intensity = Literal["goldstein", "one"]
 INTENSITIES: tuple[str, ...] = ("goldstein", "one")
@@ -114,6 +115,10 @@ def cell_col(fields: list[str], index: int) -> int:
 
 def event(**values: Any) -> Event:
     """An event from values a row reader has checked; pydantic checks them once more (a few microseconds)."""
+    from pydantic import ValidationError
+
+    from scorer.model import Event
+
     try:
         return Event.model_validate(values)
     except ValidationError as err:

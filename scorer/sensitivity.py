@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scorer.engine import Matcher
-from scorer.events import Event, EventSet
+from scorer.events import EventSet
 from scorer.report import _code, _md, clean, signed, table
 from scorer.rules import RulePack
 from scorer.timeline import Matched, match, rescore
+
+if TYPE_CHECKING:
+    from scorer.model import Event
 
 DELTA = 0.25
 

@@ -16,13 +16,16 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date as Date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
-from scorer.events import MAX_FIELD_CHARS, MAX_LINE_BYTES, TESTED_TEXT, UNPRINTABLE_RE, Event, Origin
+from scorer.events import MAX_FIELD_CHARS, MAX_LINE_BYTES, TESTED_TEXT, UNPRINTABLE_RE, Origin
 from scorer.progress import Progress
+
+if TYPE_CHECKING:
+    from scorer.model import Event
 
 _EPOCH_ORDINAL = Date(1970, 1, 1).toordinal()
 
@@ -75,6 +78,8 @@ def from_events(events: Sequence[Event], origins: Sequence[Origin]) -> pl.DataFr
 
 def to_events(frame: pl.DataFrame) -> list[Event]:
     """Event models for the rows of a frame (for explanation trails; no validation again)."""
+    from scorer.model import Event
+
     events = []
     for row in frame.iter_rows(named=True):
         values = {name: row[name] for name in TEXT_FIELDS if row[name] is not None}

@@ -15,15 +15,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
 from functools import cached_property, lru_cache, partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import polars as pl
 
 from scorer.engine import Matcher
-from scorer.events import Event, EventSet, parse_date
+from scorer.events import EventSet, parse_date
 from scorer.rules import RulePack
 from scorer.table import to_events
+
+if TYPE_CHECKING:
+    from scorer.model import Event
 
 Every = Literal["year", "quarter", "month"]
 EVERY: tuple[str, ...] = ("year", "quarter", "month")

@@ -66,3 +66,18 @@ def test_the_command_ends_with_all_its_output_written_and_its_exit_status(cli: C
     assert bad.returncode == 2
     assert bad.stderr.decode().endswith("no such file.yaml:1:1: cannot read: No such file or directory\n")
     assert bad.stdout == b""
+
+
+def test_scoring_a_large_file_by_columns_does_not_load_pydantic(tmp_path: Path) -> None:
+    """pydantic and the event model cost about 60 ms of every start; the column reader does without them."""
+    line = '{"id": "e%d", "date": "2009-04-21", "actor": "KAZ", "type": "exercise.join", "partner": "NATO"}\n'
+    events = tmp_path / "events.jsonl"
+    events.write_text("".join(line % i for i in range(15_000)))
+    probe = f"""
+import sys
+from scorer.cli import main
+assert main(["score", {str(events)!r}, "--format", "json"]) == 0
+assert "pydantic" not in sys.modules, "pydantic was loaded"
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -11,7 +11,8 @@ import pytest
 from conftest import write
 
 from scorer import load_events
-from scorer.events import Event, parse_date
+from scorer.events import parse_date
+from scorer.model import Event
 from scorer.problems import InputError
 
 YAML_EVENTS = """\
