@@ -20,6 +20,7 @@ doing that object by object.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 
@@ -32,6 +33,9 @@ def main() -> int:
         os.environ.setdefault(_ALLOCATOR, _RETURN_FREED_MEMORY)
     from scorer.cli import main as cli
 
+    # What is loaded stays for the whole run: the cyclic garbage collector need not
+    # walk it again at each full collection (one while a pack loads took ~14 ms).
+    gc.freeze()
     return cli()
 
 

@@ -10,6 +10,7 @@ when asked for.
 from __future__ import annotations
 
 import calendar
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -90,10 +91,10 @@ def running(
     days: Sequence[int] | np.ndarray, amounts: Sequence[float] | np.ndarray, half_life: float | None
 ) -> np.ndarray:
     """The total after each step, valued on that step's day (days ascending; amounts 1-D or one column per axis)."""
-    days = np.asarray(days, dtype=np.float64)
     amounts = np.asarray(amounts, dtype=np.float64)
     if half_life is None or len(days) == 0:
         return np.cumsum(amounts, axis=0)
+    days = np.asarray(days, dtype=np.float64)
     out = np.empty_like(amounts)
     carry = np.zeros(amounts.shape[1:])
     last = days[0]
@@ -156,6 +157,13 @@ class _Matches:
     contribution: np.ndarray
 
 
+def _ranks(sizes: np.ndarray) -> np.ndarray:
+    """0, 1, ..., size - 1 for each size in turn."""
+    ends = np.cumsum(sizes)
+    ranks: np.ndarray = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - sizes, sizes)
+    return ranks
+
+
 @dataclass(frozen=True)
 class _Fired:
     """What fires on each group of tested values, as flat (rule, axis, weight) rows in pack and signal order.
@@ -174,30 +182,31 @@ class _Fired:
     @classmethod
     def of(cls, pack: RulePack, fired: list[tuple[int, ...]]) -> _Fired:
         axis_index = {axis: i for i, axis in enumerate(pack.scoring.axes)}
-        sizes, rule, axis, weight, layer = [], [], [], [], []
-        for rules in fired:
-            size = 0
-            seen = [0] * len(axis_index)
-            for r in rules:
-                for name, w in pack.rules[r].signals.items():
-                    a = axis_index[name]
-                    rule.append(r)
-                    axis.append(a)
-                    weight.append(w)
-                    layer.append(seen[a])
-                    seen[a] += 1
-                    size += 1
-            sizes.append(size)
-        starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
-        rules_, axes, weights = (
-            np.array(rule, dtype=np.int64),
-            np.array(axis, dtype=np.int64),
-            np.array(weight, dtype=np.float64),
-        )
-        layers = np.zeros((max(layer, default=0) + 1, len(fired), len(axis_index)))
-        group = np.repeat(np.arange(len(fired)), sizes)
-        layers[np.array(layer, dtype=np.int64), group, axes] = weights
-        return cls(starts, rules_, axes, weights, layers)
+        width = len(axis_index)
+        # Each rule's signals as rows, then each group's rules' rows in turn.
+        signals = [[(axis_index[name], w) for name, w in rule.signals.items()] for rule in pack.rules]
+        count = np.array([len(s) for s in signals], dtype=np.int64)
+        first = np.concatenate([[0], np.cumsum(count)])
+        signal_axis = np.array([a for s in signals for a, _ in s], dtype=np.int64)
+        signal_weight = np.array([w for s in signals for _, w in s], dtype=np.float64)
+        per_group = np.array([len(rules) for rules in fired], dtype=np.int64)
+        rules = np.fromiter(itertools.chain.from_iterable(fired), dtype=np.int64, count=int(per_group.sum()))
+        rows_per_rule = count[rules]
+        rule = np.repeat(rules, rows_per_rule)
+        pick = np.repeat(first[rules], rows_per_rule) + _ranks(rows_per_rule)
+        axis, weight = signal_axis[pick], signal_weight[pick]
+        sizes = np.bincount(np.repeat(np.arange(len(fired)), per_group), weights=rows_per_rule, minlength=len(fired))
+        starts = np.concatenate([[0], np.cumsum(sizes.astype(np.int64))])
+        group = np.repeat(np.arange(len(fired)), np.diff(starts))
+        # A row's layer: how many rows of its group before it weigh on the same axis.
+        key = group * width + axis
+        order = np.argsort(key, kind="stable")
+        run_start = np.flatnonzero(np.concatenate([[True], key[order][1:] != key[order][:-1]]))
+        layer = np.empty(len(key), dtype=np.int64)
+        layer[order] = _ranks(np.diff(np.append(run_start, len(key))))
+        layers = np.zeros((int(layer.max(initial=0)) + 1, len(fired), width))
+        layers[layer, group, axis] = weight
+        return cls(starts, rule, axis, weight, layers)
 
     def amounts(self, groups: np.ndarray, intensity: np.ndarray, confidence: np.ndarray) -> np.ndarray:
         """What each event adds to each axis: the sum of weight × intensity × confidence of its matches.
@@ -205,8 +214,12 @@ class _Fired:
         The same floats as summing the matches' contributions in row order (a layer
         with no weight adds 0.0, which changes no sum).
         """
-        amounts = np.zeros((len(groups), self.layers.shape[2]))
-        for layer in self.layers:
+        first, *more = self.layers
+        amounts: np.ndarray = first[groups]  # a fresh array: worked on in place
+        amounts *= intensity[:, None]
+        amounts *= confidence[:, None]
+        amounts += 0.0  # as a sum from 0.0 would: -0.0 becomes 0.0, nothing else changes
+        for layer in more:
             amounts += layer[groups] * intensity[:, None] * confidence[:, None]
         return amounts
 
@@ -222,12 +235,15 @@ class _Fired:
 
 @dataclass(frozen=True)
 class _EventColumns:
-    """The numbers of the matched events, in input order (views of the frame where it allows)."""
+    """The numbers of events by actor and date (gathered once: each actor's are then a slice)."""
 
     day: np.ndarray
     intensity: np.ndarray
     confidence: np.ndarray
     groups: np.ndarray  # each event's group of tested values
+
+    def part(self, lo: int, hi: int) -> _EventColumns:
+        return _EventColumns(self.day[lo:hi], self.intensity[lo:hi], self.confidence[lo:hi], self.groups[lo:hi])
 
 
 @dataclass(frozen=True)
@@ -245,10 +261,10 @@ class Columns:
 class ActorScore:
     """One actor's score: columns computed at once, the per-event views on demand.
 
-    `rows` index the actor's events in `source` (the matched frame, in input order)
-    and in `numbers`, by date. What a view needs of them is gathered
-    when the view is made; `unmatched` gives the ids of the actor's events no rule
-    matched.
+    `rows` index the actor's events in `source` (the matched frame, in input order),
+    by date; `numbers` are theirs in the same order. What a view needs of the
+    frame is gathered when the view is made; `unmatched` gives the ids of the
+    actor's events no rule matched.
     """
 
     def __init__(
@@ -259,7 +275,7 @@ class ActorScore:
         rows: np.ndarray,
         numbers: _EventColumns,
         fired: _Fired,
-        as_of: str | None,
+        final_date: str,
         every: Every | None,
         unmatched: Callable[[], tuple[str, ...]],
     ) -> None:
@@ -274,24 +290,18 @@ class ActorScore:
         scoring = pack.scoring
         self._axes = list(scoring.axes)
         self._half_life = scoring.half_life_days
-        self._final_date = as_of if as_of else str(source["date"][int(rows[-1])])
+        self._final_date = final_date  # `--as-of`, or the date of the actor's last event
         self._final_day = parse_date(self._final_date).toordinal()
 
-    @cached_property
+    @property
     def _days(self) -> np.ndarray:
-        days: np.ndarray = self._numbers.day[self._rows]
-        return days
-
-    @cached_property
-    def _groups(self) -> np.ndarray:
-        groups: np.ndarray = self._numbers.groups[self._rows]
-        return groups
+        return self._numbers.day
 
     @cached_property
     def _m(self) -> _Matches:
         """Every match of the actor's events, row by row (explanations need them; scores do not)."""
         n = self._numbers
-        return self._fired.matches(self._groups, n.intensity[self._rows], n.confidence[self._rows])
+        return self._fired.matches(n.groups, n.intensity, n.confidence)
 
     def _amounts(self) -> np.ndarray:
         """What each event adds to each axis, one row per event.
@@ -302,7 +312,7 @@ class ActorScore:
         amounts: np.ndarray | None = self.__dict__.get("_kept_amounts")
         if amounts is None:
             n = self._numbers
-            amounts = self._fired.amounts(self._groups, n.intensity[self._rows], n.confidence[self._rows])
+            amounts = self._fired.amounts(n.groups, n.intensity, n.confidence)
             self.__dict__["_kept_amounts"] = amounts
         return amounts
 
@@ -539,12 +549,12 @@ class _Unmatched:
     at once when the first one asks (one gather of a million rows beats 200 small ones)."""
 
     def __init__(self, frame: pl.DataFrame, order: np.ndarray, fired: _Fired, groups: np.ndarray) -> None:
-        self._frame, self._order, self._fired, self._groups = frame, order, fired, groups  # groups in input order
+        self._frame, self._order, self._fired, self._groups = frame, order, fired, groups  # groups in that order
 
     @cached_property
     def _all(self) -> tuple[np.ndarray, list[str]]:
         per_group = self._fired.starts[1:] - self._fired.starts[:-1]
-        positions = np.flatnonzero((per_group[self._groups] == 0)[self._order])
+        positions = np.flatnonzero(per_group[self._groups] == 0)
         return positions, self._frame["id"].gather(self._order[positions]).to_list()
 
     def between(self, lo: int, hi: int) -> tuple[str, ...]:
@@ -561,15 +571,27 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None) -> 
     frame, order, as_of = matched.frame, matched.order, matched.as_of
     fired = _Fired.of(pack, matched.fired)
     numbers = _EventColumns(
-        frame["day"].to_numpy(), frame["intensity"].to_numpy(), frame["confidence"].to_numpy(), matched.groups
+        frame["day"].to_numpy()[order],
+        frame["intensity"].to_numpy()[order],
+        frame["confidence"].to_numpy()[order],
+        matched.groups[order],
     )
-    unmatched = _Unmatched(frame, order, fired, matched.groups)
+    unmatched = _Unmatched(frame, order, fired, numbers.groups)
+    last_dates = [] if as_of else frame["date"].gather(order[matched.bounds[1:] - 1]).cast(pl.String).to_list()
     actors: dict[str, ActorScore] = {}
     for i, name in enumerate(matched.actors):
         lo, hi = int(matched.bounds[i]), int(matched.bounds[i + 1])
         rows = order[lo:hi]
         actors[name] = ActorScore(
-            name, pack, frame, rows, numbers, fired, as_of, every, partial(unmatched.between, lo, hi)
+            name,
+            pack,
+            frame,
+            rows,
+            numbers.part(lo, hi),
+            fired,
+            as_of or last_dates[i],
+            every,
+            partial(unmatched.between, lo, hi),
         )
     return Score(pack, actors)
 

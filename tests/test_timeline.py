@@ -376,3 +376,28 @@ def test_amounts_by_weight_layers_are_the_sums_of_the_matches_to_the_bit(
     expected = np.bincount(m.row * 3 + m.axis, weights=m.contribution, minlength=len(events) * 3).reshape(-1, 3)
     found = table.amounts(groups, intensity, confidence)
     assert found.tobytes() == expected.tobytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    signals=st.lists(_signals, min_size=1, max_size=6),
+    fired=st.lists(st.lists(st.integers(0, 5), max_size=5, unique=True).map(sorted), min_size=1, max_size=6),
+)
+def test_the_fired_table_lists_each_groups_rules_signals_in_pack_and_signal_order(
+    signals: list[dict[str, float]], fired: list[list[int]]
+) -> None:
+    rules = [SimpleNamespace(signals=s) for s in signals]
+    axes = ("nato", "russia", "china")
+    pack: Any = SimpleNamespace(rules=rules, scoring=SimpleNamespace(axes=axes))
+    groups = [tuple(r for r in group if r < len(rules)) for group in fired]
+    table = _Fired.of(pack, groups)
+    expected = [[(r, axes.index(a), w) for r in group for a, w in signals[r].items()] for group in groups]
+    for g, rows in enumerate(expected):
+        lo, hi = table.starts[g], table.starts[g + 1]
+        columns = (table.rule[lo:hi].tolist(), table.axis[lo:hi].tolist(), table.weight[lo:hi].tolist())
+        found = list(zip(*columns, strict=True))
+        assert found == rows
+        for a in range(len(axes)):
+            weights = [w for _, axis, w in rows if axis == a]
+            assert table.layers[: len(weights), g, a].tolist() == weights
+            assert not table.layers[len(weights) :, g, a].any()
