@@ -42,6 +42,7 @@ import contextlib
 import hashlib
 import itertools
 import json
+import math
 import re
 import threading
 from bisect import bisect_left
@@ -356,21 +357,20 @@ def _distinct_codes(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray
     runs over every event, and its temporaries are the peak of a large run.
     """
     small = np.int32 if frame.height < 1 << 31 else np.int64
+    # Each column's codes, shifted up by one so that null is 0: one pass of polars for all.
+    shifted = frame.select((pl.col(name).to_physical() + pl.lit(1, pl.UInt32)).fill_null(0) for name in columns)
     key = np.zeros(frame.height, dtype=np.int64)
     size = 1  # every key is below this
     for name in columns:
-        physical = frame[name].to_physical()
-        occurring = physical.unique().drop_nulls().to_numpy()
+        codes = shifted[name].to_numpy()
+        occurring = np.flatnonzero(np.bincount(codes)[1:]) + 1
         width = len(occurring) + 1  # and null
         if size * width > 1 << 26:  # too many combinations to count directly
             return _distinct(frame.select(pl.col(c).cast(pl.String) for c in columns), columns)
         dense = np.zeros(int(occurring.max(initial=0)) + 1, dtype=small)
         dense[occurring] = np.arange(1, width, dtype=small)  # code -> its place among those occurring
-        coded = dense[physical.fill_null(occurring[0] if len(occurring) else 0).to_numpy()]
-        if physical.null_count():
-            coded[physical.is_null().to_numpy()] = 0
         key *= width
-        key += coded
+        key += dense[codes]
         size *= width
     present = np.bincount(key, minlength=size) > 0
     number = (np.cumsum(present) - 1).astype(small)
@@ -378,6 +378,9 @@ def _distinct_codes(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray
     row = np.empty(int(number[-1]) + 1, dtype=small)
     row[where] = np.arange(frame.height, dtype=small)  # a row of each group (all its rows hold the same values)
     return where, frame.select(columns)[pl.Series(row)]
+
+
+_PACKED = 1 << 62  # facts whose parts' codes fit in one int64 are told apart by that number
 
 
 def _facts(
@@ -398,8 +401,24 @@ def _facts(
         code = np.array([found.setdefault(part(row), len(found)) for row in rows], dtype=np.int64)
         codes.append(code[where])
         values.append(list(found))
-    keys, which = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
-    facts = [tuple(v for c, known in zip(key, values, strict=True) for v in known[c]) for key in keys.tolist()]
+    sizes = [len(known) for known in values]
+    if math.prod(sizes) < _PACKED:
+        # The parts' codes as one number each (the first part most significant), so
+        # the distinct keys come out in the same order as the distinct rows would.
+        number = np.zeros(groups.height, dtype=np.int64)
+        for code, size in zip(codes, sizes, strict=True):
+            number *= size
+            number += code
+        numbers, which = np.unique(number, return_inverse=True)
+        digits: list[np.ndarray] = []
+        for size in reversed(sizes):
+            digits.append(numbers % size)
+            numbers //= size
+        keys = list(zip(*[d.tolist() for d in reversed(digits)], strict=True))
+    else:
+        stacked, which = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
+        keys = [tuple(key) for key in stacked.tolist()]
+    facts = [tuple(v for c, known in zip(key, values, strict=True) for v in known[c]) for key in keys]
     return which.reshape(-1), facts
 
 

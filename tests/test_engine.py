@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from conftest import write
 
-from scorer import load_events, load_rules, score
+from scorer import engine, load_events, load_rules, score
 from scorer.engine import Matcher, _get_host
 from scorer.events import EventSet
 from scorer.problems import InputError
@@ -485,7 +485,12 @@ def test_a_pack_split_over_several_rulesets_matches_like_python(tmp_path: Path) 
     assert matcher.match(events) == expected
 
 
-def test_many_fields_split_over_several_rulesets_matches_like_python(tmp_path: Path) -> None:
+@pytest.mark.parametrize("packed", [True, False], ids=["facts told apart by one number", "by rows"])
+def test_many_fields_split_over_several_rulesets_matches_like_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, packed: bool
+) -> None:
+    if not packed:
+        monkeypatch.setattr(engine, "_PACKED", 0)
     lines = ["rules:"]
     for i in range(260):
         lines.append(f"  - {{id: a{i}, when: {{attrs.f{i}: {i % 5}}}, signals: {{russia: 1}}}}")
