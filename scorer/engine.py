@@ -48,6 +48,7 @@ import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -279,12 +280,15 @@ class _Channels:
             parts.append((tuple(sorted({_base(t.field) for t in inner})), holds(test)))
         return parts
 
-    def fact(self, key: tuple[Any, ...]) -> dict[str, Any]:
+    @cached_property
+    def _slots(self) -> list[str]:
         slots = [f"v{i}" for i in range(len(self.tokens))]
         for i in range(len(self.cuts)):
             slots += [f"n{i}", f"k{i}"]
-        slots += [f"t{i}" for i in range(len(self.booleans))]
-        return dict(zip(slots, key, strict=True))
+        return slots + [f"t{i}" for i in range(len(self.booleans))]
+
+    def fact(self, key: tuple[Any, ...]) -> dict[str, Any]:
+        return dict(zip(self._slots, key, strict=True))
 
 
 def _expression(condition: Condition, names: dict[Any, str], negated: bool = False) -> dict[str, Any]:
@@ -544,10 +548,11 @@ class Matcher:
             if asked:
                 with _lock, contextlib.suppress(MessageNotHandledException):
                     _get_host().retract_facts(ruleset.name, asked)
-        fired = [
-            tuple(sorted(itertools.chain.from_iterable(answers[which[g]] for which, answers in per_ruleset)))
-            for g in range(groups.height)
-        ]
+        # Each ruleset holds the next rules of the pack (see _chunks) and each answer is
+        # sorted, so a group's answers, one ruleset after another, are in pack order.
+        fired: list[tuple[int, ...]] = [()] * groups.height
+        for which, answers in per_ruleset:
+            fired = [before + answers[w] for before, w in zip(fired, which.tolist(), strict=True)]
         host = _get_host()
         for ruleset in self.rulesets:
             # An action that failed leaves its exception in the state rather than raising it.

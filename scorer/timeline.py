@@ -480,14 +480,20 @@ class Score:
 def _by_actor_and_date(frame: pl.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
     """The order of rows by actor code, then by date; stable, so ties keep input order.
 
-    No rows moved: an index. An actor's rank is its place among the distinct codes
-    sorted (an Enum's physical value). Also the actors in that order and where each
-    one's rows start in the order (and end).
+    No rows moved: an index. Also the actors in that order and where each one's
+    rows start in the order (and end).
     """
     if frame.height == 0:
         return np.zeros(0, dtype=np.int64), [], np.zeros(1, dtype=np.int64)
-    names = frame["actor"].unique().cast(pl.String).sort()
-    key = frame["actor"].cast(pl.Enum(names)).to_physical().to_numpy().astype(np.int64)
+    # An actor's rank: its code's place among the distinct codes, sorted by name.
+    actor = frame["actor"]
+    distinct = actor.unique()
+    codes, text = distinct.to_physical().to_numpy(), distinct.cast(pl.String).to_numpy()
+    by_name = np.argsort(text, kind="stable")
+    ranks = np.zeros(int(codes.max()) + 1, dtype=np.int64)
+    ranks[codes[by_name]] = np.arange(len(codes))
+    names: list[str] = text[by_name].tolist()
+    key = ranks[actor.to_physical().to_numpy()]
     bounds = np.concatenate([[0], np.cumsum(np.bincount(key, minlength=len(names)))])
     day = frame["day"].to_numpy()
     first = int(day.min())
@@ -505,7 +511,7 @@ def _by_actor_and_date(frame: pl.DataFrame) -> tuple[np.ndarray, list[str], np.n
         key <<= 32
         key += day
         order = np.argsort(key, kind="stable")
-    return order, names.to_list(), bounds
+    return order, names, bounds
 
 
 @dataclass(frozen=True)
