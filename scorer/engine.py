@@ -363,11 +363,12 @@ def _distinct_codes(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray
     small = np.int32 if frame.height < 1 << 31 else np.int64
     # Each column's codes, shifted up by one so that null is 0: one pass of polars for all.
     shifted = frame.select((pl.col(name).to_physical() + pl.lit(1, pl.UInt32)).fill_null(0) for name in columns)
-    key = np.zeros(frame.height, dtype=np.int64)
+    key = np.zeros(frame.height, dtype=np.int32)  # below 1 << 26, as checked below
     size = 1  # every key is below this
     for name in columns:
         codes = shifted[name].to_numpy()
-        occurring = np.flatnonzero(np.bincount(codes)[1:]) + 1
+        occurring = shifted[name].unique().sort().to_numpy()
+        occurring = occurring[occurring > 0]
         width = len(occurring) + 1  # and null
         if size * width > 1 << 26:  # too many combinations to count directly
             return _distinct(frame.select(pl.col(c).cast(pl.String) for c in columns), columns)

@@ -36,12 +36,12 @@ def test_the_command_sets_the_allocator_before_polars_loads() -> None:
     version, option = _probe()
     assert version.startswith("scorer ")
     # polars adds our options after its own defaults; the later ones win.
-    assert option.endswith(",dirty_decay_ms:100,muzzy_decay_ms:0")
+    assert option.endswith(",dirty_decay_ms:100,muzzy_decay_ms:0,narenas:1")
 
 
 def test_an_option_the_user_set_is_kept() -> None:
-    option = _probe(_RJEM_MALLOC_CONF="narenas:1")[-1]
-    assert option.endswith(",narenas:1")
+    option = _probe(_RJEM_MALLOC_CONF="narenas:2")[-1]
+    assert option.endswith(",narenas:2")
     assert "dirty_decay_ms:100" not in option
 
 
