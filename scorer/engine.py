@@ -372,8 +372,8 @@ def _distinct_codes(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray
         width = len(occurring) + 1  # and null
         if size * width > 1 << 26:  # too many combinations to count directly
             return _distinct(frame.select(pl.col(c).cast(pl.String) for c in columns), columns)
-        dense = np.zeros(int(occurring.max(initial=0)) + 1, dtype=small)
-        dense[occurring] = np.arange(1, width, dtype=small)  # code -> its place among those occurring
+        dense = np.zeros(int(occurring.max(initial=0)) + 1, dtype=np.int32)
+        dense[occurring] = np.arange(1, width, dtype=np.int32)  # code -> its place among those occurring
         key *= width
         key += dense[codes]
         size *= width
