@@ -2,6 +2,7 @@
 
     python benchmarks/bench_scale.py                   # 1,000,000 events, 300 rules
     python benchmarks/bench_scale.py --events 100000   # a quick run
+    python benchmarks/bench_scale.py --rounds 8        # then 8 rounds of the three fastest, in turn
 
 Writes a synthetic JSON Lines file (about 200 actors, 300 event types, 40
 partners, 20 years, some dates only a year or a month) and a pack of rules
@@ -31,6 +32,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -42,6 +44,10 @@ from typing import Any
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+# The environment children start with: as it was before this process loaded polars,
+# which writes its allocator defaults into `_RJEM_MALLOC_CONF` when it loads (a child
+# would take them for the user's own, and `scorer score` keeps the user's own).
+CHILD_ENV = dict(os.environ)
 AXES = ("west", "russia", "china")
 BLOCS = ("NATO", "EU", "CSTO", "SCO", "EAEU", "CIS", "OSCE", "UN")
 FIRST_YEAR, YEARS = 2005, 20
@@ -166,7 +172,7 @@ def run_measured(argv: list[str], output: Path) -> tuple[float, int]:
     """Wall time and peak resident memory (bytes) of `argv` as a process of its own, its output to `output`."""
     report = output.with_suffix(".measure")
     with output.open("wb") as out:
-        subprocess.run([sys.executable, "-c", _MEASURE, str(report), *argv], stdout=out, check=True)
+        subprocess.run([sys.executable, "-c", _MEASURE, str(report), *argv], stdout=out, check=True, env=CHILD_ENV)
     elapsed, peak, status = report.read_text().split()
     if int(status) != 0:
         raise SystemExit(f"{' '.join(argv[:4])} ... failed with exit status {status}")
@@ -292,6 +298,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs of each contender; the median is shown")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="where the files go (default benchmarks/out)")
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling rows")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then N rounds of the scorer, pandas-pyarrow and polars as processes, one after another",
+    )
     parser.add_argument("--baseline", choices=sorted(BASELINES), help=argparse.SUPPRESS)  # child mode
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -395,7 +408,28 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             print(f"  {n:>11,} events, {count:>4} rules   {seconds:7.2f} s   {n / seconds:>11,.0f} events/s")
+    if args.rounds:
+        rounds(args.rounds, events, pack, args.rules, out)
     return 0 if all(verdicts) else 1
+
+
+def rounds(count: int, events: Path, pack: Path, rules: int, out: Path) -> None:
+    """The three fastest contenders as processes, in turn, `count` times: on a machine whose speed
+    drifts from minute to minute, a ratio within one round says more than medians taken minutes apart."""
+    print(f"{count} rounds, each: scorer score, pandas-pyarrow, polars, as processes one after another:")
+    ratios: dict[str, list[float]] = {"pandas-pyarrow": [], "polars": []}
+    for i in range(count):
+        mine, peak = run_scorer_subprocess(events, pack, out / "scorer-output.json")
+        line = f"  round {i + 1}: scorer {mine:.2f} s ({peak / 1e6:,.0f} MB)"
+        for name in ratios:
+            theirs, _, _ = run_baseline_subprocess(name, events, rules, out / "baseline-output.json")
+            ratios[name].append(mine / theirs)
+            line += f", {name} {theirs:.2f} s ({mine / theirs:.2f}x)"
+        print(line)
+    for name, found in ratios.items():
+        print(
+            f"scorer/{name} over the rounds: {min(found):.2f}-{max(found):.2f}x, median {statistics.median(found):.2f}x"
+        )
 
 
 if __name__ == "__main__":
