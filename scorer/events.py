@@ -33,12 +33,14 @@ InputFormat = Literal["yaml", "jsonl", "csv"]
 FORMATS: tuple[str, ...] = ("yaml", "jsonl", "csv")
 _EXTENSIONS: dict[str, InputFormat] = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".csv": "csv"}
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_TYPE = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$")
+# Also run by polars (table.py) on a large file's distinct values: keep them in the syntax both share.
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+TYPE_RE = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$")
+
 
 def parse_date(text: str) -> Date:
     """First day of the period a `YYYY`, `YYYY-MM` or `YYYY-MM-DD` date names; ValueError otherwise."""
-    found = _DATE.match(text)
+    found = DATE_RE.match(text)
     if not found:
         raise ValueError(f"bad date {text!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = found.groups()
@@ -156,7 +158,7 @@ def _open(path: str, limit: int | None) -> BinaryIO:
     return open(fd, "rb")
 
 
-def chunks(path: str, limit: int | None) -> Iterator[tuple[bytes, int, int]]:
+def _chunks(path: str, limit: int | None) -> Iterator[tuple[bytes, int, int]]:
     """The file in chunks, each with the number of the line it starts in and where that line starts.
 
     The start is counted from the start of the chunk (so it is 0 or negative).
@@ -216,7 +218,7 @@ def read_text(path: str, limit: int | None = None) -> str:
     decoder = codecs.getincrementaldecoder("utf-8")()
     parts: list[str] = []
     chunk, line, line_start = b"", 1, 0
-    for chunk, line, line_start in chunks(path, _yaml_limit(path, limit)):
+    for chunk, line, line_start in _chunks(path, _yaml_limit(path, limit)):
         pending = decoder.getstate()[0]  # the start of a character cut by the end of the chunk before
         try:
             parts.append(decoder.decode(chunk))

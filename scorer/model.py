@@ -23,7 +23,7 @@ from pydantic import (
     field_validator,
 )
 
-from scorer.events import _TYPE, MAX_FIELD_CHARS, TESTED_TEXT, parse_date
+from scorer.events import MAX_FIELD_CHARS, TESTED_TEXT, TYPE_RE, parse_date
 from scorer.yamlfile import printable, unprintable
 
 AttrValue = StrictStr | StrictBool | StrictInt | StrictFloat
@@ -75,7 +75,7 @@ class Event(BaseModel):
     @field_validator("type")
     @classmethod
     def _dotted_lower_case(cls, value: str) -> str:
-        if not _TYPE.match(value):
+        if not TYPE_RE.match(value):
             raise ValueError(f"bad type {value!r}: expected dotted lower case such as 'exercise.decline'")
         return value
 

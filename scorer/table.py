@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from scorer.events import MAX_FIELD_CHARS, MAX_LINE_BYTES, TESTED_TEXT, UNPRINTABLE_RE, Origin
+from scorer.events import DATE_RE, MAX_FIELD_CHARS, MAX_LINE_BYTES, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE, Origin
 from scorer.progress import Progress
 
 if TYPE_CHECKING:
@@ -102,8 +102,6 @@ _READ_SCHEMA = {name: pl.String for name in TEXT_FIELDS} | {name: pl.Float64 for
 # block and checked once per distinct value; the other text is checked block by block.
 _CATEGORICAL = ("date", "actor", "type", "partner")
 _PLAIN_TEXT = tuple(name for name in TEXT_FIELDS if name not in _CATEGORICAL)
-_DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
-_TYPE = r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$"
 
 
 BLOCK = 4 << 20
@@ -272,11 +270,11 @@ def _finished(frame: pl.DataFrame, path: str, ascii: bool) -> pl.DataFrame | Non
             return None
         if not ascii and text.str.contains(UNPRINTABLE_RE).any():
             return None
-    if not strings["type"].str.contains(_TYPE).all() or (strings["actor"] == "").any():
+    if not strings["type"].str.contains(TYPE_RE.pattern).all() or (strings["actor"] == "").any():
         return None
     dates = strings["date"]
     days = pl.select(_days(pl.lit(dates))).to_series()
-    if not dates.str.contains(_DATE).all() or days.null_count():
+    if not dates.str.contains(DATE_RE.pattern).all() or days.null_count():
         return None  # a date that does not exist, such as 2009-02-30, has no day
     # Each row's day, looked up by its date's code.
     codes = values["date"].to_physical().to_numpy()
