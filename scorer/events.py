@@ -454,7 +454,9 @@ def _from_jsonl(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
         # As for YAML and CSV: an empty file is most often the wrong file, or a cut download.
         return [Problem(path, 1, 1, "empty file: expected one JSON object per line")]
     results: list[tuple[Event, Origin] | Problem] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" alone (a "\r" before it is white space to JSON): U+2028, U+0085 and
+    # the like are text inside a JSON string, not line breaks as `str.splitlines` takes them.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -370,6 +370,17 @@ def test_jsonl_blank_lines_keep_line_numbers(tmp_path: Path) -> None:
     assert problem.startswith(f"{path}:4:") and "field 'date'" in problem
 
 
+def test_jsonl_lines_end_at_newlines_alone(tmp_path: Path) -> None:
+    # U+2028, U+0085 and a form feed inside a JSON string are text, not line breaks.
+    good = '{"id": "%s", "date": "2009", "actor": "KAZ", "type": "x", "summary": "a%sb"}\n'
+    text = "".join(good % (f"e{i}", sep) for i, sep in enumerate(["\u2028", "\u0085", "\u2029"]))
+    path = write(tmp_path, "e.jsonl", text + '{"id": "b", "date": "2009-13-01", "actor": "KAZ", "type": "x"}\r\n')
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:4:") and "field 'date'" in problem
+    path = write(tmp_path, "f.jsonl", text)
+    assert [e.summary for e in load_events(str(path)).events] == ["a\u2028b", "a\u0085b", "a\u2029b"]
+
+
 def test_byte_order_mark_and_windows_line_endings(tmp_path: Path) -> None:
     csv_path = tmp_path / "e.csv"
     csv_path.write_bytes(b"\xef\xbb\xbfid,date,actor,type\r\na,2009,KAZ,x\r\n")
