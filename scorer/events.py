@@ -14,7 +14,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
 from functools import cached_property
@@ -453,10 +453,15 @@ def _from_jsonl(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
     if not text.strip():
         # As for YAML and CSV: an empty file is most often the wrong file, or a cut download.
         return [Problem(path, 1, 1, "empty file: expected one JSON object per line")]
-    results: list[tuple[Event, Origin] | Problem] = []
     # Lines end at "\n" alone (a "\r" before it is white space to JSON): U+2028, U+0085 and
     # the like are text inside a JSON string, not line breaks as `str.splitlines` takes them.
-    for number, line in enumerate(text.split("\n"), start=1):
+    return jsonl_lines(text.split("\n"), path)
+
+
+def jsonl_lines(lines: Iterable[str], path: str, first: int = 1) -> list[tuple[Event, Origin] | Problem]:
+    """Lines of JSON Lines validated one by one, numbered from `first`; blank lines are skipped."""
+    results: list[tuple[Event, Origin] | Problem] = []
+    for number, line in enumerate(lines, start=first):
         if not line.strip():
             continue
         try:

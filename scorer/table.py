@@ -21,7 +21,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from scorer.events import DATE_RE, MAX_FIELD_CHARS, MAX_LINE_BYTES, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE, Origin
+from scorer.events import (
+    DATE_RE,
+    MAX_FIELD_CHARS,
+    MAX_LINE_BYTES,
+    TESTED_TEXT,
+    TYPE_RE,
+    UNPRINTABLE_RE,
+    Origin,
+    jsonl_lines,
+)
+from scorer.problems import Problem
 from scorer.progress import Progress
 
 if TYPE_CHECKING:
@@ -112,40 +122,67 @@ def jsonl_columns(path: str) -> pl.DataFrame | None:
 
     One pass over the file, cut into blocks of whole lines; two blocks are parsed
     at a time (polars works without the interpreter lock). Each block is checked
-    as it comes; what is cheaper to check once per distinct value (types, dates,
-    actors) is checked when the blocks are joined.
+    as it comes; a block the checks are not sure of is validated line by line
+    (`_exact_block`), so that a quoted quote in one summary costs one block, not
+    the file. What is cheaper to check once per distinct value (types, dates,
+    actors) is checked when the blocks are joined. None, for the exact reader to
+    say what is wrong, as soon as anything is.
     """
     frames: list[pl.DataFrame] = []
-    done = rows = 0
+    numbers: list[np.ndarray] = []  # each block's rows' lines
+    done = rows = lines = 0
     ascii = True
+
+    def add(read: Read | None) -> bool:
+        nonlocal rows, lines, ascii
+        if read is None:
+            return False
+        frame, block_ascii, block_lines, numbered = read
+        frames.append(frame)
+        numbers.append(lines + (np.arange(1, frame.height + 1, dtype=np.int32) if numbered is None else numbered))
+        ascii = ascii and block_ascii
+        rows += frame.height
+        lines += block_lines
+        return True
+
     with ThreadPoolExecutor(max_workers=2) as pool, Progress(_file_size(path), path) as bar:
-        running: deque[Future[tuple[pl.DataFrame, bool] | None]] = deque()
+        running: deque[Future[Read | None]] = deque()
         try:
             for block in _blocks(path):
                 if block is None:
                     return None
+                running.append(pool.submit(_block, block, path, first=not done))
                 done += len(block)
-                running.append(pool.submit(_block_columns, block))
                 while len(running) >= 2 or (running and running[0].done()):
-                    checked = running.popleft().result()
-                    if checked is None:
+                    if not add(running.popleft().result()):
                         return None
-                    frames.append(checked[0])
-                    ascii = ascii and checked[1]
-                    rows += checked[0].height
                     bar.update(done, rows)
-            for waiting in running:
-                checked = waiting.result()
-                if checked is None:
+            while running:
+                if not add(running.popleft().result()):
                     return None
-                frames.append(checked[0])
-                ascii = ascii and checked[1]
         finally:
             for waiting in running:
                 waiting.cancel()
-    if not frames:
-        return None
-    return _finished(pl.concat(frames, rechunk=False), path, ascii)
+    if not rows:
+        return None  # an empty file, or only blank lines: the exact reader says so
+    # Tags and attributes come only from lines validated one by one (the checks refuse both).
+    extra = [name for name in ("tags", "attrs") if any(f[name].null_count() < f.height for f in frames if name in f)]
+    if any(len(f.columns) != len(_READ_SCHEMA) + len(extra) for f in frames):
+        frames = [
+            f.select(*_READ_SCHEMA, *[pl.col(c) if c in f else pl.lit(None, pl.String).alias(c) for c in extra])
+            for f in frames
+        ]
+    line = pl.Series("line", np.concatenate(numbers), dtype=pl.Int32)
+    return _finished(pl.concat(frames, rechunk=False), line, path, ascii)
+
+
+# A block's rows, whether it is all ASCII, how many lines it holds, and each row's line
+# counted from the block's first (None: row i is line i + 1).
+Read = tuple[pl.DataFrame, bool, int, np.ndarray | None]
+
+
+def _block(raw: bytes, path: str, first: bool) -> Read | None:
+    return _block_columns(raw) or _exact_block(raw, path, first)
 
 
 def _file_size(path: str) -> int:
@@ -197,8 +234,8 @@ def _blocks(path: str) -> Iterator[bytes | None]:
             held = end - cut
 
 
-def _block_columns(raw: bytes) -> tuple[pl.DataFrame, bool] | None:
-    """Whole lines of JSON as a frame and whether they are all ASCII, if every check passes; else None."""
+def _block_columns(raw: bytes) -> Read | None:
+    """Whole lines of JSON as a frame, if every check passes; else None."""
     try:
         frame = pl.read_ndjson(raw, schema=_READ_SCHEMA)
     except Exception:  # noqa: BLE001 - any trouble at all: the exact reader will say what it is
@@ -253,15 +290,45 @@ def _block_columns(raw: bytes) -> tuple[pl.DataFrame, bool] | None:
         pl.lit(None, kind).alias(name) if frame[name].null_count() == frame.height else pl.col(name).cast(kind)
         for name, kind in kinds.items()
     )
-    return kept, ascii
+    return kept, ascii, frame.height, None  # no blank line (checked above): row i is line i + 1
 
 
-def _finished(frame: pl.DataFrame, path: str, ascii: bool) -> pl.DataFrame | None:
+_EXACT_LINES = 4096  # lines validated at a time: their models are dropped once they are columns
+
+
+def _exact_block(raw: bytes, path: str, first: bool) -> Read | None:
+    """Whole lines the column checks left alone, validated line by line as the exact reader does.
+
+    None if any line has a problem: the exact reader then reads the whole file
+    and reports every problem it holds, with its line.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if first and text.startswith("\ufeff"):
+        text = text[1:]  # the byte-order mark the exact reader drops
+    lines = text.split("\n")  # (where the exact reader splits)
+    if text.endswith("\n"):
+        lines.pop()
+    parts: list[pl.DataFrame] = []
+    for start in range(0, len(lines), _EXACT_LINES):
+        results = jsonl_lines(lines[start : start + _EXACT_LINES], path, first=start + 1)
+        if any(isinstance(result, Problem) for result in results):
+            return None
+        read = [result for result in results if not isinstance(result, Problem)]
+        parts.append(from_events([e for e, _ in read], [o for _, o in read]))
+    kinds = {name: SCHEMA[name] if name in _CATEGORICAL else kind for name, kind in _READ_SCHEMA.items()}
+    frame = pl.concat(parts) if parts else empty()
+    kept = frame.select(*[pl.col(name).cast(kind) for name, kind in kinds.items()], "tags", "attrs")
+    return kept, raw.isascii(), len(lines), frame["line"].to_numpy()
+
+
+def _finished(frame: pl.DataFrame, line: pl.Series, path: str, ascii: bool) -> pl.DataFrame | None:
     """The checked blocks as the schema says, if their distinct types, dates and actors pass; else None.
 
     A column no line fills is a constant (it costs nothing); the numbers are made
-    contiguous, so that scoring reads them as numpy views rather than copies. Every
-    block held as many rows as lines, so row i is line i + 1.
+    contiguous, so that scoring reads them as numpy views rather than copies.
     """
     values = {name: frame[name].unique().drop_nulls() for name in _CATEGORICAL}
     strings = {name: distinct.cast(pl.String) for name, distinct in values.items()}
@@ -284,17 +351,15 @@ def _finished(frame: pl.DataFrame, path: str, ascii: bool) -> pl.DataFrame | Non
         "intensity": pl.col("intensity").fill_null(1.0),
         "confidence": pl.col("confidence").fill_null(1.0),
         "day": pl.lit(pl.Series(day_of[frame["date"].to_physical().to_numpy()])),
-        "tags": pl.lit(None, pl.String),
-        "attrs": pl.lit(None, pl.String),
         "file": pl.lit(path, pl.Categorical),
-        "line": pl.int_range(1, frame.height + 1, dtype=pl.Int32),
+        "line": pl.lit(line),
         "col": pl.lit(1, pl.Int32),
     }
     frame = frame.select(
         made[name].alias(name)
         if name in made
         else pl.lit(None, dtype).alias(name)
-        if frame[name].null_count() == frame.height
+        if name not in frame or frame[name].null_count() == frame.height
         else pl.col(name)
         for name, dtype in SCHEMA.items()
     )

@@ -140,6 +140,31 @@ def test_the_column_reader_leaves_a_tricky_file_to_the_exact_one(tmp_path: Path)
     assert table.jsonl_columns(str(path)) is None
 
 
+@pytest.mark.parametrize("name", ["escaped quotes", "tags and attrs", "blank line", "unknown field"])
+def test_a_block_the_checks_refuse_is_validated_line_by_line(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One such line costs its block, not the file; the lines after it keep their numbers.
+    monkeypatch.setattr(table, "BLOCK", 100 << 10)
+    monkeypatch.setattr(table, "_EXACT_LINES", 100)  # several slices in the block
+    exact: list[bytes] = []
+    monkeypatch.setattr(table, "_exact_block", lambda raw, *rest: exact.append(raw) or _exact(raw, *rest))
+    path = _file(tmp_path, TRICKY[name], good=12_000)
+    frame = table.jsonl_columns(str(path))
+    if name == "unknown field":
+        assert frame is None  # a problem: the exact reader reads the file and names it
+        return
+    assert frame is not None
+    assert len(exact) == 1 and len(exact[0]) < path.stat().st_size // 4
+    blank = name == "blank line"
+    assert frame.height == 12_001 - blank
+    assert frame["line"].to_list() == [n for n in range(1, 12_002) if not (blank and n == 8_001)]
+    _both_readers_agree(path, monkeypatch)
+
+
+_exact = table._exact_block
+
+
 # Any JSON value a careless export might hold, in any of the fields the reader knows (and one it does not).
 _values = st.recursive(
     st.none()
