@@ -43,19 +43,22 @@ def _row(row: Row) -> dict[str, Any]:
     return out
 
 
-def _timeline(actor: ActorScore, axes: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The rows of `_row`, built from the timeline's columns (a long timeline makes no Row objects)."""
+def _timeline(actor: ActorScore, axes: tuple[str, ...], lo: int = 0, hi: int | None = None) -> list[dict[str, Any]]:
+    """The rows of `_row` (rows lo to hi), built from the timeline's columns (no Row objects)."""
     c = actor.columns
+    part = slice(lo, hi)
     # Adding 0.0 turns -0.0 into 0.0, as `clean` does.
-    values, balances, leans = (c.values + 0.0).tolist(), (c.balance + 0.0).tolist(), (c.lean + 0.0).tolist()
+    values = (c.values[part] + 0.0).tolist()
+    balances, leans = (c.balance[part] + 0.0).tolist(), (c.lean[part] + 0.0).tolist()
+    dates, events = c.dates[part], c.events[part]
     if c.periods is None:
         return [
             {"date": d, "event": e, "totals": dict(zip(axes, v, strict=True)), "balance": b, "lean": n}
-            for d, e, v, b, n in zip(c.dates, c.events, values, balances, leans, strict=True)
+            for d, e, v, b, n in zip(dates, events, values, balances, leans, strict=True)
         ]
     return [
         {"period": p, "date": d, "events": e, "totals": dict(zip(axes, v, strict=True)), "balance": b, "lean": n}
-        for p, d, e, v, b, n in zip(c.periods, c.dates, c.events, values, balances, leans, strict=True)
+        for p, d, e, v, b, n in zip(c.periods[part], dates, events, values, balances, leans, strict=True)
     ]
 
 
@@ -92,12 +95,11 @@ def _head(score: Score) -> dict[str, Any]:
     return {"axes": list(scoring.axes), "balance": {"plus": scoring.plus, "minus": scoring.minus}}
 
 
-def _actor(actor: ActorScore, axes: tuple[str, ...], explain: bool, event: str | None) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "timeline": _timeline(actor, axes),
-        "final": _row(actor.final),
-        "unmatched": list(actor.unmatched),
-    }
+def _actor(
+    actor: ActorScore, axes: tuple[str, ...], explain: bool, event: str | None, *, timeline: bool = True
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"timeline": _timeline(actor, axes)} if timeline else {}
+    item.update(final=_row(actor.final), unmatched=list(actor.unmatched))
     if explain:
         item["trail"] = [_step(step) for step in actor.trail if event is None or step.event.id == event]
         item["drivers"] = {
@@ -115,20 +117,31 @@ def to_json(data: Any) -> str:
 def document_json(
     score: Score, *, explain: bool = False, event: str | None = None, after: dict[str, Any] | None = None
 ) -> Iterator[bytes]:
-    """`to_json(document(...) | after)` as UTF-8, one actor at a time.
+    """`to_json(document(...) | after)` as UTF-8, an actor's timeline `_ROWS` rows at a time.
 
     A million events make a document of many megabytes: written as it is made,
-    no more than one actor's part of it is held as Python objects at once.
+    no more than one actor's part of it (less its timeline, which an actor of a
+    million events makes as long) is held as Python objects at once.
     """
     head = orjson.dumps({**_head(score), "actors": {}, **(after or {})}, option=orjson.OPT_INDENT_2)
     before, rest = head.split(b'\n  "actors": {}', 1)
     yield before + b'\n  "actors": {'
     axes = score.pack.scoring.axes
+    # orjson escapes every newline inside a string, so each one below is between lines:
+    # indenting after each moves a part to where it stands in the whole document.
     for i, (name, actor) in enumerate(score.actors.items()):
-        item = orjson.dumps(_actor(actor, axes, explain, event), option=orjson.OPT_INDENT_2)
-        # orjson escapes every newline inside a string, so each one here is between lines.
-        yield (b",\n    " if i else b"\n    ") + orjson.dumps(name) + b": " + item.replace(b"\n", b"\n    ")
+        yield (b",\n    " if i else b"\n    ") + orjson.dumps(name) + b': {\n      "timeline": ['
+        count = len(actor.columns.dates)
+        for lo in range(0, count, _ROWS):
+            rows = orjson.dumps(_timeline(actor, axes, lo, lo + _ROWS), option=orjson.OPT_INDENT_2)
+            yield (b"," if lo else b"") + rows[1:-2].replace(b"\n", b"\n      ")  # without its brackets
+        yield b"\n      ]," if count else b"],"
+        item = orjson.dumps(_actor(actor, axes, explain, event, timeline=False), option=orjson.OPT_INDENT_2)
+        yield item[1:].replace(b"\n", b"\n    ")  # its keys after the timeline
     yield (b"\n  }" if score.actors else b"}") + rest + b"\n"
+
+
+_ROWS = 10_000  # timeline rows made into Python objects at a time
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,11 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scorer import load_events, load_rules, score
+from scorer import load_events, load_rules, report, score
 from scorer.cli import main
 from scorer.engine import Matcher
 from scorer.report import document, document_json, to_json
@@ -474,14 +475,22 @@ def test_set_changes_the_contributions_of_exactly_that_rule_and_axis(
     every=st.sampled_from([None, "month"]),
     explain=st.booleans(),
     after=st.sampled_from([None, {"skipped": {"rows": 2, "why": {"no actor": [3, 4]}}}]),
+    rows=st.sampled_from([1, 2, 10_000]),
 )
 def test_json_written_as_made_equals_the_whole_document(
-    pack: dict[str, Any], items: list[dict[str, Any]], every: Any, explain: bool, after: dict[str, Any] | None
+    pack: dict[str, Any],
+    items: list[dict[str, Any]],
+    every: Any,
+    explain: bool,
+    after: dict[str, Any] | None,
+    rows: int,
 ) -> None:
     def check(folder: Path) -> None:
         rules, data = written(pack, items, folder)
         result = score(load_events(str(data)), load_rules(rules), every=every)
         whole = to_json(document(result, explain=explain) | (after or {}))
-        assert b"".join(document_json(result, explain=explain, after=after)).decode() == whole
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(report, "_ROWS", rows)  # timelines written a slice of `rows` at a time
+            assert b"".join(document_json(result, explain=explain, after=after)).decode() == whole
 
     in_folder(check)
