@@ -17,10 +17,11 @@ times, side by side:
 * the same with `read_json(..., engine="pyarrow")`;
 * polars: `read_ndjson`, join, `cum_sum().over(...)`.
 
-Each contender is timed twice: in this process, where every library is
-already imported (the like-for-like figure), and as a process of its own,
-imports included, with its peak memory. Each baseline's final totals must
-equal the scorer's to 1e-6; it says so.
+Each contender is timed twice: as a process of its own, imports included,
+with its peak memory (what an analyst runs, and what the targets compare:
+the command against the scripts), and in this process, where every library
+is already imported. Each baseline's final totals must equal the scorer's
+to 1e-6; it says so.
 Then the scaling rows: the scorer's events per second at a tenth of the
 events and at a tenth of the rules. Needs the `bench` extra
 (`pip install -e '.[bench]'`). Files go to benchmarks/out/ (not versioned).
@@ -371,16 +372,24 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"scorer: {args.events / in_process:,.0f} events/s in this process, {args.events / scorer_time:,.0f} as a process"
     )
-    for label, mine, theirs in (
-        ("in this process (imports done, the like-for-like figure)", in_process, inside),
-        ("as processes (each importing its libraries)", scorer_time, {k: v[0] for k, v in outside.items()}),
+    # The targets compare the command with the scripts as they are run (the issue's own
+    # figures, ~1.8 s for pandas-pyarrow and ~0.8 s for polars, are such runs); in this
+    # process, with every library loaded already, the ratios are shown for what they say.
+    for label, mine, theirs, targets in (
+        ("in this process (libraries loaded)", in_process, inside, False),
+        ("as processes (the targets)", scorer_time, {k: v[0] for k, v in outside.items()}, True),
     ):
         arrow, fast = mine / theirs["pandas-pyarrow"], mine / theirs["polars"]
-        print(
+        line = (
             f"ratios {label}: scorer/pandas {mine / theirs['pandas']:.2f}x, scorer/pandas-pyarrow {arrow:.2f}x, "
-            f"scorer/polars {fast:.2f}x; faster than pandas-pyarrow {'met' if arrow < 1 else 'NOT met'}, "
-            f"within 2x of polars {'met' if fast <= 2 else 'NOT met'}"
+            f"scorer/polars {fast:.2f}x"
         )
+        if targets:
+            line += (
+                f"; faster than pandas-pyarrow {'met' if arrow < 1 else 'NOT met'}, "
+                f"within 2x of polars {'met' if fast <= 2 else 'NOT met'}"
+            )
+        print(line)
     print(f"peak memory of scorer score: {peak / 1e6:,.0f} MB; at most 300 MB {'met' if peak <= 300e6 else 'NOT met'}")
     verdicts = []
     for name, totals in found.items():
