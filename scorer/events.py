@@ -255,7 +255,8 @@ def load_events(paths: list[str] | str, input_format: str | None = None) -> Even
             if fmt == "jsonl" and _size(path) > _COLUMNS_FROM:
                 fast = table.jsonl_columns(path)
             if fast is not None:
-                frames.append(fast)
+                frames.append(fast[0])
+                problems.extend(fast[1])
                 continue
             batch = _parse(read_text(path, MAX_YAML_BYTES if fmt == "yaml" else None), path, fmt)
         except InputError as err:

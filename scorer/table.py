@@ -10,6 +10,7 @@ line and column, or accepts the file after all.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections import deque
@@ -117,19 +118,23 @@ _PLAIN_TEXT = tuple(name for name in TEXT_FIELDS if name not in _CATEGORICAL)
 BLOCK = 4 << 20
 
 
-def jsonl_columns(path: str) -> pl.DataFrame | None:
-    """A large JSON Lines file read by columns, block by block, or None where the exact reader must look.
+def jsonl_columns(path: str) -> tuple[pl.DataFrame, list[Problem]] | None:
+    """A large JSON Lines file read by columns, block by block: its good events and the problems of the others.
 
     One pass over the file, cut into blocks of whole lines; two blocks are parsed
     at a time (polars works without the interpreter lock). Each block is checked
     as it comes; a block the checks are not sure of is validated line by line
     (`_exact_block`), so that a quoted quote in one summary costs one block, not
     the file. What is cheaper to check once per distinct value (types, dates,
-    actors) is checked when the blocks are joined. None, for the exact reader to
-    say what is wrong, as soon as anything is.
+    actors) is checked when the blocks are joined, and the lines of values that
+    fail are validated one by one for their messages. The events and problems are
+    those the exact reader finds. None (the exact reader then reads the file) for
+    a file that cannot be read, is empty, holds a line over MAX_LINE_BYTES or is
+    not UTF-8 where the checks look.
     """
     frames: list[pl.DataFrame] = []
     numbers: list[np.ndarray] = []  # each block's rows' lines
+    problems: list[Problem] = []
     done = rows = lines = 0
     ascii = True
 
@@ -137,9 +142,10 @@ def jsonl_columns(path: str) -> pl.DataFrame | None:
         nonlocal rows, lines, ascii
         if read is None:
             return False
-        frame, block_ascii, block_lines, numbered = read
+        frame, block_ascii, block_lines, numbered, found = read
         frames.append(frame)
         numbers.append(lines + (np.arange(1, frame.height + 1, dtype=np.int32) if numbered is None else numbered))
+        problems.extend(dataclasses.replace(problem, line=problem.line + lines) for problem in found)
         ascii = ascii and block_ascii
         rows += frame.height
         lines += block_lines
@@ -164,7 +170,8 @@ def jsonl_columns(path: str) -> pl.DataFrame | None:
             for waiting in running:
                 waiting.cancel()
     if not rows:
-        return None  # an empty file, or only blank lines: the exact reader says so
+        # An empty file, or only blank lines, is the exact reader's to name.
+        return (empty(), problems) if problems else None
     # Tags and attributes come only from lines validated one by one (the checks refuse both).
     extra = [name for name in ("tags", "attrs") if any(f[name].null_count() < f.height for f in frames if name in f)]
     if any(len(f.columns) != len(_READ_SCHEMA) + len(extra) for f in frames):
@@ -173,12 +180,26 @@ def jsonl_columns(path: str) -> pl.DataFrame | None:
             for f in frames
         ]
     line = pl.Series("line", np.concatenate(numbers), dtype=pl.Int32)
-    return _finished(pl.concat(frames, rechunk=False), line, path, ascii)
+    frame = pl.concat(frames, rechunk=False)
+    bad = _bad_values(frame, ascii)
+    if bad is not None:
+        # Rows whose type, date, actor or partner fails: validated one by one for the exact messages.
+        lines_of = line.filter(bad).to_list()
+        found = _problems_of_lines(path, lines_of)
+        if found is None:
+            return None
+        problems.extend(found)
+        frame, line = frame.filter(~bad), line.filter(~bad)
+    problems.sort(key=lambda problem: problem.line)  # (stable: a line's problems keep their order)
+    if not frame.height:
+        return empty(), problems
+    return _finished(frame, line, path), problems
 
 
-# A block's rows, whether it is all ASCII, how many lines it holds, and each row's line
-# counted from the block's first (None: row i is line i + 1).
-Read = tuple[pl.DataFrame, bool, int, np.ndarray | None]
+# A block's rows, whether it is all ASCII, how many lines it holds, each row's line
+# counted from the block's first (None: row i is line i + 1), and the problems of the
+# lines it could not read (lines counted from the block's first).
+Read = tuple[pl.DataFrame, bool, int, np.ndarray | None, list[Problem]]
 
 
 def _block(raw: bytes, path: str, first: bool) -> Read | None:
@@ -290,7 +311,7 @@ def _block_columns(raw: bytes) -> Read | None:
         pl.lit(None, kind).alias(name) if frame[name].null_count() == frame.height else pl.col(name).cast(kind)
         for name, kind in kinds.items()
     )
-    return kept, ascii, frame.height, None  # no blank line (checked above): row i is line i + 1
+    return kept, ascii, frame.height, None, []  # no blank line (checked above): row i is line i + 1
 
 
 _EXACT_LINES = 4096  # lines validated at a time: their models are dropped once they are columns
@@ -299,8 +320,7 @@ _EXACT_LINES = 4096  # lines validated at a time: their models are dropped once 
 def _exact_block(raw: bytes, path: str, first: bool) -> Read | None:
     """Whole lines the column checks left alone, validated line by line as the exact reader does.
 
-    None if any line has a problem: the exact reader then reads the whole file
-    and reports every problem it holds, with its line.
+    None if they are not UTF-8 (the exact reader names the first bad byte).
     """
     try:
         text = raw.decode("utf-8")
@@ -312,39 +332,78 @@ def _exact_block(raw: bytes, path: str, first: bool) -> Read | None:
     if text.endswith("\n"):
         lines.pop()
     parts: list[pl.DataFrame] = []
+    problems: list[Problem] = []
     for start in range(0, len(lines), _EXACT_LINES):
         results = jsonl_lines(lines[start : start + _EXACT_LINES], path, first=start + 1)
-        if any(isinstance(result, Problem) for result in results):
-            return None
+        problems.extend(result for result in results if isinstance(result, Problem))
         read = [result for result in results if not isinstance(result, Problem)]
         parts.append(from_events([e for e, _ in read], [o for _, o in read]))
     kinds = {name: SCHEMA[name] if name in _CATEGORICAL else kind for name, kind in _READ_SCHEMA.items()}
-    frame = pl.concat(parts) if parts else empty()
+    frame = pl.concat([part for part in parts if part.height] or [empty()])
     kept = frame.select(*[pl.col(name).cast(kind) for name, kind in kinds.items()], "tags", "attrs")
-    return kept, raw.isascii(), len(lines), frame["line"].to_numpy()
+    return kept, raw.isascii(), len(lines), frame["line"].to_numpy(), problems
 
 
-def _finished(frame: pl.DataFrame, line: pl.Series, path: str, ascii: bool) -> pl.DataFrame | None:
-    """The checked blocks as the schema says, if their distinct types, dates and actors pass; else None.
+def _bad_values(frame: pl.DataFrame, ascii: bool) -> pl.Series | None:
+    """Which rows hold a type, date, actor or partner the exact reader refuses (checked per distinct value)."""
+    refused: dict[str, pl.Series] = {}
+    for name in _CATEGORICAL:
+        text = frame[name].unique().drop_nulls().cast(pl.String)
+        wrong = pl.Series([False] * len(text), dtype=pl.Boolean)
+        if name in TESTED_TEXT:
+            wrong |= text.str.len_bytes() > MAX_FIELD_CHARS
+        if not ascii:
+            wrong |= text.str.contains(UNPRINTABLE_RE)
+        if name == "type":
+            wrong |= ~text.str.contains(TYPE_RE.pattern)
+        if name == "actor":
+            wrong |= text == ""
+        if name == "date":
+            # A date that does not exist, such as 2009-02-30, has no day.
+            wrong |= ~text.str.contains(DATE_RE.pattern) | pl.select(_days(pl.lit(text))).to_series().is_null()
+        if wrong.any():
+            refused[name] = text.filter(wrong)
+    if not refused:
+        return None
+    return frame.select(pl.any_horizontal(pl.col(n).cast(pl.String).is_in(v.implode()) for n, v in refused.items())).to_series()
+
+
+def _problems_of_lines(path: str, numbers: list[int]) -> list[Problem] | None:
+    """The exact reader's problems on these lines of the file (ascending); None if one has none after all."""
+    wanted = np.asarray(numbers, dtype=np.int64)
+    texts: list[tuple[int, str]] = []
+    line = 1
+    for block in _blocks(path):
+        if block is None:
+            return None
+        ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == ord("\n"))
+        starts = np.concatenate([[0], ends + 1])[: len(ends) + (not block.endswith(b"\n"))]
+        lo, hi = np.searchsorted(wanted, [line, line + len(starts)])
+        for number in wanted[lo:hi].tolist():
+            at = int(starts[number - line])
+            end = block.find(b"\n", at)
+            text = block[at : end if end >= 0 else len(block)].decode("utf-8", "surrogateescape")
+            texts.append((number, text[1:] if number == 1 and text.startswith("\ufeff") else text))
+        line += len(starts)
+    problems: list[Problem] = []
+    for number, text in texts:
+        found = [result for result in jsonl_lines([text], path, first=number) if isinstance(result, Problem)]
+        if not found:
+            return None
+        problems.extend(found)
+    return problems
+
+
+def _finished(frame: pl.DataFrame, line: pl.Series, path: str) -> pl.DataFrame:
+    """The checked blocks as the schema says (every type, date and actor has passed `_bad_values`).
 
     A column no line fills is a constant (it costs nothing); the numbers are made
     contiguous, so that scoring reads them as numpy views rather than copies.
     """
-    values = {name: frame[name].unique().drop_nulls() for name in _CATEGORICAL}
-    strings = {name: distinct.cast(pl.String) for name, distinct in values.items()}
-    for name, text in strings.items():
-        if name in TESTED_TEXT and (text.str.len_bytes() > MAX_FIELD_CHARS).any():
-            return None
-        if not ascii and text.str.contains(UNPRINTABLE_RE).any():
-            return None
-    if not strings["type"].str.contains(TYPE_RE.pattern).all() or (strings["actor"] == "").any():
-        return None
-    dates = strings["date"]
-    days = pl.select(_days(pl.lit(dates))).to_series()
-    if not dates.str.contains(DATE_RE.pattern).all() or days.null_count():
-        return None  # a date that does not exist, such as 2009-02-30, has no day
+    distinct = frame["date"].unique().drop_nulls()
+    days = pl.select(_days(pl.lit(distinct.cast(pl.String)))).to_series()
     # Each row's day, looked up by its date's code.
-    codes = values["date"].to_physical().to_numpy()
+    codes = distinct.to_physical().to_numpy()
     day_of = np.zeros(int(codes.max()) + 1, dtype=np.int32)
     day_of[codes] = days.to_numpy()
     made = {

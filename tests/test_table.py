@@ -118,8 +118,9 @@ def test_the_column_reader_agrees_with_the_exact_one(
 def test_a_plain_file_is_read_by_columns_with_its_line_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(table, "BLOCK", 100 << 10)
     path = _file(tmp_path, TRICKY["plain"], good=12_000)
-    frame = table.jsonl_columns(str(path))
-    assert frame is not None
+    read = table.jsonl_columns(str(path))
+    assert read is not None and read[1] == []
+    frame = read[0]
     assert frame.height == 12_001
     assert frame["line"].to_list() == list(range(1, 12_002))
     assert frame.filter(pl.col("id") == "x").select("line", "intensity", "confidence").row(0) == (8_001, 2.5, 0.5)
@@ -135,8 +136,23 @@ def test_a_last_line_without_its_newline_reads_the_same(
     _both_readers_agree(path, monkeypatch)
 
 
-def test_the_column_reader_leaves_a_tricky_file_to_the_exact_one(tmp_path: Path) -> None:
-    path = _file(tmp_path, TRICKY["boolean intensity"], good=12_000)
+@pytest.mark.parametrize("name", ["boolean intensity", "impossible date", "upper-case type", "broken"])
+def test_the_column_reader_names_a_bad_line_without_reading_the_file_line_by_line(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(table, "BLOCK", 256 << 10)
+    path = _file(tmp_path, TRICKY[name], good=12_000)
+    path.write_bytes(path.read_bytes() + (TRICKY[name] + "\n").encode())  # and once in the last block
+    read = table.jsonl_columns(str(path))
+    assert read is not None
+    frame, problems = read
+    assert frame.height == 12_000
+    assert [p.line for p in problems] == [8_001, 12_002]
+    _both_readers_agree(path, monkeypatch)
+
+
+def test_the_column_reader_leaves_a_file_with_a_too_long_line_to_the_exact_one(tmp_path: Path) -> None:
+    path = _file(tmp_path, TRICKY["a line one byte too long"], good=12_000)
     assert table.jsonl_columns(str(path)) is None
 
 
@@ -150,15 +166,14 @@ def test_a_block_the_checks_refuse_is_validated_line_by_line(
     exact: list[bytes] = []
     monkeypatch.setattr(table, "_exact_block", lambda raw, *rest: exact.append(raw) or _exact(raw, *rest))
     path = _file(tmp_path, TRICKY[name], good=12_000)
-    frame = table.jsonl_columns(str(path))
-    if name == "unknown field":
-        assert frame is None  # a problem: the exact reader reads the file and names it
-        return
-    assert frame is not None
+    read = table.jsonl_columns(str(path))
+    assert read is not None
+    frame, problems = read
+    assert [p.line for p in problems] == ([8_001] if name == "unknown field" else [])
     assert len(exact) == 1 and len(exact[0]) < path.stat().st_size // 4
-    blank = name == "blank line"
-    assert frame.height == 12_001 - blank
-    assert frame["line"].to_list() == [n for n in range(1, 12_002) if not (blank and n == 8_001)]
+    skipped = name in ("blank line", "unknown field")
+    assert frame.height == 12_001 - skipped
+    assert frame["line"].to_list() == [n for n in range(1, 12_002) if not (skipped and n == 8_001)]
     _both_readers_agree(path, monkeypatch)
 
 
