@@ -484,7 +484,7 @@ def _validate(paths: list[str]) -> int:
             elif kind := detect(path):
                 reading = read(path, kind)
                 skipped = f"; {len(reading.skipped)} rows cannot be events (score lists them)" if reading.skipped else ""
-                _emit(f"{path}: ok, {len(reading.events)} events from {reading.rows} {kind} rows{skipped}\n")
+                _emit(f"{path}: ok, {reading.frame.height} events from {reading.rows} {kind} rows{skipped}\n")
             else:
                 events = load_events(path)
                 _emit(f"{path}: ok, {len(events.events)} events\n")

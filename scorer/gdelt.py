@@ -81,8 +81,7 @@ def read_gdelt(path: str, *, intensity: Intensity = "goldstein") -> Reading:
                 col = cell_col(fields, err.field)
                 reading.skipped.append(Skip(source.name, line, col, err.reason, err.detail))
                 continue
-            reading.events.append(event)
-            reading.origins.append(Origin(source.name, line, 1))
+            reading.add(event, Origin(source.name, line, 1))
     return reading
 
 

@@ -93,8 +93,7 @@ def read_icews(path: str, *, intensity: Intensity = "goldstein") -> Reading:
                 col = cell_col(fields, err.field)
                 reading.skipped.append(Skip(source.name, line, col, err.reason, err.detail))
                 continue
-            reading.events.append(event)
-            reading.origins.append(Origin(source.name, line, 1))
+            reading.add(event, Origin(source.name, line, 1))
         if header is None:
             raise InputError([Problem(source.name, 1, 1, "empty file: expected the ICEWS header row")])
     return reading

@@ -109,7 +109,7 @@ def load(
         tally.skipped.extend(reading.skipped)
         if strict:
             problems.extend(skip.problem() for skip in reading.skipped)
-        frames.append(EventSet.of(reading.events, reading.origins).frame)
+        frames.append(reading.frame)
     if problems:
         raise InputError(problems)
     frame = pl.concat(frames)
