@@ -181,7 +181,9 @@ def jsonl_columns(path: str) -> tuple[pl.DataFrame, list[Problem]] | None:
         ]
     line = pl.Series("line", np.concatenate(numbers), dtype=pl.Int32)
     frame = pl.concat(frames, rechunk=False)
-    bad = _bad_values(frame, ascii)
+    dates = frame["date"].unique().drop_nulls()
+    days = pl.select(_days(pl.lit(dates.cast(pl.String)))).to_series()  # null for a day that does not exist
+    bad = _bad_values(frame, ascii, days)
     if bad is not None:
         # Rows whose type, date, actor or partner fails: validated one by one for the exact messages.
         lines_of = line.filter(bad).to_list()
@@ -193,7 +195,7 @@ def jsonl_columns(path: str) -> tuple[pl.DataFrame, list[Problem]] | None:
     problems.sort(key=lambda problem: problem.line)  # (stable: a line's problems keep their order)
     if not frame.height:
         return empty(), problems
-    return _finished(frame, line, path), problems
+    return _finished(frame, line, path, dates, days), problems
 
 
 # A block's rows, whether it is all ASCII, how many lines it holds, each row's line
@@ -344,8 +346,11 @@ def _exact_block(raw: bytes, path: str, first: bool) -> Read | None:
     return kept, raw.isascii(), len(lines), frame["line"].to_numpy(), problems
 
 
-def _bad_values(frame: pl.DataFrame, ascii: bool) -> pl.Series | None:
-    """Which rows hold a type, date, actor or partner the exact reader refuses (checked per distinct value)."""
+def _bad_values(frame: pl.DataFrame, ascii: bool, days: pl.Series) -> pl.Series | None:
+    """Which rows hold a type, date, actor or partner the exact reader refuses (checked per distinct value).
+
+    `days` are those of the distinct dates, in the order `unique` gives them.
+    """
     refused: dict[str, pl.Series] = {}
     for name in _CATEGORICAL:
         text = frame[name].unique().drop_nulls().cast(pl.String)
@@ -360,12 +365,13 @@ def _bad_values(frame: pl.DataFrame, ascii: bool) -> pl.Series | None:
             wrong |= text == ""
         if name == "date":
             # A date that does not exist, such as 2009-02-30, has no day.
-            wrong |= ~text.str.contains(DATE_RE.pattern) | pl.select(_days(pl.lit(text))).to_series().is_null()
+            wrong |= ~text.str.contains(DATE_RE.pattern) | days.is_null()
         if wrong.any():
             refused[name] = text.filter(wrong)
     if not refused:
         return None
-    return frame.select(pl.any_horizontal(pl.col(n).cast(pl.String).is_in(v.implode()) for n, v in refused.items())).to_series()
+    refusing = [pl.col(name).cast(pl.String).is_in(values.implode()) for name, values in refused.items()]
+    return frame.select(pl.any_horizontal(refusing)).to_series()
 
 
 def _problems_of_lines(path: str, numbers: list[int]) -> list[Problem] | None:
@@ -394,18 +400,17 @@ def _problems_of_lines(path: str, numbers: list[int]) -> list[Problem] | None:
     return problems
 
 
-def _finished(frame: pl.DataFrame, line: pl.Series, path: str) -> pl.DataFrame:
+def _finished(frame: pl.DataFrame, line: pl.Series, path: str, dates: pl.Series, days: pl.Series) -> pl.DataFrame:
     """The checked blocks as the schema says (every type, date and actor has passed `_bad_values`).
 
     A column no line fills is a constant (it costs nothing); the numbers are made
     contiguous, so that scoring reads them as numpy views rather than copies.
+    `dates` (Categorical) include every date of the frame, and `days` are theirs.
     """
-    distinct = frame["date"].unique().drop_nulls()
-    days = pl.select(_days(pl.lit(distinct.cast(pl.String)))).to_series()
     # Each row's day, looked up by its date's code.
-    codes = distinct.to_physical().to_numpy()
+    codes = dates.to_physical().to_numpy()
     day_of = np.zeros(int(codes.max()) + 1, dtype=np.int32)
-    day_of[codes] = days.to_numpy()
+    day_of[codes] = days.fill_null(0).to_numpy()  # (a date without a day has no row left)
     made = {
         "intensity": pl.col("intensity").fill_null(1.0),
         "confidence": pl.col("confidence").fill_null(1.0),
