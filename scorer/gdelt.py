@@ -26,9 +26,12 @@ A row becomes an event of its Actor1 toward its Actor2:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date as Date
 from functools import cache
 from typing import TYPE_CHECKING
+
+import polars as pl
 
 from scorer.countries import cameo_bloc, cameo_country, is_region
 from scorer.events import Origin
@@ -39,12 +42,14 @@ from scorer.machine import (
     Skip,
     cameo_code,
     cell_col,
+    decoded,
     event,
     intensity_of,
     number,
     sources,
     whole,
 )
+from scorer.progress import Progress
 
 if TYPE_CHECKING:
     from scorer.model import Event
@@ -68,21 +73,59 @@ def looks_like(line: str) -> bool:
     return len(fields) in LAYOUTS and _SQLDATE.match(fields[DAY]) is not None
 
 
+_BLOCK = 8 << 20  # bytes of whole lines read by columns at a time
+
+
 def read_gdelt(path: str, *, intensity: Intensity = "goldstein") -> Reading:
-    """Every row of a GDELT 1.0 or 2.0 export (or of each file in a `.zip`): an event or a skip."""
+    """Every row of a GDELT 1.0 or 2.0 export (or of each file in a `.zip`): an event or a skip.
+
+    Rows are read a block at a time by columns (`scorer.gdelt_columns`); the
+    lines that reading is not sure of are read here, one by one.
+    """
+    from scorer import gdelt_columns
+
     reading = Reading()
     for source in sources(path):
-        for line, text in source.lines():
-            reading.rows += 1
-            fields = text.split("\t")
-            try:
-                event = row_event(fields, intensity)
-            except RowError as err:
-                col = cell_col(fields, err.field)
-                reading.skipped.append(Skip(source.name, line, col, err.reason, err.detail))
-                continue
-            reading.add(event, Origin(source.name, line, 1))
+        line, done = 1, 0
+        with Progress(source.size, source.name) as bar:
+            for raw in source.blocks(_BLOCK):
+                count = raw.count(b"\n") + (not raw.endswith(b"\n"))
+                read = gdelt_columns.block(raw, line, source.name, intensity)
+                if read is None:
+                    _rows(reading, source.name, _numbered(raw, line), intensity)
+                else:
+                    frame, skips, slow = read
+                    by_row = Reading()
+                    picked = dict.fromkeys(slow)
+                    _rows(by_row, source.name, ((n, t) for n, t in _numbered(raw, line) if n in picked), intensity)
+                    reading.add_frame(pl.concat([frame, by_row.frame]).sort("line"))
+                    reading.skipped.extend(sorted(skips + by_row.skipped, key=lambda skip: skip.line))
+                reading.rows += count
+                line += count
+                done += len(raw)
+                bar.update(done, reading.rows)
     return reading
+
+
+def _numbered(raw: bytes, first: int) -> Iterator[tuple[int, bytes]]:
+    """The lines of a block with their numbers: split where the file's lines end (at "\\n" alone)."""
+    lines = raw.split(b"\n")
+    if raw.endswith(b"\n"):
+        lines.pop()
+    return enumerate(lines, start=first)
+
+
+def _rows(reading: Reading, name: str, lines: Iterable[tuple[int, bytes]], intensity: Intensity) -> None:
+    """Lines read one by one into `reading` (events, skips); not counted as rows read."""
+    for line, raw in lines:
+        fields = decoded(raw).split("\t")
+        try:
+            event = row_event(fields, intensity)
+        except RowError as err:
+            col = cell_col(fields, err.field)
+            reading.skipped.append(Skip(name, line, col, err.reason, err.detail))
+            continue
+        reading.add(event, Origin(name, line, 1))
 
 
 def row_event(fields: list[str], intensity: Intensity) -> Event:
@@ -96,14 +139,14 @@ def row_event(fields: list[str], intensity: Intensity) -> Event:
         )
     added, url = LAYOUTS[len(fields)]
     # Most rows that cannot be events lack an actor country: look at that first.
-    actor = _actor(fields, A1_COUNTRY, A1_GROUP, "Actor1")
+    actor = actor_of(fields, A1_COUNTRY, A1_GROUP, "Actor1")
     if actor is None:
-        raise RowError("no actor country", _nobody(fields), A1_COUNTRY)
-    partner = _actor(fields, A2_COUNTRY, A2_GROUP, "Actor2")
+        raise RowError("no actor country", no_actor_why(fields), A1_COUNTRY)
+    partner = actor_of(fields, A2_COUNTRY, A2_GROUP, "Actor2")
     event_id = fields[ID].strip()
     if not event_id.isdigit():
         raise RowError("bad event id", f"GLOBALEVENTID is {event_id!r}, not a number", ID)
-    day = _day(fields[DAY])
+    day = sql_date(fields[DAY])
     if day is None:
         raise RowError("bad date", f"SQLDATE is {fields[DAY]!r}, not a YYYYMMDD date", DAY)
     code = cameo_code(fields[EVENT_CODE])
@@ -150,7 +193,7 @@ def row_event(fields: list[str], intensity: Intensity) -> Event:
 
 
 @cache
-def _day(text: str) -> str | None:
+def sql_date(text: str) -> str | None:
     """YYYYMMDD as YYYY-MM-DD, or None; a file holds few distinct days, so each is worked out once."""
     found = _SQLDATE.match(text.strip())
     if not found:
@@ -162,7 +205,7 @@ def _day(text: str) -> str | None:
         return None
 
 
-def _actor(fields: list[str], country_at: int, group_at: int, role: str) -> str | None:
+def actor_of(fields: list[str], country_at: int, group_at: int, role: str) -> str | None:
     """Actor1's or Actor2's country (ISO code or region name) or bloc, or None when it has neither."""
     country = fields[country_at].strip()
     bloc = cameo_bloc(fields[group_at].strip())
@@ -179,7 +222,7 @@ def _actor(fields: list[str], country_at: int, group_at: int, role: str) -> str 
     return bloc if bloc and is_region(country) else actor
 
 
-def _nobody(fields: list[str]) -> str:
+def no_actor_why(fields: list[str]) -> str:
     code, name, group = fields[A1_CODE].strip(), fields[A1_NAME].strip(), fields[A1_GROUP].strip()
     if not code:
         return "the row has no Actor1 (Actor1Code is empty)"

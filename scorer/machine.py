@@ -90,6 +90,11 @@ class Reading:
         if len(self._events) >= _SLICE:
             self._flush()
 
+    def add_frame(self, frame: pl.DataFrame) -> None:
+        """Events already made columns (`table.SCHEMA`), after those added so far."""
+        self._flush()
+        self._frames.append(frame)
+
     def _flush(self) -> None:
         from scorer import table
 
@@ -240,22 +245,39 @@ class Source:
     size: int
 
     def lines(self) -> Iterator[tuple[int, str]]:
-        """(line number, text without its line ending), decoded as UTF-8, else as Latin-1.
-
-        Machine-coded files are UTF-8, but older ones hold Latin-1 bytes in names
-        and URLs; reading such a line as Latin-1 keeps it rather than losing it.
-        """
+        """(line number, text without its line ending), each line `decoded`."""
         done = 0
         with Progress(self.size, self.name) as bar:
             for number_, raw in enumerate(self.stream, start=1):
                 done += len(raw)
                 if number_ % _PROGRESS_EVERY == 0:
                     bar.update(done, number_)
-                raw = raw.rstrip(b"\r\n")
-                try:
-                    yield number_, raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    yield number_, raw.decode("latin-1")
+                yield number_, decoded(raw)
+
+    def blocks(self, size: int) -> Iterator[bytes]:
+        """The stream in blocks of whole lines of about `size` bytes (a longer line makes a longer block)."""
+        held = b""
+        while chunk := self.stream.read(size):
+            data = held + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data[:cut]
+            held = data[cut:]
+        if held:
+            yield held
+
+
+def decoded(raw: bytes) -> str:
+    """A line's text without its line ending, as UTF-8, else as Latin-1.
+
+    Machine-coded files are UTF-8, but older ones hold Latin-1 bytes in names
+    and URLs; reading such a line as Latin-1 keeps it rather than losing it.
+    """
+    raw = raw.rstrip(b"\r\n")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def sources(path: str) -> Iterator[Source]:

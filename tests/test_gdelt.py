@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given, settings
 
+from scorer import gdelt_columns
 from scorer.cli import main
 from scorer.gdelt import read_gdelt, row_event
 from scorer.machine import RowError
@@ -217,7 +221,9 @@ def test_hand_coded_and_machine_coded_files_together(tmp_path: Path, capsys: pyt
     gdelt = tmp_path / "day.export.CSV"
     gdelt.write_text("\t".join(line()) + "\n")
     coded = tmp_path / "coded.jsonl"
-    coded.write_text('{"id": "300000001", "date": "2014-03-05", "actor": "GEO", "type": "cameo.043", "partner": "USA"}\n')
+    coded.write_text(
+        '{"id": "300000001", "date": "2014-03-05", "actor": "GEO", "type": "cameo.043", "partner": "USA"}\n'
+    )
     status, _, err = run(capsys, "score", str(gdelt), str(coded), "--rules", "cameo")
     assert status == 2
     assert f"{coded}:1:1: field 'id': duplicate event id '300000001' (first at {gdelt}:1)" in err
@@ -254,3 +260,90 @@ def test_the_cameo_pack_name_and_a_local_folder(tmp_path: Path, monkeypatch: pyt
     monkeypatch.chdir(tmp_path)
     shutil.copytree(Path(str(resolve("cameo"))), tmp_path / "cameo")
     assert resolve("cameo") == "cameo"
+
+
+# --- read by columns, read row by row: the same -------------------------------
+
+_CELLS = {  # column: values a careless or odd export may hold there
+    0: ["300000009", "00042", "12a", "", " 7", "1" * 19],
+    1: ["20140301", "20140231", "2014030", "", "20140301 "],
+    5: ["GEOGOV", "GEOGOV ", "", "IGOWSTNAT", "NGOHLHIRC", 'A"B', "a\\b", "Ünï"],
+    6: ["GEORGIA", "", "SAAKASHVILI", " LEAD", "LEAD ", "X" * 1001, "TAB\x0bX", "é", "DEL\x7f"],
+    7: ["GEO", "", "XYZ", "ROM", "WST", "geo"],
+    8: ["", "NAT", "IRC", "EEC"],
+    15: ["RUS", "", "IGOEUREEC", "CVL"],
+    16: ["RUSSIA", "", "PUTIN"],
+    17: ["RUS", "", "GEO", "WST", "QQQ"],
+    18: ["", "EEC", "NAT"],
+    25: ["1", "0", "2", "x"],
+    26: ["043", "43", "190", "---", "0431", "20"],
+    29: ["1", "4", "5", "0", "x"],
+    30: ["2.8", "-10", "10.5", "n/a", "1e-05", "-0.0", "3"],
+    31: ["4", "004", "x", "-1", "9" * 19],
+    34: ["1.5", "-3.456789", "1e-07", "abc", "inf", "nan", "100"],
+    56: ["20140302", "", " 2014"],
+    57: ["http://x.org/a", "", 'http://x.org/"q"', "http://x.org/" + "a" * 990, "http://x.org/ü"],
+}
+
+
+def _both_readings(text: str) -> None:
+    """`text` as a GDELT file read by columns and read row by row: the same events, skips and row count."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rows.export.CSV"
+        path.write_bytes(text.encode("utf-8"))
+        by_columns = read_gdelt(str(path))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(gdelt_columns, "block", lambda *args: None)
+            one_by_one = read_gdelt(str(path))
+    assert by_columns.rows == one_by_one.rows
+    assert by_columns.skipped == one_by_one.skipped
+    assert by_columns.frame.equals(one_by_one.frame)
+
+
+@pytest.mark.parametrize("v2", [False, True])
+def test_each_odd_cell_reads_the_same_by_columns(v2: bool) -> None:
+    rows = [
+        line(**{f"c{column}": value, "c0": str(300000100 + i)})
+        for i, (column, value) in enumerate((column, value) for column, values in _CELLS.items() for value in values)
+    ]
+    rows += [line(c0="300000001", c7="", c5="", c8="")]  # no Actor1 at all
+    _both_readings("".join("\t".join(to_v2(r) if v2 else r) + "\n" for r in rows))
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.tuples(st.sampled_from(sorted(_CELLS)), st.integers(0, 9)), max_size=4),
+        min_size=1,
+        max_size=12,
+    ),
+    odd=st.sampled_from([None, "blank", "short", "crlf", "no newline", "v2"]),
+)
+def test_rows_read_by_columns_are_the_rows_read_one_by_one(rows: list[list[tuple[int, int]]], odd: str | None) -> None:
+    lines = []
+    for i, changes in enumerate(rows):
+        fields = line(c0=str(300000100 + i))
+        for column, pick in changes:
+            values = _CELLS[column]
+            fields[column] = values[pick % len(values)]
+        lines.append("\t".join(to_v2(fields) if odd == "v2" else fields))
+    text = "\n".join(lines) + "\n"
+    if odd == "blank":
+        text = text.replace("\n", "\n\n", 1)
+    elif odd == "short":
+        text += "a\tb\n"
+    elif odd == "crlf":
+        text = text.replace("\n", "\r\n")
+    elif odd == "no newline":
+        text = text[:-1]
+    _both_readings(text)
+
+
+@needs_real
+def test_the_real_file_is_read_by_columns() -> None:
+    frame, skips, slow = gdelt_columns.block(REAL.read_bytes(), 1, str(REAL), "goldstein") or (None, [], [0])
+    assert frame is not None and (frame.height, len(skips), slow) == (531, 724, [])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gdelt_columns, "block", lambda *args: None)
+        one_by_one = read_gdelt(str(REAL))
+    assert frame.equals(one_by_one.frame) and skips == one_by_one.skipped
