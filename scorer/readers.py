@@ -17,9 +17,10 @@ alone.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import polars as pl
 
@@ -72,8 +73,30 @@ class Tally:
             "rows_read": self.rows,
             "count": len(self.skipped),
             "by_reason": dict(Counter(skip.reason for skip in self.skipped).most_common()),
-            "rows": [skip.as_json() for skip in self.skipped],
+            "rows": _Rows(self.skipped),
         }
+
+
+class _Rows(Sequence[dict[str, Any]]):
+    """Skipped rows as JSON objects, each made when it is asked for: `report.document_json` writes a
+    long list a slice at a time, so a million skipped rows are never all held as mappings."""
+
+    def __init__(self, skipped: list[Skip]) -> None:
+        self._skipped = skipped
+
+    def __len__(self) -> int:
+        return len(self._skipped)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [skip.as_json() for skip in self._skipped[index]]
+        return self._skipped[index].as_json()
 
 
 def load(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -111,7 +111,7 @@ def _actor(
 
 def to_json(data: Any) -> str:
     # orjson: the same document as the standard library's, several times faster on big timelines.
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2, default=list).decode("utf-8") + "\n"
 
 
 def document_json(
@@ -123,7 +123,7 @@ def document_json(
     no more than one actor's part of it (less its timeline, which an actor of a
     million events makes as long) is held as Python objects at once.
     """
-    head = orjson.dumps({**_head(score), "actors": {}, **(after or {})}, option=orjson.OPT_INDENT_2)
+    head = orjson.dumps({**_head(score), "actors": {}}, option=orjson.OPT_INDENT_2)
     before, rest = head.split(b'\n  "actors": {}', 1)
     yield before + b'\n  "actors": {'
     axes = score.pack.scoring.axes
@@ -138,10 +138,33 @@ def document_json(
         yield b"\n      ]," if count else b"],"
         item = orjson.dumps(_actor(actor, axes, explain, event, timeline=False), option=orjson.OPT_INDENT_2)
         yield item[1:].replace(b"\n", b"\n    ")  # its keys after the timeline
-    yield (b"\n  }" if score.actors else b"}") + rest + b"\n"
+    yield b"\n  }" if score.actors else b"}"
+    for key, value in (after or {}).items():
+        yield b",\n  " + orjson.dumps(key) + b": "
+        yield from _value(value, 1)
+    yield rest + b"\n"
 
 
-_ROWS = 10_000  # timeline rows made into Python objects at a time
+_ROWS = 10_000  # timeline rows (and items of a long list) made into Python objects at a time
+
+
+def _value(value: Any, depth: int) -> Iterator[bytes]:
+    """`value` as orjson writes it `depth` levels in, a long list (such as skipped rows) `_ROWS` items at a time."""
+    pad = b"\n" + b"  " * depth
+    if isinstance(value, dict) and value:
+        yield b"{"
+        for i, (key, item) in enumerate(value.items()):
+            yield (b"," if i else b"") + pad + b"  " + orjson.dumps(key) + b": "
+            yield from _value(item, depth + 1)
+        yield pad + b"}"
+    elif isinstance(value, Sequence) and not isinstance(value, str) and len(value) > _ROWS:
+        yield b"["
+        for lo in range(0, len(value), _ROWS):
+            part = orjson.dumps(list(value[lo : lo + _ROWS]), option=orjson.OPT_INDENT_2)
+            yield (b"," if lo else b"") + part[1:-2].replace(b"\n", pad)  # without its brackets
+        yield pad + b"]"
+    else:
+        yield orjson.dumps(value, option=orjson.OPT_INDENT_2, default=list).replace(b"\n", pad)
 
 
 @dataclass(frozen=True)
