@@ -26,30 +26,23 @@ A row becomes an event of its Actor1 toward its Actor2:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from datetime import date as Date
 from functools import cache
 from typing import TYPE_CHECKING
 
-import polars as pl
-
 from scorer.countries import cameo_bloc, cameo_country, is_region
-from scorer.events import Origin
 from scorer.machine import (
     Intensity,
     Reading,
     RowError,
-    Skip,
     cameo_code,
-    cell_col,
-    decoded,
     event,
     intensity_of,
     number,
+    read_source,
     sources,
     whole,
 )
-from scorer.progress import Progress
 
 if TYPE_CHECKING:
     from scorer.model import Event
@@ -73,59 +66,23 @@ def looks_like(line: str) -> bool:
     return len(fields) in LAYOUTS and _SQLDATE.match(fields[DAY]) is not None
 
 
-_BLOCK = 8 << 20  # bytes of whole lines read by columns at a time
-
-
 def read_gdelt(path: str, *, intensity: Intensity = "goldstein") -> Reading:
     """Every row of a GDELT 1.0 or 2.0 export (or of each file in a `.zip`): an event or a skip.
 
     Rows are read a block at a time by columns (`scorer.gdelt_columns`); the
-    lines that reading is not sure of are read here, one by one.
+    lines that reading is not sure of are read one by one (`row_event`).
     """
     from scorer import gdelt_columns
 
     reading = Reading()
     for source in sources(path):
-        line, done = 1, 0
-        with Progress(source.size, source.name) as bar:
-            for raw in source.blocks(_BLOCK):
-                count = raw.count(b"\n") + (not raw.endswith(b"\n"))
-                read = gdelt_columns.block(raw, line, source.name, intensity)
-                if read is None:
-                    _rows(reading, source.name, _numbered(raw, line), intensity)
-                else:
-                    frame, skips, slow = read
-                    by_row = Reading()
-                    picked = dict.fromkeys(slow)
-                    _rows(by_row, source.name, ((n, t) for n, t in _numbered(raw, line) if n in picked), intensity)
-                    reading.add_frame(pl.concat([frame, by_row.frame]).sort("line"))
-                    reading.skipped.extend(sorted(skips + by_row.skipped, key=lambda skip: skip.line))
-                reading.rows += count
-                line += count
-                done += len(raw)
-                bar.update(done, reading.rows)
+        read_source(
+            reading,
+            source,
+            lambda raw, first, name: gdelt_columns.block(raw, first, name, intensity),
+            lambda fields: row_event(fields, intensity),
+        )
     return reading
-
-
-def _numbered(raw: bytes, first: int) -> Iterator[tuple[int, bytes]]:
-    """The lines of a block with their numbers: split where the file's lines end (at "\\n" alone)."""
-    lines = raw.split(b"\n")
-    if raw.endswith(b"\n"):
-        lines.pop()
-    return enumerate(lines, start=first)
-
-
-def _rows(reading: Reading, name: str, lines: Iterable[tuple[int, bytes]], intensity: Intensity) -> None:
-    """Lines read one by one into `reading` (events, skips); not counted as rows read."""
-    for line, raw in lines:
-        fields = decoded(raw).split("\t")
-        try:
-            event = row_event(fields, intensity)
-        except RowError as err:
-            col = cell_col(fields, err.field)
-            reading.skipped.append(Skip(name, line, col, err.reason, err.detail))
-            continue
-        reading.add(event, Origin(name, line, 1))
 
 
 def row_event(fields: list[str], intensity: Intensity) -> Event:

@@ -47,23 +47,6 @@ def block(raw: bytes, first: int, name: str, intensity: Intensity) -> tuple[pl.D
     table = table.rename({old: f"f{i}" for i, old in enumerate(table.columns)}).fill_null("")
     added, url = g.LAYOUTS[width]
 
-    def lookup(columns: list[int], work: Callable[[list[str]], str | None]) -> pl.Series:
-        """`work` of each row's cells at `columns`, worked out once per distinct combination of them."""
-        names = [f"f{i}" for i in columns]
-        distinct = table.select(names).unique()
-        found = []
-        for values in distinct.iter_rows():
-            fields = [""] * width
-            for i, value in zip(columns, values, strict=True):
-                fields[i] = value
-            try:
-                result = work(fields)
-            except RowError:
-                result = _REFUSED
-            found.append(_NONE if result is None else result)
-        keyed = distinct.with_columns(pl.Series("found", found, dtype=pl.String))
-        return table.select(names).join(keyed, on=names, how="left", maintain_order="left")["found"]
-
     def code_part(part: Callable[[Code], str]) -> Callable[[list[str]], str | None]:
         def work(fields: list[str]) -> str | None:
             code = cameo_code(fields[g.EVENT_CODE])
@@ -76,16 +59,16 @@ def block(raw: bytes, first: int, name: str, intensity: Intensity) -> tuple[pl.D
         return str(value) if 1 <= value <= 4 else _REFUSED
 
     looked = table.select(
-        actor=lookup([g.A1_COUNTRY, g.A1_GROUP], lambda f: g.actor_of(f, g.A1_COUNTRY, g.A1_GROUP, "Actor1")),
-        partner=lookup([g.A2_COUNTRY, g.A2_GROUP], lambda f: g.actor_of(f, g.A2_COUNTRY, g.A2_GROUP, "Actor2")),
-        date=lookup([g.DAY], lambda f: g.sql_date(f[g.DAY])),
-        code=lookup([g.EVENT_CODE], code_part(lambda c: c.code)),
-        root=lookup([g.EVENT_CODE], code_part(lambda c: c.root)),
-        what=lookup([g.EVENT_CODE], code_part(lambda c: c.description)),
-        quad=lookup([g.QUAD_CLASS], quad),
+        actor=lookup(table, [g.A1_COUNTRY, g.A1_GROUP], lambda f: g.actor_of(f, g.A1_COUNTRY, g.A1_GROUP, "Actor1")),
+        partner=lookup(table, [g.A2_COUNTRY, g.A2_GROUP], lambda f: g.actor_of(f, g.A2_COUNTRY, g.A2_GROUP, "Actor2")),
+        date=lookup(table, [g.DAY], lambda f: g.sql_date(f[g.DAY])),
+        code=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.code)),
+        root=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.root)),
+        what=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.description)),
+        quad=lookup(table, [g.QUAD_CLASS], quad),
         # Numbers as JSON writes them (Python's repr), and read back from that text: the same floats.
-        goldstein=lookup([g.GOLDSTEIN], lambda f: json.dumps(number(f[g.GOLDSTEIN], "", 0, low=-10, high=10))),
-        tone=lookup([g.TONE], lambda f: json.dumps(number(f[g.TONE], "", 0))),
+        goldstein=lookup(table, [g.GOLDSTEIN], lambda f: json.dumps(number(f[g.GOLDSTEIN], "", 0, low=-10, high=10))),
+        tone=lookup(table, [g.TONE], lambda f: json.dumps(number(f[g.TONE], "", 0))),
     )
     table = pl.concat([table, looked], how="horizontal")
     digits = [g.ID, g.MENTIONS, g.SOURCES, g.ARTICLES, g.ROOT_EVENT]
@@ -109,6 +92,28 @@ def block(raw: bytes, first: int, name: str, intensity: Intensity) -> tuple[pl.D
         _skips(table.filter(nobody), lines.filter(nobody), name, width),
         slow,
     )
+
+
+def lookup(table: pl.DataFrame, columns: list[int], work: Callable[[list[str]], str | None]) -> pl.Series:
+    """`work` of each row's cells at `columns` (of `table`, cells `f0`, `f1`, ...), once per distinct combination.
+
+    `work` gets a row's worth of cells, those at `columns` filled; what it
+    returns comes back as text, None as `_NONE` and a RowError as `_REFUSED`.
+    """
+    names = [f"f{i}" for i in columns]
+    distinct = table.select(names).unique()
+    found = []
+    for values in distinct.iter_rows():
+        fields = [""] * table.width
+        for i, value in zip(columns, values, strict=True):
+            fields[i] = value
+        try:
+            result = work(fields)
+        except RowError:
+            result = _REFUSED
+        found.append(_NONE if result is None else result)
+    keyed = distinct.with_columns(pl.Series("found", found, dtype=pl.String))
+    return table.select(names).join(keyed, on=names, how="left", maintain_order="left")["found"]
 
 
 def _unusual(raw: bytes, rows: int, width: int) -> np.ndarray:

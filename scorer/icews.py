@@ -32,18 +32,19 @@ from dataclasses import dataclass
 from datetime import date as Date
 from typing import TYPE_CHECKING
 
+import polars as pl
+
 from scorer.countries import bloc_named, country_named
-from scorer.events import Origin
 from scorer.machine import (
     Intensity,
     Reading,
     RowError,
     Skip,
     cameo_code,
-    cell_col,
     event,
     intensity_of,
     number,
+    read_source,
     sources,
 )
 from scorer.problems import InputError, Problem
@@ -77,35 +78,41 @@ def looks_like(line: str) -> bool:
 
 
 def read_icews(path: str, *, intensity: Intensity = "goldstein") -> Reading:
-    """Every row of an ICEWS event file (or of each file in a `.zip`): an event or a skip."""
+    """Every row of an ICEWS event file (or of each file in a `.zip`): an event or a skip.
+
+    Rows are read a block at a time by columns (`scorer.icews_columns`); the
+    lines that reading is not sure of are read one by one (`row_event`).
+    """
+    from scorer import icews_columns
+
     reading = Reading()
     for source in sources(path):
-        header: _Header | None = None
-        for line, text in source.lines():
-            fields = text.split("\t")
-            if header is None:
-                header = _header(fields, source.name)
-                continue
-            reading.rows += 1
-            try:
-                event = _row(fields, header, intensity)
-            except RowError as err:
-                col = cell_col(fields, err.field)
-                reading.skipped.append(Skip(source.name, line, col, err.reason, err.detail))
-                continue
-            reading.add(event, Origin(source.name, line, 1))
-        if header is None:
+        headers: list[Header] = []  # the source's header, once its first line is read
+
+        def header(fields: list[str], name: str = source.name, headers: list[Header] = headers) -> None:
+            headers.append(read_header(fields, name))
+
+        def by_columns(
+            raw: bytes, first: int, name: str, headers: list[Header] = headers
+        ) -> tuple[pl.DataFrame, list[Skip], list[int]] | None:
+            return icews_columns.block(raw, first, name, headers[0], intensity)
+
+        def by_row(fields: list[str], headers: list[Header] = headers) -> Event:
+            return row_event(fields, headers[0], intensity)
+
+        read_source(reading, source, by_columns, by_row, header)
+        if not headers:
             raise InputError([Problem(source.name, 1, 1, "empty file: expected the ICEWS header row")])
     return reading
 
 
 @dataclass(frozen=True)
-class _Header:
+class Header:
     at: dict[str, int]  # column name -> index
     width: int
 
 
-def _header(fields: list[str], name: str) -> _Header:
+def read_header(fields: list[str], name: str) -> Header:
     names = [cell.strip().lstrip("\ufeff") for cell in fields]
     at = {cell: index for index, cell in enumerate(names)}
     missing = [wanted for wanted in REQUIRED if wanted not in at]
@@ -113,10 +120,10 @@ def _header(fields: list[str], name: str) -> _Header:
         raise InputError(
             [Problem(name, 1, 1, f"not an ICEWS header: no column {', '.join(repr(m) for m in missing)}")]
         )
-    return _Header(at, len(names))
+    return Header(at, len(names))
 
 
-def _row(fields: list[str], header: _Header, intensity: Intensity) -> Event:
+def row_event(fields: list[str], header: Header, intensity: Intensity) -> Event:
     if fields == [""]:
         raise RowError("blank line", "no columns at all")
     if len(fields) != header.width:
@@ -129,18 +136,18 @@ def _row(fields: list[str], header: _Header, intensity: Intensity) -> Event:
     event_id = cell("Event ID")
     if not event_id:
         raise RowError("bad event id", "Event ID is empty", at["Event ID"])
-    day = _day(cell("Event Date"), at["Event Date"])
+    day = event_date(cell("Event Date"), at["Event Date"])
     code = cameo_code(cell("CAMEO Code"))
     if code is None:
         raise RowError("bad CAMEO code", f"CAMEO Code {cell('CAMEO Code')!r} is not a CAMEO event code", at["CAMEO Code"])
-    actor = _side(cell("Source Country"), cell("Source Name"), "Source", at["Source Country"])
+    actor = side(cell("Source Country"), cell("Source Name"), "Source", at["Source Country"])
     if actor is None:
         raise RowError(
             "no actor country",
             f"Source Country is empty and Source Name {cell('Source Name')!r} is not a known bloc",
             at["Source Country"],
         )
-    partner = _side(cell("Target Country"), cell("Target Name"), "Target", at["Target Country"])
+    partner = side(cell("Target Country"), cell("Target Name"), "Target", at["Target Country"])
     goldstein = number(cell("Intensity"), "Intensity", at["Intensity"], low=-10, high=10)
     attrs: dict[str, str | int | float | bool] = {
         "cameo": code.code,
@@ -173,7 +180,7 @@ def _row(fields: list[str], header: _Header, intensity: Intensity) -> Event:
     )
 
 
-def _day(text: str, index: int) -> str:
+def event_date(text: str, index: int) -> str:
     found = _DATE.match(text)
     if found:
         year, month, day = found.groups()
@@ -184,7 +191,7 @@ def _day(text: str, index: int) -> str:
     raise RowError("bad date", f"Event Date is {text!r}, not a YYYY-MM-DD date", index)
 
 
-def _side(country: str, name: str, role: str, index: int) -> str | None:
+def side(country: str, name: str, role: str, index: int) -> str | None:
     """The source's or target's country code, or the bloc it names when it has no country."""
     if country:
         code = country_named(country)

@@ -14,7 +14,7 @@ import math
 import re
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -265,6 +265,71 @@ class Source:
             held = data[cut:]
         if held:
             yield held
+
+
+_BLOCK = 4 << 20  # bytes of whole lines read by columns at a time (8 MB: ~25% faster, ~50-80 MB more)
+# A block's events as columns, its skipped rows, and the lines to read one by one; None to read them all so.
+ByColumns = Callable[[bytes, int, str], "tuple[pl.DataFrame, list[Skip], list[int]] | None"]
+
+
+def read_source(
+    reading: Reading,
+    source: Source,
+    by_columns: ByColumns,
+    by_row: Callable[[list[str]], Event],
+    header: Callable[[list[str]], None] | None = None,
+) -> None:
+    """Every row of a source into `reading`, a block of lines at a time: by columns, and one by one
+    (`by_row`, which raises RowError for a row that cannot be an event) where the columns say so.
+
+    With `header`, the first line is given to it and is not a row.
+    """
+    line, done = 1, 0
+    with Progress(source.size, source.name) as bar:
+        for raw in source.blocks(_BLOCK):
+            done += len(raw)
+            if header is not None and line == 1:
+                cut = raw.find(b"\n") + 1 or len(raw)
+                header(decoded(raw[:cut]).split("\t"))
+                raw, line = raw[cut:], 2
+                if not raw:
+                    continue
+            count = raw.count(b"\n") + (not raw.endswith(b"\n"))
+            read = by_columns(raw, line, source.name)
+            if read is None:
+                _rows(reading, source.name, _numbered(raw, line), by_row)
+            else:
+                frame, skips, slow = read
+                one_by_one = Reading()
+                wanted = set(slow)
+                _rows(one_by_one, source.name, ((n, t) for n, t in _numbered(raw, line) if n in wanted), by_row)
+                reading.add_frame(pl.concat([frame, one_by_one.frame]).sort("line"))
+                reading.skipped.extend(sorted(skips + one_by_one.skipped, key=lambda skip: skip.line))
+            reading.rows += count
+            line += count
+            bar.update(done, reading.rows)
+
+
+def _numbered(raw: bytes, first: int) -> Iterator[tuple[int, bytes]]:
+    """The lines of a block with their numbers: split where the file's lines end (at "\\n" alone)."""
+    lines = raw.split(b"\n")
+    if raw.endswith(b"\n"):
+        lines.pop()
+    return enumerate(lines, start=first)
+
+
+def _rows(
+    reading: Reading, name: str, lines: Iterable[tuple[int, bytes]], by_row: Callable[[list[str]], Event]
+) -> None:
+    """Lines read one by one into `reading` (events, skips); not counted as rows read."""
+    for line, raw in lines:
+        fields = decoded(raw).split("\t")
+        try:
+            event = by_row(fields)
+        except RowError as err:
+            reading.skipped.append(Skip(name, line, cell_col(fields, err.field), err.reason, err.detail))
+            continue
+        reading.add(event, Origin(name, line, 1))
 
 
 def decoded(raw: bytes) -> str:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import zipfile
 from pathlib import Path
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given, settings
 
+from scorer import icews_columns
 from scorer.cli import main
 from scorer.countries import bloc_named, country_named
-from scorer.icews import read_icews
+from scorer.icews import read_header, read_icews
 from scorer.problems import InputError
 from scorer.readers import detect
 
@@ -99,3 +103,103 @@ def test_a_header_without_the_needed_columns_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_icews(str(path))
     assert str(caught.value).startswith(f"{path}:1:1: not an ICEWS header: no column 'Source Country'")
+
+
+# --- read by columns, read row by row: the same -------------------------------
+
+HEADER = SAMPLE.read_text(encoding="utf-8").splitlines()[0].split("\t")
+BASE = SAMPLE.read_text(encoding="utf-8").splitlines()[1].split("\t")
+_CELLS = {  # column: values a careless or odd export may hold there
+    "Event ID": ["21765899", "", " 7", "x" * 995, "é1"],
+    "Event Date": ["2014-06-27", "20140627", "2014-02-30", "27/06/2014", "2014-06-27 "],
+    "Source Name": [
+        "Irakli Garibashvili",
+        "",
+        "North Atlantic Treaty Organization",
+        "Recep Tayyip Erdoğan",
+        "A\x85B",
+        "Ä'\"b",
+        "Putin\u00a0",
+        "A\x86B",
+    ],
+    "Source Sectors": ["", "Executive", 'x"y\\z', "Ünï", "s" * 1001],
+    "Source Country": ["Georgia", "", "Atlantis", "Russian Federation", "georgia", "Georgia\u00a0"],
+    "Event Text": ["Sign formal agreement", "", "Ça va", "bad\x01", "C1\x90", "\uffff"],
+    "CAMEO Code": ["057", "57", "190", "---", ""],
+    "Intensity": ["8.0", "-10", "10.5", "x", "1e-05", "-0.0", ""],
+    "Target Name": ["European Union", "", "Vladimir Putin", "Collective Security Treaty Organization"],
+    "Target Country": ["", "Georgia", "Atlantis", "Russian Federation"],
+    "Story ID": ["30473918", "", "0042", "x\u2028y"],
+    "Sentence Number": ["1", "", "007", "x", "٣", "9" * 19],
+    "Publisher": ["Agence France-Presse", "", "Reuters ", "\ufeffBOM", "p" * 1000],
+}
+
+
+def _both_readings(text: str) -> None:
+    """`text` as an ICEWS file read by columns and read row by row: the same events, skips and row count."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "events.2014.tab"
+        path.write_bytes(text.encode("utf-8"))
+        by_columns = read_icews(str(path))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(icews_columns, "block", lambda *args: None)
+            one_by_one = read_icews(str(path))
+    assert by_columns.rows == one_by_one.rows
+    assert by_columns.skipped == one_by_one.skipped
+    assert by_columns.frame.equals(one_by_one.frame)
+
+
+def _row(i: int, **cells: str) -> str:
+    fields = list(BASE)
+    fields[0] = str(21765900 + i)
+    for column, value in cells.items():
+        fields[HEADER.index(column)] = value
+    return "\t".join(fields)
+
+
+def test_each_odd_cell_reads_the_same_by_columns() -> None:
+    pairs = [(column, value) for column, values in _CELLS.items() for value in values]
+    rows = [_row(n, **{column: value}) for n, (column, value) in enumerate(pairs)]
+    _both_readings("\t".join(HEADER) + "\n" + "\n".join(rows) + "\n")
+
+
+def test_the_sample_is_read_by_columns() -> None:
+    lines = SAMPLE.read_bytes().split(b"\n", 1)
+    header = read_header(lines[0].decode().split("\t"), "x")
+    frame, skips, slow = icews_columns.block(lines[1], 2, "x", header, "goldstein") or (None, [], [0])
+    assert frame is not None and frame.height + len(skips) + len(slow) == 21
+    _both_readings(SAMPLE.read_text(encoding="utf-8"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.tuples(st.sampled_from(sorted(_CELLS)), st.integers(0, 9)), max_size=4), min_size=1, max_size=10
+    ),
+    odd=st.sampled_from([None, "blank", "short", "crlf", "no newline", "latin-1"]),
+)
+def test_rows_read_by_columns_are_the_rows_read_one_by_one(rows: list[list[tuple[str, int]]], odd: str | None) -> None:
+    lines = []
+    for n, changes in enumerate(rows):
+        cells = {column: _CELLS[column][pick % len(_CELLS[column])] for column, pick in changes}
+        lines.append(_row(n, **cells))
+    text = "\t".join(HEADER) + "\n" + "\n".join(lines) + "\n"
+    if odd == "blank":
+        text = text.replace("\n", "\n\n", 2)
+    elif odd == "short":
+        text += "a\tb\n"
+    elif odd == "crlf":
+        text = text.replace("\n", "\r\n")
+    elif odd == "no newline":
+        text = text[:-1]
+    if odd == "latin-1":
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "events.2014.tab"
+            path.write_bytes(text.encode("utf-8") + _row(99, **{"Source Name": "Jos\xe9"}).encode("latin-1") + b"\n")
+            by_columns = read_icews(str(path))
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(icews_columns, "block", lambda *args: None)
+                one_by_one = read_icews(str(path))
+        assert by_columns.skipped == one_by_one.skipped and by_columns.frame.equals(one_by_one.frame)
+        return
+    _both_readings(text)
