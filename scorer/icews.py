@@ -63,7 +63,7 @@ REQUIRED = (
     "Target Name",
     "Target Country",
 )
-_OPTIONAL_ATTRS = {
+OPTIONAL_ATTRS = {
     "Source Sectors": "source_sectors",
     "Target Sectors": "target_sectors",
     "Story ID": "story_id",
@@ -155,7 +155,7 @@ def row_event(fields: list[str], header: Header, intensity: Intensity) -> Event:
         "quad_class": code.quad_class,
         "goldstein": goldstein,
     }
-    for column, name in _OPTIONAL_ATTRS.items():
+    for column, name in OPTIONAL_ATTRS.items():
         if column in at and cell(column):
             attrs[name] = cell(column)
     if "Sentence Number" in at and cell("Sentence Number").isdigit():
