@@ -37,7 +37,7 @@ INTENSITIES: tuple[str, ...] = ("goldstein", "one")
 _CODE = re.compile(r"^(0[1-9]|1[0-9]|20)[0-9]{0,2}$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skip:
     """A row that could not become an event, and why (`reason` is the short kind, counted in summaries)."""
 

@@ -87,8 +87,9 @@ def skips(table: pl.DataFrame, lines: pl.Series, name: str, column: int, why: pl
     """Rows without an actor country, each with its line, where cell `column` starts, and why."""
     # The cells before it, each with its tab (`machine.cell_col`): a row's cells are its characters.
     col = table.select(pl.sum_horizontal(pl.col(f"f{n}").str.len_chars() + 1 for n in range(column)) + 1)
+    shared: dict[str, str] = {}  # a few messages stand for many rows: each is held once
     return [
-        Skip(name, line, at, "no actor country", text)
+        Skip(name, line, at, "no actor country", shared.setdefault(text, text))
         for line, at, text in zip(lines.to_list(), col.to_series().to_list(), why.to_list(), strict=True)
     ]
 
