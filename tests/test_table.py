@@ -50,6 +50,12 @@ TRICKY = {
     "duplicate key": '{"id": "x", "id": "y", "date": "2009", "actor": "KAZ", "type": "a.b"}',
     "escaped quotes": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "he said \\"no\\""}',
     "escape": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "caf\\u00e9"}',
+    "lone surrogate": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "a\\ud800b"}',
+    "surrogate pair": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "\\ud83d\\ude00"}',
+    "escaped control": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "a\\u0001b"}',
+    "escaped type": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a\\u002eb"}',
+    "escaped key": '{"i\\u0064": "x", "date": "2009", "actor": "KAZ", "type": "a.b"}',
+    "escaped backslash before quote": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "a\\\\"}',
     "number summary and escaped quotes": (
         '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": 5, "source": "\\"\\""}'
     ),
@@ -156,7 +162,7 @@ def test_the_column_reader_leaves_a_file_with_a_too_long_line_to_the_exact_one(t
     assert table.jsonl_columns(str(path)) is None
 
 
-@pytest.mark.parametrize("name", ["escaped quotes", "tags and attrs", "blank line", "unknown field"])
+@pytest.mark.parametrize("name", ["brackets in text", "tags and attrs", "blank line", "unknown field"])
 def test_a_block_the_checks_refuse_is_validated_line_by_line(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -180,13 +186,32 @@ def test_a_block_the_checks_refuse_is_validated_line_by_line(
 _exact = table._exact_block
 
 
+@pytest.mark.parametrize("name", ["escaped quotes", "escape", "plain"])
+def test_escapes_are_read_by_columns(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A quote after an odd run of backslashes is text; the block stays columns, and reads as the exact reader does.
+    monkeypatch.setattr(table, "BLOCK", 100 << 10)
+    exact: list[bytes] = []
+    monkeypatch.setattr(table, "_exact_block", lambda raw, *rest: exact.append(raw) or _exact(raw, *rest))
+    lines = [
+        f'{{"id": "q{i}", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "{text}"}}'
+        for i, text in enumerate(['he said \\"no\\"', "a\\\\", '\\\\\\"', "x\\u00e9\\n\\t", "\\/"])
+    ]
+    path = _file(tmp_path, TRICKY[name], good=12_000)
+    path.write_text(path.read_text() + "\n".join(lines) + "\n")
+    read = table.jsonl_columns(str(path))
+    assert read is not None and read[1] == [] and exact == []
+    summaries = read[0].filter(pl.col("id").str.starts_with("q"))["summary"].to_list()
+    assert summaries == ['he said "no"', "a\\", '\\"', "x\u00e9\n\t", "/"]
+    _both_readers_agree(path, monkeypatch)
+
+
 # Any JSON value a careless export might hold, in any of the fields the reader knows (and one it does not).
 _values = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(-3, 3)
     | st.floats(allow_nan=False)
-    | st.sampled_from(["", "2009", "a.b", "KAZ", 'q"q', "x\\y", "\x01", "[", "{"])
+    | st.sampled_from(["", "2009", "a.b", "KAZ", 'q"q', "x\\y", "\x01", "[", "{", '\\"', '":', "😀", "\x7f"])
     | st.text(st.characters(exclude_categories=["Cs"]), max_size=5),
     lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["k", "x"]), inner, max_size=2),
     max_leaves=3,
