@@ -278,17 +278,24 @@ def _block_columns(raw: bytes) -> Read | None:
     # newlines as rows (or one fewer, at the end of a file) means no blank line, which
     # would shift the line numbers.
     escapes = b"\\" in raw
-    if frame.height == 0 or b"[" in raw or b"\x7f" in raw or (escapes and _SURROGATE.search(raw)):
+    if frame.height == 0 or b"\x7f" in raw or (escapes and _SURROGATE.search(raw)):
         return None
     fields, texts = frame.select(
         pl.sum_horizontal([pl.col(name).count() for name in _READ_SCHEMA]).alias("fields"),
         pl.sum_horizontal([pl.col(name).count() for name in TEXT_FIELDS]).alias("texts"),
     ).row(0)
     braces, quotes, keys, newlines, spaced = _byte_counts(raw)
-    if escapes:
+    escaped = _escaped_quotes(raw) if escapes else np.zeros(0, dtype=np.int64)
+    if len(escaped):
         # A quote after an odd run of backslashes is text: not counted as a string's end.
-        quoted, quoted_keys = _escaped_quotes(raw)
-        quotes, keys = quotes - quoted, keys - quoted_keys
+        followed = escaped[escaped + 1 < len(raw)] + 1
+        quotes -= len(escaped)
+        keys -= int(np.count_nonzero(np.frombuffer(raw, dtype=np.uint8)[followed] == ord(":")))
+    if b"[" in raw or braces != frame.height:
+        # A `[` or `{` in a text is text: only those outside strings count.
+        brackets, braces = _outside_strings(raw, escaped)
+        if brackets:
+            return None
     if braces != frame.height or quotes != 2 * fields + 2 * texts or keys != fields or spaced:
         return None
     if newlines not in (frame.height, frame.height - 1):
@@ -472,19 +479,30 @@ def _byte_counts(raw: bytes) -> tuple[int, int, int, int, bool]:
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def _escaped_quotes(raw: bytes) -> tuple[int, int]:
-    """The quotes in `raw` that an escape makes text (after an odd run of backslashes), and how many a `:` follows."""
+def _escaped_quotes(raw: bytes) -> np.ndarray:
+    """Where the quotes in `raw` are that an escape makes text: right after an odd run of backslashes."""
     text = np.frombuffer(raw, dtype=np.uint8)
     slash = np.flatnonzero(text == ord("\\"))
     after = slash[slash + 1 < len(text)] + 1
-    candidates = after[text[after] == ord('"')]  # quotes right after a backslash
+    candidates: np.ndarray = after[text[after] == ord('"')]  # quotes right after a backslash
     if not len(candidates):
-        return 0, 0
+        return candidates
     run_starts = slash[np.concatenate([[True], np.diff(slash) != 1])]
     start = run_starts[np.searchsorted(run_starts, candidates - 1, side="right") - 1]
-    escaped = candidates[(candidates - start) % 2 == 1]
-    followed = escaped[escaped + 1 < len(text)]
-    return len(escaped), int(np.count_nonzero(text[followed + 1] == ord(":")))
+    escaped: np.ndarray = candidates[(candidates - start) % 2 == 1]
+    return escaped
+
+
+def _outside_strings(raw: bytes, escaped: np.ndarray) -> tuple[int, int]:
+    """The `[` and the `{` in `raw` outside JSON strings (each line parsed: its quotes pair up)."""
+    text = np.frombuffer(raw, dtype=np.uint8)
+    quote = text == ord('"')
+    quote[escaped] = False
+    inside = (np.cumsum(quote) & 1).astype(bool)  # after an opening quote, up to its closing one
+    return (
+        int(np.count_nonzero((text == ord("[")) & ~inside)),
+        int(np.count_nonzero((text == ord("{")) & ~inside)),
+    )
 
 
 def _days(date: pl.Expr) -> pl.Expr:

@@ -162,7 +162,7 @@ def test_the_column_reader_leaves_a_file_with_a_too_long_line_to_the_exact_one(t
     assert table.jsonl_columns(str(path)) is None
 
 
-@pytest.mark.parametrize("name", ["brackets in text", "tags and attrs", "blank line", "unknown field"])
+@pytest.mark.parametrize("name", ["spaced keys", "tags and attrs", "blank line", "unknown field"])
 def test_a_block_the_checks_refuse_is_validated_line_by_line(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -186,7 +186,7 @@ def test_a_block_the_checks_refuse_is_validated_line_by_line(
 _exact = table._exact_block
 
 
-@pytest.mark.parametrize("name", ["escaped quotes", "escape", "plain"])
+@pytest.mark.parametrize("name", ["escaped quotes", "escape", "brackets in text", "plain"])
 def test_escapes_are_read_by_columns(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A quote after an odd run of backslashes is text; the block stays columns, and reads as the exact reader does.
     monkeypatch.setattr(table, "BLOCK", 100 << 10)
@@ -194,14 +194,14 @@ def test_escapes_are_read_by_columns(name: str, tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(table, "_exact_block", lambda raw, *rest: exact.append(raw) or _exact(raw, *rest))
     lines = [
         f'{{"id": "q{i}", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "{text}"}}'
-        for i, text in enumerate(['he said \\"no\\"', "a\\\\", '\\\\\\"', "x\\u00e9\\n\\t", "\\/"])
+        for i, text in enumerate(['he said \\"no\\"', "a\\\\", '\\\\\\"', "x\\u00e9\\n\\t", "\\/", '\\" [sic] {x}'])
     ]
     path = _file(tmp_path, TRICKY[name], good=12_000)
     path.write_text(path.read_text() + "\n".join(lines) + "\n")
     read = table.jsonl_columns(str(path))
     assert read is not None and read[1] == [] and exact == []
     summaries = read[0].filter(pl.col("id").str.starts_with("q"))["summary"].to_list()
-    assert summaries == ['he said "no"', "a\\", '\\"', "x\u00e9\n\t", "/"]
+    assert summaries == ['he said "no"', "a\\", '\\"', "x\u00e9\n\t", "/", '" [sic] {x}']
     _both_readers_agree(path, monkeypatch)
 
 
