@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,35 @@ def write(folder: Path, name: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+def made_odd(text: str, odd: str | None, blank_at: int = 1) -> str:
+    """Tab-separated lines made odd the ways exports are: a blank line after line `blank_at`, a short row
+    at the end, Windows line endings, no newline at the end."""
+    if odd == "blank":
+        return text.replace("\n", "\n\n", blank_at)
+    if odd == "short":
+        return text + "a\tb\n"
+    if odd == "crlf":
+        return text.replace("\n", "\r\n")
+    if odd == "no newline":
+        return text[:-1]
+    return text
+
+
+def both_readings(data: bytes, name: str, read: Callable[[str], Any], columns: Any) -> None:
+    """`data` as a machine-coded file `name`, read by `read` by columns and again with `columns.block`
+    switched off (every line read one by one): the same events, skipped rows and row count."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        by_columns = read(str(path))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(columns, "block", lambda *args: None)
+            one_by_one = read(str(path))
+    assert by_columns.rows == one_by_one.rows
+    assert by_columns.skipped == one_by_one.skipped
+    assert by_columns.frame.equals(one_by_one.frame)
 
 
 @pytest.fixture()

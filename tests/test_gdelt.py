@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
 import hypothesis.strategies as st
 import pytest
+from conftest import both_readings, made_odd
 from hypothesis import given, settings
 
 from scorer import gdelt_columns
@@ -287,17 +287,7 @@ _CELLS = {  # column: values a careless or odd export may hold there
 
 
 def _both_readings(text: str) -> None:
-    """`text` as a GDELT file read by columns and read row by row: the same events, skips and row count."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "rows.export.CSV"
-        path.write_bytes(text.encode("utf-8"))
-        by_columns = read_gdelt(str(path))
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(gdelt_columns, "block", lambda *args: None)
-            one_by_one = read_gdelt(str(path))
-    assert by_columns.rows == one_by_one.rows
-    assert by_columns.skipped == one_by_one.skipped
-    assert by_columns.frame.equals(one_by_one.frame)
+    both_readings(text.encode("utf-8"), "rows.export.CSV", read_gdelt, gdelt_columns)
 
 
 @pytest.mark.parametrize("v2", [False, True])
@@ -327,16 +317,7 @@ def test_rows_read_by_columns_are_the_rows_read_one_by_one(rows: list[list[tuple
             values = _CELLS[column]
             fields[column] = values[pick % len(values)]
         lines.append("\t".join(to_v2(fields) if odd == "v2" else fields))
-    text = "\n".join(lines) + "\n"
-    if odd == "blank":
-        text = text.replace("\n", "\n\n", 1)
-    elif odd == "short":
-        text += "a\tb\n"
-    elif odd == "crlf":
-        text = text.replace("\n", "\r\n")
-    elif odd == "no newline":
-        text = text[:-1]
-    _both_readings(text)
+    _both_readings(made_odd("\n".join(lines) + "\n", odd))
 
 
 @needs_real

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import tempfile
 import zipfile
 from pathlib import Path
 
 import hypothesis.strategies as st
 import pytest
+from conftest import both_readings, made_odd
 from hypothesis import given, settings
 
 from scorer import icews_columns
@@ -135,18 +135,9 @@ _CELLS = {  # column: values a careless or odd export may hold there
 }
 
 
-def _both_readings(text: str) -> None:
-    """`text` as an ICEWS file read by columns and read row by row: the same events, skips and row count."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "events.2014.tab"
-        path.write_bytes(text.encode("utf-8"))
-        by_columns = read_icews(str(path))
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(icews_columns, "block", lambda *args: None)
-            one_by_one = read_icews(str(path))
-    assert by_columns.rows == one_by_one.rows
-    assert by_columns.skipped == one_by_one.skipped
-    assert by_columns.frame.equals(one_by_one.frame)
+def _both_readings(data: str | bytes) -> None:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    both_readings(raw, "events.2014.tab", read_icews, icews_columns)
 
 
 def _row(i: int, **cells: str) -> str:
@@ -183,23 +174,8 @@ def test_rows_read_by_columns_are_the_rows_read_one_by_one(rows: list[list[tuple
     for n, changes in enumerate(rows):
         cells = {column: _CELLS[column][pick % len(_CELLS[column])] for column, pick in changes}
         lines.append(_row(n, **cells))
-    text = "\t".join(HEADER) + "\n" + "\n".join(lines) + "\n"
-    if odd == "blank":
-        text = text.replace("\n", "\n\n", 2)
-    elif odd == "short":
-        text += "a\tb\n"
-    elif odd == "crlf":
-        text = text.replace("\n", "\r\n")
-    elif odd == "no newline":
-        text = text[:-1]
+    text = made_odd("\t".join(HEADER) + "\n" + "\n".join(lines) + "\n", odd, blank_at=2)
     if odd == "latin-1":
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "events.2014.tab"
-            path.write_bytes(text.encode("utf-8") + _row(99, **{"Source Name": "Jos\xe9"}).encode("latin-1") + b"\n")
-            by_columns = read_icews(str(path))
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(icews_columns, "block", lambda *args: None)
-                one_by_one = read_icews(str(path))
-        assert by_columns.skipped == one_by_one.skipped and by_columns.frame.equals(one_by_one.frame)
+        _both_readings(text.encode("utf-8") + _row(99, **{"Source Name": "Jos\xe9"}).encode("latin-1") + b"\n")
         return
     _both_readings(text)
