@@ -15,8 +15,7 @@ from pathlib import Path
 
 import scorer
 from scorer.engine import Matcher
-from scorer.sensitivity import sensitivity
-from scorer.timeline import match
+from scorer.scoring.score import match
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "kazakhstan-2009.yaml"
 
@@ -26,15 +25,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    events = scorer.load_events(str(FIXTURE))
-    pack = scorer.load_rules()
+    events = scorer.read_events(str(FIXTURE))
+    pack = scorer.load_pack()
     calls = 0
     original = Matcher.match_frame
 
-    def counted(self: Matcher, frame):  # type: ignore[no-untyped-def]
+    def counted(self: Matcher, frame, **options):  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
-        return original(self, frame)
+        return original(self, frame, **options)
 
     Matcher.match_frame = counted  # type: ignore[method-assign]
 
@@ -46,7 +45,7 @@ def main() -> None:
         matches.append(time.perf_counter() - start)
         calls = 0
         start = time.perf_counter()
-        result = sensitivity(events, pack)
+        result = scorer.sensitivity(events, pack)
         runs.append(time.perf_counter() - start)
     assert result is not None
     variations = sum(len(a.variations) for a in result.actors.values())

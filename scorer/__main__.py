@@ -1,3 +1,3 @@
-from scorer.command import run
+from scorer.cli import run
 
 run()

@@ -1,8 +1,15 @@
-"""Problems found in user input, printed `file:line:col: message`."""
+"""Problems found in user input, printed `file:line:col: message`, and the text that goes into messages."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
+
+# What an error message must not print as is: every control character (line
+# breaks too, so a message stays one line) and the bidirectional overrides
+# that make a terminal show text in another order than it is.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -26,5 +33,33 @@ class InputError(Exception):
         self.problems = problems
 
 
-def fail(file: str, line: int, col: int, message: str) -> InputError:
-    return InputError([Problem(file, line, col, message)])
+class UsageError(ValueError):
+    """An option or argument that cannot be used as given (the command says so with exit status 2)."""
+
+
+def _escape(found: re.Match[str]) -> str:
+    """One unshowable character as an escape such as \\x1b."""
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """`text` safe to show on one line of a terminal: control characters as escapes such as \\x1b."""
+    return _UNSHOWABLE.sub(_escape, text)
+
+
+def describe(value: Any) -> str:
+    """A type name an analyst understands."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

@@ -8,11 +8,15 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from scorer.cli import main
+from scorer.model import EventSet, to_events
+
+if TYPE_CHECKING:
+    from scorer.model.event import Event
 
 
 @dataclass
@@ -26,6 +30,11 @@ class Run:
     def json(self) -> Any:
         assert self.code == 0, self.err
         return json.loads(self.out)
+
+
+def models(events: EventSet) -> list[Event]:
+    """The events of a set as pydantic models, in input order."""
+    return to_events(events.frame)
 
 
 def write(folder: Path, name: str, text: str) -> Path:

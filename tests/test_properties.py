@@ -22,10 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scorer import load_events, load_rules, report, score
 from scorer.cli import main
 from scorer.engine import Matcher
-from scorer.report import document, document_json, to_json
+from scorer.io.load import read_events as load_events
+from scorer.pack.load import load_rules
+from scorer.report import json as report
+from scorer.report.json import document, document_json, to_json
+from scorer.scoring.score import score
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Each example of these runs the whole command line twice or more.

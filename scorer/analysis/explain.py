@@ -1,0 +1,33 @@
+"""Why the score is what it is: a score with its trail and drivers, for one event or all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scorer.model.frame import EventSet
+from scorer.pack.model import RulePack
+from scorer.problems import UsageError
+from scorer.scoring.score import Matched, Score, rescore
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A score with what explains it: per actor the trail of every event and the drivers of the final balance.
+
+    `event` limits the trail to one event; `matched` is the match behind the
+    score, for reports that also show the sensitivity; `sources` are the
+    event files read.
+    """
+
+    score: Score
+    matched: Matched
+    event: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+def explain(matched: Matched, pack: RulePack, events: EventSet, event: str | None = None) -> Explanation:
+    """The explanation of events already matched with `pack`; ValueError if `event` is not among those scored."""
+    result = rescore(matched, pack, tally=events.tally)
+    if event is not None and not any(step.event.id == event for actor in result.actors.values() for step in actor.trail):
+        raise UsageError(f"--event: no event '{event}' among the scored events")
+    return Explanation(result, matched, event, events.sources)

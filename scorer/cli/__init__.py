@@ -1,0 +1,64 @@
+"""The `scorer` command line: `run` is the installed command's entry point, `main(argv)` the function tests call.
+
+The entry point sets up the allocator, then runs the CLI.
+
+polars allocates with jemalloc and reads options to add from
+`_RJEM_MALLOC_CONF` when it loads. A scoring run frees most of what it
+allocates within a second (each block of a large file is parsed, checked and
+dropped), so the command asks for freed pages to go back to the system after
+100 ms with no "muzzy" stage, and for one arena shared by all threads, so that
+a block parsed on one thread reuses the pages another's block freed: kept
+pages would otherwise add up to the run's peak (benchmarks/README.md has the
+figures). The option must be in the environment before polars loads, and a
+value the user has set is kept. Only the command does this; importing
+`scorer` as a library leaves the allocator alone.
+
+The command also ends its process without tearing the interpreter down: once
+its output is flushed, nothing is left to do but free memory the system takes
+back anyway, object by object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scorer.cli.shell import main
+
+__all__ = ["launch", "main", "run"]
+
+_ALLOCATOR = "_RJEM_MALLOC_CONF"  # how polars' jemalloc reads its options
+_RETURN_FREED_MEMORY = "dirty_decay_ms:100,muzzy_decay_ms:0,narenas:1"
+
+
+def run() -> None:
+    """The `scorer` command: `launch`, then the process ends with its exit status once its output is flushed."""
+    status = launch()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away, a stream closed
+            stream.flush()
+    os._exit(status)
+
+
+def launch() -> int:
+    """The command line run as the command runs it: the allocator set up before polars loads, then `main`."""
+    if "polars" not in sys.modules:
+        os.environ.setdefault(_ALLOCATOR, _RETURN_FREED_MEMORY)
+    shell = importlib.import_module("scorer.cli.shell")  # (loads polars: after the allocator is set)
+    # What is loaded stays for the whole run: the cyclic garbage collector need not
+    # walk it again at each full collection.
+    gc.freeze()
+    status: int = shell.main()
+    return status
+
+
+def __getattr__(name: str) -> Any:
+    """`main`, loaded when first asked for (it loads polars)."""
+    if name == "main":
+        return importlib.import_module("scorer.cli.shell").main
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,216 @@
+"""Each command of `scorer`: its options checked, the Python API called, the result printed or written."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from scorer import api
+from scorer.io.formats import detect
+from scorer.io.load import looks_like_events, read_machine_coded
+from scorer.model.frame import EventSet
+from scorer.pack.model import RulePack, parse_weight
+from scorer.problems import InputError, Problem, UsageError
+from scorer.report.format import ChartFormat, Palette
+from scorer.report.render import Style, render
+
+EXIT_SUCCESS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+Packs = TypeVar("Packs")
+
+
+def run(args: Any) -> int:
+    """Run the parsed command line; returns the exit status."""
+    if args.command == "weights":
+        return _weights(args)
+    if args.command == "validate":
+        return _validate(args.paths)
+    return {
+        "score": _score,
+        "explain": _explain,
+        "plot": _plot,
+        "sensitivity": _sensitivity,
+        "compare": _compare,
+    }[args.command](args)
+
+
+def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[EventSet, Packs]:
+    """The events and the pack(s) of an events command, read together so that every problem shows at once."""
+    if args.as_of:
+        api.check_as_of(args.as_of)
+    if getattr(args, "top", 1) < 0:
+        raise UsageError("--top must be 0 or more")
+    if args.events.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    problems: list[Problem] = []
+    loaded: Packs | None = None
+    try:
+        loaded = packs()
+    except InputError as err:
+        problems += err.problems
+    events: EventSet | None = None
+    try:
+        events = api.read_events(
+            args.events, args.input_format, strict=args.strict, intensity=args.intensity or "goldstein"
+        )
+    except InputError as err:
+        problems += err.problems
+    if problems or loaded is None or events is None:
+        raise InputError(problems)
+    if events.tally is None and args.intensity:
+        raise UsageError("--intensity applies to GDELT and ICEWS event files only")
+    if events.tally is not None:
+        sys.stderr.write(events.tally.summary())
+    return events, loaded
+
+
+def _pack(args: argparse.Namespace) -> RulePack:
+    """The pack of `--rules` (or the bundled one) with `--set` applied."""
+    return api.load_pack(args.rules, settings=args.set)
+
+
+def _palette(args: argparse.Namespace) -> Palette:
+    """Colour only for a terminal, when NO_COLOR is unset and no file is written."""
+    return Palette(sys.stdout.isatty() and "NO_COLOR" not in os.environ and not getattr(args, "output", None))
+
+
+def _score(args: argparse.Namespace) -> int:
+    """`scorer score`."""
+    events, pack = _inputs(args, lambda: _pack(args))
+    result = api.score(events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without)
+    _emit(render(result, args.format, Style(palette=_palette(args))))
+    return EXIT_SUCCESS
+
+
+def _explain(args: argparse.Namespace) -> int:
+    """`scorer explain`."""
+    events, pack = _inputs(args, lambda: _pack(args))
+    result = api.explain(events, pack, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without)
+    if args.output:
+        api.write_report(result, Path(args.output), args.format, top=args.top)
+    else:
+        _emit(render(result, args.format, Style(top=args.top, palette=_palette(args))))
+    return EXIT_SUCCESS
+
+
+def _delta(value: float) -> float:
+    """`--delta`, checked."""
+    if not math.isfinite(value) or value <= 0:
+        raise UsageError(f"--delta must be a number above 0, not {value}")
+    return value
+
+
+def _plot(args: argparse.Namespace) -> int:
+    """`scorer plot`."""
+    output = Path(args.output)
+    if output.suffix.lower() not in (".png", ".svg"):
+        raise UsageError(f"--output {args.output!r}: a chart is written as .png or .svg")
+    delta = _delta(args.delta)
+    events, pack = _inputs(args, lambda: _pack(args))
+    fmt: ChartFormat = "png" if output.suffix.lower() == ".png" else "svg"
+    chart = api.plot(
+        events, pack, args.chart, fmt, actor=args.actor, as_of=args.as_of, without=args.without, top=args.top, delta=delta
+    )
+    api.write_file(output, chart)
+    return EXIT_SUCCESS
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    """`scorer sensitivity`."""
+    delta = _delta(args.delta)
+    events, pack = _inputs(args, lambda: _pack(args))
+    result = api.sensitivity(events, pack, delta=delta, actor=args.actor, as_of=args.as_of, without=args.without)
+    _emit(render(result, args.format, Style()))
+    return EXIT_SUCCESS
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """`scorer compare`: two packs, or one pack and `--set`."""
+    rules: list[str] = args.rules or []
+    if len(rules) > 2:
+        raise UsageError("compare takes two packs: --rules A --rules B")
+    if len(rules) == 2 and args.set:
+        raise UsageError("--set compares against the pack's own weights: give one --rules with it, not two")
+    if len(rules) < 2 and not args.set:
+        raise UsageError("compare needs two packs: --rules A --rules B, or --set RULE.AXIS=WEIGHT against one pack")
+
+    def packs() -> tuple[RulePack, RulePack]:
+        if len(rules) == 2:
+            problems: list[Problem] = []
+            loaded = []
+            for path in rules:
+                try:
+                    loaded.append(api.load_pack(path))
+                except InputError as err:
+                    problems += err.problems
+            if problems:
+                raise InputError(problems)
+            return loaded[0], loaded[1]
+        pack = api.load_pack(rules[0] if rules else None)
+        return pack, api.load_pack(rules[0] if rules else None, settings=args.set)
+
+    events, (a, b) = _inputs(args, packs)
+    first = rules[0] if rules else "the bundled pack"
+    labels = (first, rules[1] if len(rules) == 2 else f"{first} with --set {' '.join(args.set)}")
+    result = api.compare(events, a, b, labels=labels, actor=args.actor, as_of=args.as_of, without=args.without)
+    _emit(render(result, args.format, Style(top=args.top)))
+    return EXIT_SUCCESS
+
+
+def _weights(args: argparse.Namespace) -> int:
+    """`scorer weights list|set`."""
+    if args.weights_command == "list":
+        _emit(render(api.load_pack(args.rules), args.format, Style()))
+        return EXIT_SUCCESS
+    if args.weights_command == "set":
+        try:
+            weight = parse_weight(args.weight)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        edit = api.set_weight(args.rules, args.rule, args.axis, weight)
+        old = "unset" if edit.old is None else repr(float(edit.old))
+        _emit([f"{edit.file}:{edit.line}: {edit.rule} {edit.axis} {old} -> {edit.new!r}\n".encode()])
+        return EXIT_SUCCESS
+    raise UsageError("weights needs an action: list or set")
+
+
+def _emit(parts: Iterable[bytes]) -> None:
+    """UTF-8 output written as it is made (decoded only where standard output takes text alone)."""
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    for part in parts:
+        if binary is None:
+            sys.stdout.write(part.decode("utf-8"))
+        else:
+            binary.write(part)
+    (binary or sys.stdout).flush()
+
+
+def _validate(paths: list[str]) -> int:
+    """`scorer validate`: each file or folder checked, `ok` or its problems; exit 1 if any."""
+    problems: list[Problem] = []
+    for path in paths:
+        target = Path(path)
+        if not target.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        try:
+            if target.is_dir() or (target.suffix in (".yaml", ".yml") and not looks_like_events(path)):
+                pack = api.load_pack(path)
+                _emit([f"{path}: ok, a rulepack of {len(pack.rules)} rules\n".encode()])
+            elif kind := detect(path):
+                reading = read_machine_coded(path, kind)
+                skipped = f"; {len(reading.skipped)} rows cannot be events (score lists them)" if reading.skipped else ""
+                _emit([f"{path}: ok, {reading.frame.height} events from {reading.rows} {kind} rows{skipped}\n".encode()])
+            else:
+                events = api.read_events(path)
+                _emit([f"{path}: ok, {len(events)} events\n".encode()])
+        except InputError as err:
+            problems += err.problems
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return EXIT_FAIL if problems else EXIT_SUCCESS

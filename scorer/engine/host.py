@@ -1,0 +1,103 @@
+"""The one durable_rules host of the process, and the calls the matcher makes of it.
+
+Design notes on durable_rules 2.0.28, each pinned by a test:
+
+* `Host` starts timer threads that may run actions on their own thread: we
+  keep one host per process with those threads never started, register each
+  compiled ruleset once under a name derived from its content, and start each
+  run on a fresh state id;
+* an exception inside an action is stored in the state, not raised: we check
+  the state after each run;
+* a fact id already seen is dropped silently: every fact gets a fresh id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import threading
+from typing import Any
+
+from durable.engine import Host, MessageNotHandledException
+
+
+class EngineError(RuntimeError):
+    """durable_rules failed inside an action: a bug of ours, never the user's input."""
+
+
+class _QuietHost(Host):  # type: ignore[misc]
+    """A durable_rules host whose timer threads never start: actions run only inside our calls."""
+
+    def _run(self) -> None:
+        return None
+
+
+_host: Any = None
+_registered: set[str] = set()
+_fired: list[int] = []
+_lock = threading.Lock()
+_ids = itertools.count(1)
+
+
+def _get_host() -> Any:
+    """The process's host, made on first use."""
+    global _host
+    if _host is None:
+        _host = _QuietHost()
+    return _host
+
+
+def _record(index: int) -> Any:
+    """The action of rule `index`: note that it fired."""
+
+    def action(c: Any) -> None:
+        _fired.append(index)
+
+    return action
+
+
+def register(name: str, definition: dict[str, Any], indices: list[int]) -> None:
+    """Register a compiled ruleset once under `name`; its rule `r{i}` records `i` each time it fires."""
+    with _lock:
+        if name in _registered:
+            return
+        for index in indices:
+            definition[f"r{index}"]["run"] = _record(index)
+        _get_host().register_rulesets({name: definition})
+        _registered.add(name)
+
+
+def new_run() -> str:
+    """A fresh state id for one run's facts."""
+    return f"run{next(_ids)}"
+
+
+def ask(name: str, fact: dict[str, Any], sid: str) -> tuple[int, ...]:
+    """Assert `fact` (given a fresh id, in state `sid`) and return the indices of the rules it fired, ascending."""
+    fact.update(id=next(_ids), sid=sid)
+    with _lock:
+        _fired.clear()
+        with contextlib.suppress(MessageNotHandledException):
+            _get_host().assert_fact(name, fact)
+        # An `$or` fires a rule once per branch that holds; a rule counts once.
+        return tuple(sorted(set(_fired)))
+
+
+def retract(name: str, facts: list[dict[str, Any]]) -> None:
+    """Retract a run's facts from a ruleset, all at once."""
+    if facts:
+        with _lock, contextlib.suppress(MessageNotHandledException):
+            _get_host().retract_facts(name, facts)
+
+
+def check(name: str, sid: str) -> None:
+    """Raise EngineError if an action failed in this run (durable_rules keeps the exception in the state)."""
+    state = _get_host().get_state(name, sid)
+    if "exception" in state:
+        raise EngineError(f"durable_rules action failed: {state['exception']}")
+
+
+def facts_of(name: str, sid: str) -> list[dict[str, Any]]:
+    """The facts a ruleset holds in a state (none once a run has ended)."""
+    found: list[dict[str, Any]] = _get_host().get_facts(name, sid)
+    return found

@@ -1,0 +1,133 @@
+"""Matching: the pack compiled into durable_rules rulesets, asked once per distinct event shape.
+
+The seam is `Matcher.match_frame(frame) -> (each row's group, each group's fired rules)`.
+Events with the same channels get the same answer, so the engine is asked
+once per distinct fact and the answer reused.
+
+Design notes on durable_rules 2.0.28, each pinned by a test in tests/engine/:
+
+* a posted event is consumed by the first matching rule, so we assert facts,
+  which fire every matching rule; every rule tests one fact, so the facts of
+  a run fire nothing more once asserted, and they are retracted together when
+  the run's asking ends (`delete_state` crashes the process);
+* `$nex` (field does not exist) hangs the engine, so absence is a token;
+* at most 4,096 rules per ruleset and 255 properties per fact, and one fact
+  may fire at most 63 rules of a ruleset: a large pack is split into several
+  rulesets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+
+from scorer.engine import host
+from scorer.engine.channels import Channels
+from scorer.engine.compile import expression, for_engine
+from scorer.engine.distinct import PACKED, distinct, facts
+from scorer.engine.semantics import base_column, walk
+from scorer.model.frame import EventSet
+from scorer.pack.model import RulePack, Test
+
+if TYPE_CHECKING:
+    from scorer.model.event import Event
+
+# durable_rules fails (error 303) when one fact fires 64 rules of one ruleset.
+MAX_RULES_PER_RULESET = 60
+MAX_CHANNELS_PER_FACT = 240  # 255 properties less id, sid and headroom
+
+@dataclass
+class _Ruleset:
+    """One compiled ruleset: its name in the host, and the channels of its facts."""
+
+    name: str
+    channels: Channels
+
+
+def _chunks(pack: RulePack) -> list[tuple[list[int], Channels]]:
+    """Enabled rules split into groups that fit one durable_rules ruleset each."""
+    groups: list[tuple[list[int], list[Test]]] = []
+    for index, rule in enumerate(pack.rules):
+        if not rule.enabled:
+            continue
+        tests = list(walk(for_engine(rule.when)))
+        if groups:
+            indices, pooled = groups[-1]
+            if len(indices) < MAX_RULES_PER_RULESET and Channels.of(pooled + tests).size() <= MAX_CHANNELS_PER_FACT:
+                indices.append(index)
+                pooled.extend(tests)
+                continue
+        if Channels.of(tests).size() > MAX_CHANNELS_PER_FACT:
+            raise host.EngineError(f"rule '{rule.id}' tests more than {MAX_CHANNELS_PER_FACT} distinct things")
+        groups.append(([index], tests))
+    return [(indices, Channels.of(tests)) for indices, tests in groups]
+
+
+class Matcher:
+    """A pack compiled for the engine; weights play no part, so `--set` reuses it."""
+
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+        self.rulesets: list[_Ruleset] = []
+        for indices, channels in _chunks(pack):
+            names = channels.names()
+            definition: dict[str, Any] = {
+                f"r{index}": {"all": [{"m": expression(for_engine(pack.rules[index].when), names)}], "pri": order}
+                for order, index in enumerate(indices)
+            }
+            digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:24]
+            name = f"scorer-{digest}"
+            host.register(name, definition, indices)
+            self.rulesets.append(_Ruleset(name, channels))
+
+    def fields(self) -> list[str]:
+        """The event columns the pack tests."""
+        names: set[str] = set()
+        for ruleset in self.rulesets:
+            channels = ruleset.channels
+            names.update(base_column(name) for name in list(channels.tokens) + list(channels.cuts))
+            for test in channels.booleans:
+                inner = walk(test.operand) if test.op == "when" else [test]
+                names.update(base_column(t.field) for t in inner)
+        return sorted(names)
+
+    def match(self, events: EventSet | Sequence[Event], *, packed: int = PACKED) -> list[tuple[int, ...]]:
+        """For each event, the indices into `pack.rules` of the enabled rules that match it, in pack order."""
+        frame = events.frame if isinstance(events, EventSet) else EventSet.of(events).frame
+        combos, fired = self.match_frame(frame, packed=packed)
+        return [fired[combo] for combo in combos.tolist()]
+
+    def match_frame(self, frame: pl.DataFrame, *, packed: int = PACKED) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+        """Rows grouped by the values the pack tests: each row's group, and each group's fired rules.
+
+        The engine is asked once per distinct fact, however many rows share it; and
+        each part of a fact is worked out once per distinct value of the columns it
+        reads, not once per group. Facts of fewer than `packed` combinations of
+        parts are told apart by one number (see `scorer.engine.distinct.facts`).
+        """
+        fields = self.fields()
+        if not self.rulesets or not fields or frame.height == 0:
+            return np.zeros(frame.height, dtype=np.int64), [()]
+        combos, groups = distinct(frame, fields)
+        sid = host.new_run()
+        seen: dict[tuple[str, ...], tuple[np.ndarray, list[dict[str, Any]]]] = {}
+        per_ruleset: list[tuple[np.ndarray, list[tuple[int, ...]]]] = []
+        for ruleset in self.rulesets:
+            which, keys = facts(ruleset.channels, groups, seen, packed=packed)
+            asked = [ruleset.channels.fact(key) for key in keys]
+            per_ruleset.append((which, [host.ask(ruleset.name, fact, sid) for fact in asked]))
+            host.retract(ruleset.name, asked)
+        # Each ruleset holds the next rules of the pack (see _chunks) and each answer is
+        # sorted, so a group's answers, one ruleset after another, are in pack order.
+        fired: list[tuple[int, ...]] = [()] * groups.height
+        for which, answers in per_ruleset:
+            fired = [before + answers[w] for before, w in zip(fired, which.tolist(), strict=True)]
+        for ruleset in self.rulesets:
+            host.check(ruleset.name, sid)
+        return combos, fired

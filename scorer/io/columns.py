@@ -1,0 +1,383 @@
+"""Large JSON Lines files read by columns: polars parses blocks of lines, checks run on the columns.
+
+Small hand-coded files are validated event by event (`scorer.io.exact`); a
+large JSON Lines file is read straight into a frame by polars and checked
+with column expressions and byte counts. Those checks are conservative: a
+block they are not sure of is validated line by line by the exact reader,
+which then reports each problem with its line and column, or accepts the
+lines after all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date as Date
+
+import numpy as np
+import polars as pl
+
+from scorer.io.exact import jsonl_lines
+from scorer.io.files import MAX_LINE_BYTES, LineTooLong, file_size, line_blocks
+from scorer.io.json_bytes import SURROGATE, byte_counts, escaped_quotes, outside_strings
+from scorer.io.progress import Progress
+from scorer.model.fields import DATE_RE, MAX_FIELD_CHARS, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE
+from scorer.model.frame import NUMBER_FIELDS, NUMBERS, SCHEMA, TEXT_FIELDS, empty, from_events
+from scorer.problems import Problem
+
+_EPOCH_ORDINAL = Date(1970, 1, 1).toordinal()
+
+_READ_SCHEMA = {name: pl.String for name in TEXT_FIELDS} | {name: pl.Float64 for name in NUMBER_FIELDS}
+# Read as text (polars reads text faster than categories), made Categorical block by
+# block and checked once per distinct value; the other text is checked block by block.
+_CATEGORICAL = ("date", "actor", "type", "partner")
+_PLAIN_TEXT = tuple(name for name in TEXT_FIELDS if name not in _CATEGORICAL)
+
+
+BLOCK = 4 << 20
+EXACT_LINES = 4096  # lines validated at a time by the exact reader: their models are dropped once they are columns
+
+# A block's rows, whether it is all ASCII, how many lines it holds, each row's line
+# counted from the block's first (None: row i is line i + 1), and the problems of the
+# lines it could not read (lines counted from the block's first).
+Read = tuple[pl.DataFrame, bool, int, np.ndarray | None, list[Problem]]
+
+
+@dataclass(frozen=True)
+class ColumnRead:
+    """A file read by columns: its good events, the problems of the others, and the size of each block
+    that had to be validated line by line."""
+
+    frame: pl.DataFrame
+    problems: list[Problem]
+    exact_blocks: tuple[int, ...] = ()
+
+
+def jsonl_columns(
+    path: str,
+    *,
+    block_size: int = BLOCK,
+    exact_lines: int = EXACT_LINES,
+    progress: Callable[[int, str], Progress] = Progress,
+) -> ColumnRead | None:
+    """A large JSON Lines file read by columns, block by block: its good events and the problems of the others.
+
+    One pass over the file, cut into blocks of whole lines; two blocks are parsed
+    at a time (polars works without the interpreter lock). Each block is checked
+    as it comes; a block the checks are not sure of is validated line by line
+    (`_exact_block`, `exact_lines` at a time), so that a quoted quote in one
+    summary costs one block, not the file. What is cheaper to check once per
+    distinct value (types, dates, actors) is checked when the blocks are joined,
+    and the lines of values that fail are validated one by one for their
+    messages. The events and problems are those the exact reader finds. None
+    (the exact reader then reads the file) for a file that cannot be read, is
+    empty, holds a line over MAX_LINE_BYTES or is not UTF-8 where the checks look.
+    """
+    blocks = _Blocks(path, exact_lines)
+    if not blocks.read_all(block_size, progress):
+        return None
+    if not blocks.rows:
+        # An empty file, or only blank lines, is the exact reader's to name.
+        return ColumnRead(empty(), blocks.problems, tuple(blocks.exact)) if blocks.problems else None
+    joined = blocks.joined()
+    if joined is None:
+        return None
+    # (A stable sort: a line's problems keep their order.)
+    return ColumnRead(joined, sorted(blocks.problems, key=lambda p: p.line), tuple(blocks.exact))
+
+
+class _Blocks:
+    """The blocks of one file as they are read: their rows, their lines, their problems."""
+
+    def __init__(self, path: str, exact_lines: int) -> None:
+        self.path = path
+        self.exact_lines = exact_lines
+        self.frames: list[pl.DataFrame] = []
+        self.numbers: list[np.ndarray] = []  # each block's rows' lines
+        self.problems: list[Problem] = []
+        self.exact: list[int] = []  # sizes of the blocks validated line by line
+        self.rows = self.lines = 0
+        self.ascii = True
+
+    def read_all(self, block_size: int, progress: Callable[[int, str], Progress]) -> bool:
+        """Read every block, two at a time; False as soon as one cannot be read by columns or line by line."""
+        done = 0
+        with ThreadPoolExecutor(max_workers=2) as pool, progress(file_size(self.path), self.path) as bar:
+            running: deque[Future[Read | None]] = deque()
+            try:
+                for block in _blocks(self.path, block_size):
+                    if block is None:
+                        return False
+                    running.append(pool.submit(self.block, block, not done))
+                    done += len(block)
+                    while len(running) >= 2 or (running and running[0].done()):
+                        if not self.add(running.popleft().result()):
+                            return False
+                        bar.update(done, self.rows)
+                while running:
+                    if not self.add(running.popleft().result()):
+                        return False
+            finally:
+                for waiting in running:
+                    waiting.cancel()
+        return True
+
+    def block(self, raw: bytes, first: bool) -> Read | None:
+        """One block, by columns if the checks allow it, else line by line."""
+        read = _block_columns(raw)
+        if read is None:
+            self.exact.append(len(raw))
+            read = _exact_block(raw, self.path, first, self.exact_lines)
+        return read
+
+    def add(self, read: Read | None) -> bool:
+        """Keep a block's rows, numbered after the blocks before it; False for a block that could not be read."""
+        if read is None:
+            return False
+        frame, block_ascii, block_lines, numbered, found = read
+        self.frames.append(frame)
+        lines = self.lines
+        self.numbers.append(lines + (np.arange(1, frame.height + 1, dtype=np.int32) if numbered is None else numbered))
+        self.problems.extend(dataclasses.replace(problem, line=problem.line + lines) for problem in found)
+        self.ascii = self.ascii and block_ascii
+        self.rows += frame.height
+        self.lines += block_lines
+        return True
+
+    def joined(self) -> pl.DataFrame | None:
+        """The blocks as one frame of the schema, values checked once each; None if a bad line cannot be named."""
+        frames = self.frames
+        # Tags and attributes come only from lines validated one by one (the checks refuse both).
+        extra = [name for name in ("tags", "attrs") if any(f[name].null_count() < f.height for f in frames if name in f)]
+        if any(len(f.columns) != len(_READ_SCHEMA) + len(extra) for f in frames):
+            frames = [
+                f.select(*_READ_SCHEMA, *[pl.col(c) if c in f else pl.lit(None, pl.String).alias(c) for c in extra])
+                for f in frames
+            ]
+        line = pl.Series("line", np.concatenate(self.numbers), dtype=pl.Int32)
+        frame = pl.concat(frames, rechunk=False)
+        dates = frame["date"].unique().drop_nulls()
+        days = pl.select(_days(pl.lit(dates.cast(pl.String)))).to_series()  # null for a day that does not exist
+        bad = _bad_values(frame, self.ascii, days)
+        if bad is not None:
+            # Rows whose type, date, actor or partner fails: validated one by one for the exact messages.
+            found = _problems_of_lines(self.path, line.filter(bad).to_list())
+            if found is None:
+                return None
+            self.problems.extend(found)
+            frame, line = frame.filter(~bad), line.filter(~bad)
+        if not frame.height:
+            return empty()
+        return _finished(frame, line, self.path, dates, days)
+
+
+def _blocks(path: str, size: int) -> Iterator[bytes | None]:
+    """The file in blocks of whole lines of about `size` bytes; None for a line over MAX_LINE_BYTES.
+
+    The exact reader says what is wrong with a file that cannot be opened or
+    holds too long a line; here it is only the end of the column reading.
+    """
+    try:
+        with open(path, "rb", buffering=0) as stream:
+            yield from line_blocks(stream, size, MAX_LINE_BYTES)
+    except (OSError, LineTooLong):
+        yield None
+
+
+def _block_columns(raw: bytes) -> Read | None:
+    """Whole lines of JSON as a frame, if every check passes; else None."""
+    try:
+        frame = pl.read_ndjson(raw, schema=_READ_SCHEMA)
+    except Exception:  # noqa: BLE001 - any trouble at all: the exact reader will say what it is
+        return None
+    # polars silently drops unknown fields, reads null as absent, turns numbers and
+    # booleans into text where the schema says text, and a list or an object into its
+    # JSON text (where it says a number, any of these is an error). Where no quote is
+    # escaped (no backslash), `":` ends a key and nothing else, unless white space comes
+    # between (then the exact reader looks). So each line holds at least one `":` per
+    # field read, and exactly one when it holds no other key: then it holds two quotes
+    # per key, two per text value that is a JSON string and none elsewhere. Counted over
+    # the block, as many `":` as fields read and twice as many quotes as fields read and
+    # text fields read mean: no unknown key, no null, and every text value a string.
+    # `[` is refused outright; one `{` per line (every line that parsed holds one) rules
+    # out objects; DEL is the one control character polars takes in a string. As many
+    # newlines as rows (or one fewer, at the end of a file) means no blank line, which
+    # would shift the line numbers.
+    escapes = b"\\" in raw
+    if frame.height == 0 or b"\x7f" in raw or (escapes and SURROGATE.search(raw)):
+        return None
+    fields, texts = frame.select(
+        pl.sum_horizontal([pl.col(name).count() for name in _READ_SCHEMA]).alias("fields"),
+        pl.sum_horizontal([pl.col(name).count() for name in TEXT_FIELDS]).alias("texts"),
+    ).row(0)
+    braces, quotes, keys, newlines, spaced = byte_counts(raw)
+    escaped = escaped_quotes(raw) if escapes else np.zeros(0, dtype=np.int64)
+    if len(escaped):
+        # A quote after an odd run of backslashes is text: not counted as a string's end.
+        followed = escaped[escaped + 1 < len(raw)] + 1
+        quotes -= len(escaped)
+        keys -= int(np.count_nonzero(np.frombuffer(raw, dtype=np.uint8)[followed] == ord(":")))
+    if b"[" in raw or braces != frame.height:
+        # A `[` or `{` in a text is text: only those outside strings count.
+        brackets, braces = outside_strings(raw, escaped)
+        if brackets:
+            return None
+    if braces != frame.height or quotes != 2 * fields + 2 * texts or keys != fields or spaced:
+        return None
+    if newlines not in (frame.height, frame.height - 1):
+        return None
+    ascii = raw.isascii() and not escapes  # (an escape may stand for any character)
+    confidence = pl.col("confidence")
+    checks = frame.select(
+        (pl.col("id").is_null().any() | (pl.col("id") == "").any()).alias("id"),
+        *[pl.col(name).is_null().any().alias(name) for name in ("actor", "type", "date")],
+        ((pl.col("intensity") < 0).any() | ~pl.col("intensity").is_finite().all()).alias("intensity"),
+        (((confidence < 0) | (confidence > 1)).any() | ~confidence.is_finite().all()).alias("confidence"),
+        # Text the exact reader may refuse: over-long tested fields, control characters
+        # (polars refuses those below 0x20 in a string; DEL is looked for above, and
+        # the others are not ASCII).
+        *[
+            (pl.col(name).str.len_bytes() > MAX_FIELD_CHARS).any().alias(f"n{name}")
+            for name in TESTED_TEXT
+            if name in _PLAIN_TEXT
+        ],
+        *[pl.col(name).str.contains(UNPRINTABLE_RE).any().alias(f"c{name}") for name in _PLAIN_TEXT if not ascii],
+    ).row(0)
+    if any(checks):
+        return None
+    # Kept as little as it can be: a column the block does not fill as a constant,
+    # text with few distinct values as categories.
+    kinds = {name: SCHEMA[name] if name in _CATEGORICAL else kind for name, kind in _READ_SCHEMA.items()}
+    kept = frame.select(
+        pl.lit(None, kind).alias(name) if frame[name].null_count() == frame.height else pl.col(name).cast(kind)
+        for name, kind in kinds.items()
+    )
+    return kept, ascii, frame.height, None, []  # no blank line (checked above): row i is line i + 1
+
+
+def _exact_block(raw: bytes, path: str, first: bool, exact_lines: int) -> Read | None:
+    """Whole lines the column checks left alone, validated line by line as the exact reader does.
+
+    None if they are not UTF-8 (the exact reader names the first bad byte).
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if first and text.startswith("\ufeff"):
+        text = text[1:]  # the byte-order mark the exact reader drops
+    lines = text.split("\n")  # (where the exact reader splits)
+    if text.endswith("\n"):
+        lines.pop()
+    parts: list[pl.DataFrame] = []
+    problems: list[Problem] = []
+    for start in range(0, len(lines), exact_lines):
+        results = jsonl_lines(lines[start : start + exact_lines], path, first=start + 1)
+        problems.extend(result for result in results if isinstance(result, Problem))
+        read = [result for result in results if not isinstance(result, Problem)]
+        parts.append(from_events([e for e, _ in read], [o for _, o in read]))
+    kinds = {name: SCHEMA[name] if name in _CATEGORICAL else kind for name, kind in _READ_SCHEMA.items()}
+    frame = pl.concat([part for part in parts if part.height] or [empty()])
+    kept = frame.select(*[pl.col(name).cast(kind) for name, kind in kinds.items()], "tags", "attrs")
+    return kept, raw.isascii(), len(lines), frame["line"].to_numpy(), problems
+
+
+def _bad_values(frame: pl.DataFrame, ascii: bool, days: pl.Series) -> pl.Series | None:
+    """Which rows hold a type, date, actor or partner the exact reader refuses (checked per distinct value).
+
+    `days` are those of the distinct dates, in the order `unique` gives them.
+    """
+    refused: dict[str, pl.Series] = {}
+    for name in _CATEGORICAL:
+        text = frame[name].unique().drop_nulls().cast(pl.String)
+        wrong = pl.Series([False] * len(text), dtype=pl.Boolean)
+        if name in TESTED_TEXT:
+            wrong |= text.str.len_bytes() > MAX_FIELD_CHARS
+        if not ascii:
+            wrong |= text.str.contains(UNPRINTABLE_RE)
+        if name == "type":
+            wrong |= ~text.str.contains(TYPE_RE.pattern)
+        if name == "actor":
+            wrong |= text == ""
+        if name == "date":
+            # A date that does not exist, such as 2009-02-30, has no day.
+            wrong |= ~text.str.contains(DATE_RE.pattern) | days.is_null()
+        if wrong.any():
+            refused[name] = text.filter(wrong)
+    if not refused:
+        return None
+    refusing = [pl.col(name).cast(pl.String).is_in(values.implode()) for name, values in refused.items()]
+    return frame.select(pl.any_horizontal(refusing)).to_series()
+
+
+def _problems_of_lines(path: str, numbers: list[int]) -> list[Problem] | None:
+    """The exact reader's problems on these lines of the file (ascending); None if one has none after all."""
+    wanted = np.asarray(numbers, dtype=np.int64)
+    texts: list[tuple[int, str]] = []
+    line = 1
+    for block in _blocks(path, BLOCK):
+        if block is None:
+            return None
+        ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == ord("\n"))
+        starts = np.concatenate([[0], ends + 1])[: len(ends) + (not block.endswith(b"\n"))]
+        lo, hi = np.searchsorted(wanted, [line, line + len(starts)])
+        for number in wanted[lo:hi].tolist():
+            at = int(starts[number - line])
+            end = block.find(b"\n", at)
+            text = block[at : end if end >= 0 else len(block)].decode("utf-8", "surrogateescape")
+            texts.append((number, text[1:] if number == 1 and text.startswith("\ufeff") else text))
+        line += len(starts)
+    problems: list[Problem] = []
+    for number, text in texts:
+        found = [result for result in jsonl_lines([text], path, first=number) if isinstance(result, Problem)]
+        if not found:
+            return None
+        problems.extend(found)
+    return problems
+
+
+def _finished(frame: pl.DataFrame, line: pl.Series, path: str, dates: pl.Series, days: pl.Series) -> pl.DataFrame:
+    """The checked blocks as the schema says (every type, date and actor has passed `_bad_values`).
+
+    A column no line fills is a constant (it costs nothing); the numbers are made
+    contiguous, so that scoring reads them as numpy views rather than copies.
+    `dates` (Categorical) include every date of the frame, and `days` are theirs.
+    """
+    # Each row's day, looked up by its date's code.
+    codes = dates.to_physical().to_numpy()
+    day_of = np.zeros(int(codes.max()) + 1, dtype=np.int32)
+    day_of[codes] = days.fill_null(0).to_numpy()  # (a date without a day has no row left)
+    made = {
+        "intensity": pl.col("intensity").fill_null(1.0),
+        "confidence": pl.col("confidence").fill_null(1.0),
+        "day": pl.lit(pl.Series(day_of[frame["date"].to_physical().to_numpy()])),
+        "file": pl.lit(path, pl.Categorical),
+        "line": pl.lit(line),
+        "col": pl.lit(1, pl.Int32),
+    }
+    frame = frame.select(
+        made[name].alias(name)
+        if name in made
+        else pl.lit(None, dtype).alias(name)
+        if name not in frame or frame[name].null_count() == frame.height
+        else pl.col(name)
+        for name, dtype in SCHEMA.items()
+    )
+    return frame.with_columns(frame[name].rechunk() for name in NUMBERS)
+
+
+
+
+def _days(date: pl.Expr) -> pl.Expr:
+    """Ordinal day of a YYYY, YYYY-MM or YYYY-MM-DD date: the first day of a partial one."""
+    full = (
+        pl.when(date.str.len_chars() == 4)
+        .then(date + "-01-01")
+        .when(date.str.len_chars() == 7)
+        .then(date + "-01")
+        .otherwise(date)
+    )
+    return (full.str.to_date("%Y-%m-%d", strict=False).cast(pl.Int32) + _EPOCH_ORDINAL).cast(pl.Int32)

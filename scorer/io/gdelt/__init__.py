@@ -1,0 +1,1 @@
+"""GDELT event exports: the row layout (`rows`), blocks of rows by columns (`columns`), whole files (`read`)."""

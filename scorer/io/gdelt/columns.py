@@ -1,0 +1,164 @@
+"""GDELT rows read by columns: what `gdelt.row_event` makes of each row, for a block of rows at once.
+
+A GDELT export holds hundreds of thousands of rows a day, and row by row each
+costs ~20 us of Python. Here polars parses a block of whole lines, and each
+of `row_event`'s checks runs once per distinct value of the cells it reads
+(countries, groups, dates, codes, Goldstein values, tones), with
+`row_event`'s own functions. The events come out as the columns
+`table.from_events` makes of `row_event`'s events, and the rows without an
+actor country as the same skips. What these checks are not sure of is left
+to `row_event`, line by line: a row with a byte outside printable ASCII or
+white space at the edge of a cell, an unknown country, a value `row_event`
+refuses, a cell too long for the event model. `tests/test_gdelt.py` holds the
+two readings to be the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import numpy as np
+import polars as pl
+
+from scorer.io.gdelt import rows as g
+from scorer.io.machine_coded.cameo import Code, cameo_code
+from scorer.io.machine_coded.columns import (
+    NONE,
+    REFUSED,
+    Block,
+    Sorted,
+    attrs_text,
+    cells,
+    events,
+    lookup,
+    odd_rows,
+    skips,
+)
+from scorer.io.machine_coded.rows import Intensity, number, whole
+from scorer.model.fields import MAX_FIELD_CHARS
+
+
+def block(raw: bytes, first: int, name: str, intensity: Intensity) -> Block | None:
+    """Whole lines, the first of them line `first`: their events, their skips, and the lines left to `row_event`.
+
+    None when the block is not for columns at all: `row_event` then reads each of its lines.
+    """
+    parsed = cells(raw)
+    if parsed is None or parsed.width not in g.LAYOUTS:
+        return None
+    table: pl.DataFrame = parsed
+    width = table.width
+    added, url = g.LAYOUTS[width]
+
+    def code_part(part: Callable[[Code], str]) -> Callable[[list[str]], str | None]:
+        def work(fields: list[str]) -> str | None:
+            code = cameo_code(fields[g.EVENT_CODE])
+            return None if code is None else part(code)
+
+        return work
+
+    def quad(fields: list[str]) -> str:
+        value = whole(fields[g.QUAD_CLASS], "QuadClass", g.QUAD_CLASS)
+        return str(value) if 1 <= value <= 4 else REFUSED
+
+    def side(country: int, group: int, role: str) -> pl.Series:
+        return lookup(table, [country, group], lambda f: g.actor_of(f, country, group, role))
+
+    looked = table.select(
+        actor=side(g.A1_COUNTRY, g.A1_GROUP, "Actor1"),
+        partner=side(g.A2_COUNTRY, g.A2_GROUP, "Actor2"),
+        date=lookup(table, [g.DAY], lambda f: g.sql_date(f[g.DAY])),
+        code=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.code)),
+        root=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.root)),
+        what=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.description)),
+        quad=lookup(table, [g.QUAD_CLASS], quad),
+        # Numbers as JSON writes them (Python's repr), and read back from that text: the same floats.
+        goldstein=lookup(table, [g.GOLDSTEIN], lambda f: json.dumps(number(f[g.GOLDSTEIN], "", 0, low=-10, high=10))),
+        tone=lookup(table, [g.TONE], lambda f: json.dumps(number(f[g.TONE], "", 0))),
+        why=lookup(table, [g.A1_CODE, g.A1_NAME, g.A1_GROUP], g.no_actor_why),
+    )
+    table = pl.concat([table, looked], how="horizontal")
+    digits = [g.ID, g.MENTIONS, g.SOURCES, g.ARTICLES, g.ROOT_EVENT]
+    capped = [g.ID, g.A1_CODE, g.A2_CODE, added] + ([url] if url is not None else [])
+    unsure = table.select(
+        pl.Series(_unusual(raw, table.height, width)) | (pl.col("actor") == REFUSED),
+        # What row_event checks after the actor. (A partner may be none; a date, code or number must be one.)
+        (pl.col("partner") == REFUSED)
+        | pl.any_horizontal(pl.col(c).is_in([NONE, REFUSED]) for c in ("date", "code", "quad", "goldstein", "tone"))
+        | ~pl.all_horizontal(pl.col(f"f{n}").str.contains(r"^[0-9]{1,18}$") for n in digits)
+        | pl.any_horizontal(pl.col(f"f{n}").str.len_chars() > MAX_FIELD_CHARS for n in capped),
+    )
+    lines = pl.int_range(first, first + table.height, dtype=pl.Int32, eager=True)
+    rows = Sorted.of(table["actor"], lines, unsure.to_series(0), unsure.to_series(1))
+    gone = table.filter(rows.nobody)
+    skipped = skips(gone, lines.filter(rows.nobody), name, g.A1_COUNTRY, gone["why"])
+    return (
+        _events(table.filter(rows.events), lines.filter(rows.events), name, added, url, intensity),
+        skipped,
+        rows.slow,
+    )
+
+
+def _unusual(raw: bytes, rows: int, width: int) -> np.ndarray:
+    """Rows not `width` cells wide, or holding a byte other than printable ASCII and the tab, or a space
+    at the edge of a cell: `row_event` strips cells and the event model refuses control characters."""
+    text = np.frombuffer(raw, dtype=np.uint8)
+    tab = text == 0x09
+    odd = (text < 0x20) & ~tab & (text != 0x0A)
+    odd |= text >= 0x7F
+    space = text == 0x20
+    if space.any():
+        bounds = tab | (text == 0x0A)
+        odd[1:] |= space[1:] & bounds[:-1]  # a cell's first byte
+        odd[:-1] |= space[:-1] & bounds[1:]  # a cell's last byte
+        odd[0] |= space[0]
+        odd[-1] |= space[-1]
+    return odd_rows(text, rows, width, odd)
+
+
+def _json_text(column: pl.Expr) -> pl.Expr:
+    """Printable ASCII as a JSON string (only `"` and `\\` need escaping)."""
+    escaped = column.str.replace_all("\\", "\\\\", literal=True).str.replace_all('"', '\\"', literal=True)
+    return pl.lit('"') + escaped + pl.lit('"')
+
+
+def _events(
+    table: pl.DataFrame, lines: pl.Series, name: str, added: int, url: int | None, intensity: Intensity
+) -> pl.DataFrame:
+    """The rows' events as `table.from_events` makes them of `row_event`'s events."""
+    f = {n: pl.col(f"f{n}") for n in range(table.width) if f"f{n}" in table.columns}
+    link = f[url] if url is not None else pl.lit("")
+
+    def whole_text(n: int) -> pl.Expr:
+        return f[n].cast(pl.Int64).cast(pl.String)
+
+    keys = {
+        "actor1_code": _json_text(f[g.A1_CODE]),
+        "actor2_code": _json_text(f[g.A2_CODE]),
+        "articles": whole_text(g.ARTICLES),
+        "cameo": _json_text(pl.col("code")),
+        "cameo_root": _json_text(pl.col("root")),
+        "date_added": _json_text(f[added]),
+        "goldstein": pl.col("goldstein"),
+        "mentions": whole_text(g.MENTIONS),
+        "quad_class": pl.col("quad"),
+        "root_event": pl.when(f[g.ROOT_EVENT].cast(pl.Int64) != 0).then(pl.lit("true")).otherwise(pl.lit("false")),
+        "source_url": _json_text(link),
+        "sources": whole_text(g.SOURCES),
+        "tone": pl.col("tone"),
+    }
+    present = {"actor1_code": f[g.A1_CODE] != "", "actor2_code": f[g.A2_CODE] != "", "source_url": link != ""}
+    partner = pl.when(pl.col("partner") != NONE).then(pl.col("partner"))
+    return events(
+        table,
+        lines,
+        name,
+        intensity,
+        id=f[g.ID],
+        who=pl.when(f[g.A1_NAME] != "").then(f[g.A1_NAME]).otherwise(pl.col("actor")),
+        whom=pl.when(f[g.A2_NAME] != "").then(f[g.A2_NAME]).otherwise(partner),
+        text=pl.col("what"),
+        source=pl.when(link != "").then(link),
+        attrs=attrs_text(keys, present),
+    )

@@ -1,0 +1,145 @@
+"""Event files of every kind read together: hand-coded and machine-coded, in the order given.
+
+Hand-coded files (YAML, JSON Lines, CSV) go to the exact reader or, when
+large, the column reader; every problem in them is an error. Machine-coded
+exports go to `scorer.io.gdelt` and `scorer.io.icews`, which skip the rows
+that cannot become events and say why; `strict=True` turns each skip into an
+error instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+
+from scorer.io.columns import BLOCK, jsonl_columns
+from scorer.io.exact import parse, yaml_events
+from scorer.io.files import MAX_YAML_BYTES, file_size, read_text
+from scorer.io.formats import MACHINE_FORMATS, detect, format_for
+from scorer.io.gdelt.read import read_gdelt
+from scorer.io.icews.read import read_icews
+from scorer.io.machine_coded.rows import Intensity, Reading
+from scorer.io.yaml import load_yaml
+from scorer.model.frame import EventSet, empty, from_events
+from scorer.model.skipped import Tally
+from scorer.problems import InputError, Problem
+
+# Below this size the exact reader is as fast as the column reader and simpler to trust.
+COLUMNS_FROM = 1 << 20
+
+
+def read_events(
+    paths: list[str] | str,
+    input_format: str | None = None,
+    *,
+    strict: bool = False,
+    intensity: Intensity = "goldstein",
+    columns_from: int = COLUMNS_FROM,
+    block_size: int = BLOCK,
+) -> EventSet:
+    """Read event files of any kind, in the order given; the set's tally is None when none was machine-coded.
+
+    Every problem of every file is raised together (InputError), skipped rows
+    among them when `strict`. JSON Lines files of more than `columns_from` bytes
+    are read by columns, `block_size` bytes at a time.
+    """
+    if isinstance(paths, str):
+        paths = [paths]
+    kinds = [input_format if input_format in MACHINE_FORMATS else None if input_format else detect(p) for p in paths]
+    if not any(kinds):
+        return replace(hand_coded(paths, input_format, columns_from=columns_from, block_size=block_size), sources=tuple(paths))
+    tally = Tally()
+    frames: list[pl.DataFrame] = []
+    problems: list[Problem] = []
+    for path, kind in zip(paths, kinds, strict=True):
+        try:
+            if kind is None:
+                frames.append(hand_coded([path], input_format, columns_from=columns_from, block_size=block_size).frame)
+                continue
+            reading = read_machine_coded(path, kind, intensity=intensity)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        tally.rows += reading.rows
+        tally.skipped.extend(reading.skipped)
+        if strict:
+            problems.extend(skip.problem() for skip in reading.skipped)
+        frames.append(reading.frame)
+    if problems:
+        raise InputError(problems)
+    frame = pl.concat(frames)
+    repeated = duplicate_ids(frame)
+    if repeated:
+        raise InputError(repeated)
+    return EventSet(frame, tally, tuple(paths))
+
+
+def read_machine_coded(path: str, fmt: str, *, intensity: Intensity = "goldstein") -> Reading:
+    """Read one machine-coded file (`fmt` is `gdelt` or `icews`)."""
+    if fmt == "gdelt":
+        return read_gdelt(path, intensity=intensity)
+    if fmt == "icews":
+        return read_icews(path, intensity=intensity)
+    raise ValueError(f"not a machine-coded format: {fmt!r}")
+
+
+def hand_coded(
+    paths: list[str] | str,
+    input_format: str | None = None,
+    *,
+    columns_from: int = COLUMNS_FROM,
+    block_size: int = BLOCK,
+) -> EventSet:
+    """Read and validate hand-coded event files; every problem of every file is raised together."""
+    if isinstance(paths, str):
+        paths = [paths]
+    frames: list[pl.DataFrame] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            fmt = format_for(path, input_format)
+            fast = None
+            if fmt == "jsonl" and file_size(path) > columns_from:
+                fast = jsonl_columns(path, block_size=block_size)
+            if fast is not None:
+                frames.append(fast.frame)
+                problems.extend(fast.problems)
+                continue
+            batch = parse(read_text(path, MAX_YAML_BYTES if fmt == "yaml" else None), path, fmt)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        good = [item for item in batch if not isinstance(item, Problem)]
+        problems.extend(item for item in batch if isinstance(item, Problem))
+        frames.append(from_events([e for e, _ in good], [o for _, o in good]))
+    frame = pl.concat(frames) if frames else empty()
+    problems.extend(duplicate_ids(frame))
+    if problems:
+        # A bad field in `defaults:` fails every event that inherits it: say it once.
+        raise InputError(list(dict.fromkeys(problems)))
+    return EventSet(frame)
+
+
+def duplicate_ids(frame: pl.DataFrame) -> list[Problem]:
+    """Each repeat of an event id, named where it stands and where the id first stood."""
+    if frame["id"].hash().n_unique() == frame.height:
+        return []  # distinct hashes, distinct ids (much faster than comparing the text)
+    repeated = frame.select("id", "file", "line", "col").with_row_index("row").filter(pl.col("id").is_duplicated())
+    first: dict[str, tuple[str, int]] = {}
+    problems = []
+    for _, event_id, file, line, col in repeated.iter_rows():
+        if event_id in first:
+            where = f"{first[event_id][0]}:{first[event_id][1]}"
+            problems.append(Problem(file, line, col, f"field 'id': duplicate event id {event_id!r} (first at {where})"))
+        else:
+            first[event_id] = (file, line)
+    return problems
+
+
+def looks_like_events(path: str) -> bool:
+    """Whether a YAML file holds events rather than a rulepack (for `validate`); a broken file most often does."""
+    try:
+        return yaml_events(load_yaml(read_text(path), path))
+    except InputError:
+        return not any(word in read_text(path) for word in ("rules:", "scoring:"))

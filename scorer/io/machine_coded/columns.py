@@ -1,0 +1,144 @@
+"""What the column readers of GDELT (`scorer.gdelt_columns`) and ICEWS (`scorer.icews_columns`) share.
+
+A block of whole tab-separated lines becomes a frame of text cells (`f0`,
+`f1`, ...); a row reader's checks run once per distinct value (`lookup`);
+rows are sorted into events, rows without an actor country, and rows left to
+the row reader (`Sorted`); events become the columns `table.from_events`
+makes (`events`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from scorer.io.machine_coded.rows import Intensity, RowError
+from scorer.model.fields import parse_date
+from scorer.model.frame import SCHEMA
+from scorer.model.skipped import Skip
+
+NONE, REFUSED = "\x00", "\x01"  # what a lookup gives for no value and for a value the row reader refuses
+Block = tuple[pl.DataFrame, list[Skip], list[int]]  # events, skips, lines left to the row reader
+
+
+def cells(raw: bytes) -> pl.DataFrame | None:
+    """The block's rows as text cells `f0`, `f1`, ... (empty cells ""), or None when it is not for
+    columns at all: rows of differing widths, blank lines, carriage returns, bytes that are not UTF-8."""
+    if not raw or b"\r" in raw or b"\n\n" in raw or raw.startswith(b"\n"):
+        return None
+    try:
+        table = pl.read_csv(raw, separator="\t", has_header=False, quote_char=None, infer_schema=False)
+    except Exception:  # noqa: BLE001 - rows of differing widths, not UTF-8, or worse: row by row
+        return None
+    if table.height != raw.count(b"\n") + (not raw.endswith(b"\n")):
+        return None
+    return table.rename({old: f"f{n}" for n, old in enumerate(table.columns)}).fill_null("")
+
+
+def lookup(table: pl.DataFrame, columns: list[int], work: Callable[[list[str]], str | None]) -> pl.Series:
+    """`work` of each row's cells at `columns`, once per distinct combination of them.
+
+    `work` gets a row's worth of cells, those at `columns` filled; what it
+    returns comes back as text, None as `NONE` and a RowError as `REFUSED`.
+    """
+    names = [f"f{n}" for n in columns]
+    distinct = table.select(names).unique()
+    found = []
+    for values in distinct.iter_rows():
+        fields = [""] * table.width
+        for n, value in zip(columns, values, strict=True):
+            fields[n] = value
+        try:
+            result = work(fields)
+        except RowError:
+            result = REFUSED
+        found.append(NONE if result is None else result)
+    keyed = distinct.with_columns(pl.Series("found", found, dtype=pl.String))
+    return table.select(names).join(keyed, on=names, how="left", maintain_order="left")["found"]
+
+
+def odd_rows(text: np.ndarray, rows: int, width: int, odd: np.ndarray) -> np.ndarray:
+    """Rows not `width` cells wide (polars fills a short row) or holding an `odd` byte."""
+    starts = np.concatenate([[0], np.flatnonzero(text == 0x0A)[: rows - 1] + 1])
+    found: np.ndarray = np.add.reduceat(text == 0x09, starts, dtype=np.int32) != width - 1
+    found |= np.add.reduceat(odd, starts, dtype=np.int32) > 0
+    return found
+
+
+@dataclass(frozen=True)
+class Sorted:
+    """The rows of a block by what becomes of them."""
+
+    events: pl.Series  # events made here
+    nobody: pl.Series  # rows skipped for want of an actor country
+    slow: list[int]  # the lines left to the row reader
+
+    @classmethod
+    def of(cls, actor: pl.Series, lines: pl.Series, before: pl.Series, after: pl.Series) -> Sorted:
+        """`before`: rows the row reader must read whatever their actor; `after`: rows it must read
+        if they have one (the checks it makes once it has found the actor)."""
+        found = (actor != NONE) & ~before
+        return cls(found & ~after, (actor == NONE) & ~before, lines.filter(before | (found & after)).to_list())
+
+
+def skips(table: pl.DataFrame, lines: pl.Series, name: str, column: int, why: pl.Series) -> list[Skip]:
+    """Rows without an actor country, each with its line, where cell `column` starts, and why."""
+    # The cells before it, each with its tab (`machine.cell_col`): a row's cells are its characters.
+    col = table.select(pl.sum_horizontal(pl.col(f"f{n}").str.len_chars() + 1 for n in range(column)) + 1)
+    shared: dict[str, str] = {}  # a few messages stand for many rows: each is held once
+    return [
+        Skip(name, line, at, "no actor country", shared.setdefault(text, text))
+        for line, at, text in zip(lines.to_list(), col.to_series().to_list(), why.to_list(), strict=True)
+    ]
+
+
+def events(
+    table: pl.DataFrame,
+    lines: pl.Series,
+    name: str,
+    intensity: Intensity,
+    *,
+    id: pl.Expr,  # noqa: A002 - the event's field
+    who: pl.Expr,
+    whom: pl.Expr,
+    text: pl.Expr,
+    source: pl.Expr,
+    attrs: pl.Expr,
+) -> pl.DataFrame:
+    """Events as `table.from_events` makes them, from looked-up `date`, `actor`, `partner` (NONE for
+    none), `code` and `goldstein` (JSON text) columns and the other fields as expressions."""
+    partner = pl.when(pl.col("partner") != NONE).then(pl.col("partner"))
+    days = {d: parse_date(d).toordinal() for d in table["date"].unique().to_list()}
+    made = table.select(
+        id=id,
+        date=pl.col("date"),
+        day=pl.col("date").replace_strict(days, return_dtype=pl.Int32),
+        actor=pl.col("actor"),
+        type=pl.lit("cameo.") + pl.col("code"),
+        partner=partner,
+        intensity=pl.col("goldstein").cast(pl.Float64).abs() if intensity == "goldstein" else pl.lit(1.0),
+        confidence=pl.lit(1.0),
+        summary=pl.when(whom.is_not_null())
+        .then(pl.concat_str(who, pl.lit(" -> "), whom, pl.lit(": "), text))
+        .otherwise(pl.concat_str(who, pl.lit(": "), text)),
+        source=source,
+        quote=pl.lit(None, pl.String),
+        tags=pl.when(partner == pl.col("actor")).then(pl.lit('["domestic"]')),
+        attrs=attrs,
+        file=pl.lit(name),
+        line=lines,
+        col=pl.lit(1, pl.Int32),
+    )
+    return made.cast(SCHEMA)  # type: ignore[arg-type]
+
+
+def attrs_text(keys: dict[str, pl.Expr], present: dict[str, pl.Expr]) -> pl.Expr:
+    """`json.dumps(attrs, sort_keys=True)` from each key's JSON text; a key in `present` only where it holds."""
+    items = []
+    for key in sorted(keys):
+        item = pl.lit(f'"{key}": ') + keys[key]
+        items.append(pl.when(present[key]).then(item) if key in present else item)
+    return pl.lit("{") + pl.concat_str(items, separator=", ", ignore_nulls=True) + pl.lit("}")

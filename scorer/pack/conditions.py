@@ -1,0 +1,151 @@
+"""A rule's `when` parsed into a condition tree, every problem named where the analyst has to look."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from scorer.io.yaml import Located
+from scorer.model.fields import parse_date
+from scorer.pack.model import FIELDS, OPERATORS, ORDERING, All, AnyOf, Condition, Not, Scalar, Test
+from scorer.pack.patterns import regex_problem
+from scorer.problems import Problem, describe
+
+
+def is_scalar(value: Any) -> bool:
+    """Whether a YAML value is one text, number or boolean."""
+    return isinstance(value, (str, int, float, bool))
+
+
+class ConditionParser:
+    """Parses the conditions of one rule file against the pack's sets; problems go to `problems`."""
+
+    def __init__(self, doc: Located, sets: dict[str, tuple[Scalar, ...]], problems: list[Problem]) -> None:
+        self.doc = doc
+        self.sets = sets
+        self.problems = problems
+
+    def fail(self, path: tuple[Any, ...], message: str, *, key: bool = False) -> None:
+        """Record a problem at `path` of the file (at its key, with `key`)."""
+        self.problems.append(self.doc.problem(path, message, key=key))
+
+    def parse(self, raw: Any, at: tuple[Any, ...]) -> Condition | None:
+        if not isinstance(raw, dict):
+            self.fail(at, f"a condition must be a mapping, not {describe(raw)}")
+            return None
+        if not raw:
+            self.fail(at, "a condition must not be empty")
+            return None
+        items: list[Condition | None] = []
+        for key, value in raw.items():
+            where = at + (key,)
+            if key in ("all", "any"):
+                if not isinstance(value, list) or not value:
+                    self.fail(where, f"'{key}' must be a non-empty list of conditions")
+                    items.append(None)
+                    continue
+                parts = [self.parse(item, where + (i,)) for i, item in enumerate(value)]
+                if any(p is None for p in parts):
+                    items.append(None)
+                    continue
+                group = tuple(p for p in parts if p is not None)
+                items.append(All(group) if key == "all" else AnyOf(group))
+            elif key == "not":
+                inner = self.parse(value, where)
+                items.append(Not(inner) if inner is not None else None)
+            elif key in FIELDS or (key.startswith("attrs.") and len(key) > len("attrs.")):
+                items.append(self.field(key, value, where))
+            else:
+                self.fail(
+                    where,
+                    f"unknown field '{key}' in condition: expected an event field "
+                    f"({', '.join(FIELDS)}), attrs.NAME, all, any or not",
+                    key=True,
+                )
+                items.append(None)
+        if any(item is None for item in items):
+            return None
+        done = tuple(item for item in items if item is not None)
+        return done[0] if len(done) == 1 else All(done)
+
+    def field(self, name: str, value: Any, at: tuple[Any, ...]) -> Condition | None:
+        if isinstance(value, dict):
+            if not value:
+                self.fail(at, f"no operator given for '{name}'")
+                return None
+            tests = [self.test(name, op, operand, at + (op,)) for op, operand in value.items()]
+            if any(t is None for t in tests):
+                return None
+            done = tuple(t for t in tests if t is not None)
+            return done[0] if len(done) == 1 else All(done)
+        if isinstance(value, list):
+            return self.test(name, "in", value, at)
+        return self.test(name, "eq", value, at)
+
+    def test(self, name: str, op: str, operand: Any, at: tuple[Any, ...]) -> Test | None:
+        if op not in OPERATORS:
+            self.fail(at, f"unknown operator '{op}': expected one of {', '.join(OPERATORS)}", key=True)
+            return None
+        if op == "in_set":
+            if not isinstance(operand, str) or operand not in self.sets:
+                known = ", ".join(sorted(self.sets)) or "none defined"
+                self.fail(at, f"unknown set {operand!r} (sets: {known})")
+                return None
+            op, operand = "in", list(self.sets[operand])
+        if name == "tags" and op not in ("eq", "in", "not_in", "contains", "exists"):
+            self.fail(at, f"'{op}' does not apply to tags: use contains, in, not_in or exists", key=True)
+            return None
+        if op == "contains" and name != "tags":
+            self.fail(at, "'contains' applies to tags only", key=True)
+            return None
+        if op == "exists":
+            if not isinstance(operand, bool):
+                self.fail(at, f"exists takes true or false, not {operand!r}")
+                return None
+            return Test(name, op, operand)
+        if op in ("in", "not_in"):
+            if not isinstance(operand, list) or not operand or not all(is_scalar(v) for v in operand):
+                self.fail(at, f"'{op}' takes a non-empty list of values")
+                return None
+            values = tuple(operand)
+            if name == "date":
+                dates = [self.date(value, at) for value in values]
+                if None in dates:
+                    return None
+                values = tuple(dates)
+            return Test(name, op, values)
+        if op in ("prefix", "regex", "contains"):
+            if not isinstance(operand, str):
+                self.fail(at, f"'{op}' takes text, not {describe(operand)}")
+                return None
+            if op == "regex":
+                # Checked for cost as well as syntax, so that no rule can hang a run (scorer/patterns.py).
+                problem = regex_problem(operand)
+                if problem is not None:
+                    self.fail(at, problem)
+                    return None
+            return Test(name, op, operand)
+        if not is_scalar(operand):
+            self.fail(at, f"'{op}' takes a single value, not {describe(operand)}")
+            return None
+        if name == "date":
+            text = self.date(operand, at)
+            return Test(name, op, text) if text is not None else None
+        if op in ORDERING and (
+            isinstance(operand, bool) or not isinstance(operand, (int, float)) or not math.isfinite(operand)
+        ):
+            self.fail(at, f"'{op}' compares numbers (or dates, for date), not {operand!r}")
+            return None
+        return Test(name, op, operand)
+
+    def date(self, value: Any, at: tuple[Any, ...]) -> str | None:
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if not isinstance(text, str):
+            self.fail(at, f"expected a date YYYY, YYYY-MM or YYYY-MM-DD, not {describe(value)}")
+            return None
+        try:
+            parse_date(text)
+        except ValueError as err:
+            self.fail(at, str(err))
+            return None
+        return text

@@ -1,0 +1,126 @@
+"""`weights set`: change one number in the rule file that defines it, and nothing else.
+
+The new text is spliced into the span the YAML parser reports for that
+scalar, so comments, order, quoting and spacing survive. The write is atomic
+and edits of one folder take turns under a lock on the folder
+(`scorer.io.atomic`), so two edits at once both land and a kill leaves the
+rule file old or new, never half-written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from scorer.io.atomic import locked_folder, replace_file
+from scorer.io.yaml import Located, load_yaml
+from scorer.pack.bundled import bundled_rules
+from scorer.pack.load import load_rules
+from scorer.pack.model import weight_problem
+from scorer.problems import InputError, Problem
+
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One weight changed: where, which, from what to what (None: the signal was added)."""
+
+    file: str
+    line: int
+    rule: str
+    axis: str
+    old: float | None
+    new: float
+
+
+def format_weight(weight: float, like: str = "") -> str:
+    """The weight as YAML text, whole numbers kept whole where the file wrote them so."""
+    if re.fullmatch(r"[-+]?[0-9]+", like.strip()) and weight.is_integer():
+        return str(int(weight))
+    return repr(weight)
+
+
+def set_weight(pack_path: str | Path | None, rule_id: str, axis: str, weight: float) -> Edit:
+    """Change one weight in place; refuses (InputError) and leaves every file untouched on any problem."""
+    pack = load_rules(pack_path)
+    try:
+        rule = pack.rule(rule_id)
+    except KeyError:
+        where = str(pack_path) if pack_path is not None else str(bundled_rules())
+        raise InputError([Problem(where, 1, 1, f"unknown rule '{rule_id}': nothing changed")]) from None
+    if axis not in pack.scoring.axes:
+        message = (
+            f"unknown axis '{axis}' for rule '{rule_id}': axes are {', '.join(pack.scoring.axes)}; nothing changed"
+        )
+        raise InputError([Problem(rule.file, rule.line, 1, message)])
+    problem = weight_problem(weight, f"{rule_id!r} on {axis!r}")
+    if problem:
+        raise InputError([Problem(rule.file, rule.line, 1, f"{problem}; nothing changed")])
+    try:
+        with locked_folder(Path(rule.file).resolve().parent):
+            return _edit(Path(rule.file), rule_id, axis, weight)
+    except OSError as err:
+        # A folder or file we may not write: say so as the other refusals do, not as a crash.
+        message = f"cannot write {err.filename or rule.file}: {err.strerror or err}; nothing changed"
+        raise InputError([Problem(rule.file, rule.line, 1, message)]) from None
+
+
+def _edit(path: Path, rule_id: str, axis: str, weight: float) -> Edit:
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    bom = text.startswith(_BOM)
+    body = text[1:] if bom else text
+    doc = load_yaml(body, str(path))
+    index = _rule_index(doc, rule_id, path)
+    signals_path = ("rules", index, "signals")
+    value_path = signals_path + (axis,)
+    if value_path in doc.spans:
+        start, end = doc.spans[value_path]
+        old_text = body[start:end]
+        old = doc.data["rules"][index]["signals"][axis]
+        new_body = body[:start] + format_weight(weight, old_text) + body[end:]
+    else:
+        old = None
+        new_body = _add_signal(body, doc, signals_path, axis, format_weight(weight))
+    target = value_path if value_path in doc.spans else signals_path
+    if any(span == doc.spans[target] for where, span in doc.spans.items() if where != target):
+        # A YAML alias (*name) shares this node with another place: the splice would change both.
+        message = f"the weights of rule '{rule_id}' are shared with another place through a YAML alias; nothing changed"
+        raise InputError([doc.problem(target, message)])
+    check = load_yaml(new_body, str(path))
+    if check.data["rules"][index]["signals"].get(axis) != weight:  # pragma: no cover - a bug of ours
+        raise InputError(
+            [Problem(str(path), 1, 1, "internal error: the edit did not give the new weight; file left as it was")]
+        )
+    replace_file(path, ((_BOM if bom else "") + new_body).encode("utf-8"))
+    line, _ = check.where(value_path)
+    return Edit(str(path), line, rule_id, axis, old, weight)
+
+
+def _rule_index(doc: Located, rule_id: str, path: Path) -> int:
+    for index, rule in enumerate(doc.data.get("rules", [])):
+        if isinstance(rule, dict) and rule.get("id") == rule_id:
+            return index
+    raise InputError([Problem(str(path), 1, 1, f"rule '{rule_id}' not found in this file")])  # pragma: no cover
+
+
+def _add_signal(body: str, doc: Located, signals_path: tuple[str | int, ...], axis: str, value: str) -> str:
+    """A signal the rule does not have yet, added in the style of its neighbours."""
+    start, end = doc.spans[signals_path]
+    if body[start] == "{":
+        close = body.rindex("}", start, end)
+        inner = body[start + 1 : close].rstrip()
+        separator = ", " if inner.strip() else ""
+        return body[: start + 1] + inner + f"{separator}{axis}: {value}" + body[close:]
+    axes = list(doc.data["rules"][signals_path[1]]["signals"])
+    _, col = doc.where(signals_path + (axes[0],), key=True)
+    last_start, last_end = doc.spans[signals_path + (axes[-1],)]
+    line_end = body.find("\n", last_end)
+    if line_end < 0:
+        line_end = len(body)
+    newline = "\r\n" if body[line_end - 1 : line_end] == "\r" else "\n"
+    if newline == "\r\n":
+        line_end -= 1
+    return body[:line_end] + newline + " " * (col - 1) + f"{axis}: {value}" + body[line_end:]

@@ -1,0 +1,231 @@
+"""Rulepacks read from one YAML file or a folder of them, validated, every problem with its file:line:col."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from scorer.io.files import read_text
+from scorer.io.yaml import Located, load_yaml
+from scorer.pack.bundled import bundled_rules, shown
+from scorer.pack.conditions import ConditionParser, is_scalar
+from scorer.pack.model import Condition, Rule, RulePack, Scalar, Scoring, weight_problem
+from scorer.problems import InputError, Problem, describe
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_RULE_KEYS = ("id", "description", "when", "signals", "enabled", "references")
+
+
+def pack_files(path: str | Path) -> list[Path]:
+    """The YAML files of a pack in the order they are merged."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        if not files:
+            raise InputError([Problem(str(path), 1, 1, "no .yaml or .yml rule files in this folder")])
+        return files
+    if not path.exists():
+        raise InputError([Problem(str(path), 1, 1, "no such file or folder")])
+    return [path]
+
+
+
+def load_rules(path: str | Path | None = None) -> RulePack:
+    """Read and validate a rulepack (by default the bundled one); every problem of every file is raised together."""
+    files = pack_files(path) if path is not None else [shown(p) for p in pack_files(bundled_rules())]
+    problems: list[Problem] = []
+    documents: list[Located] = []
+    for file in files:
+        try:
+            documents.append(load_yaml(read_text(str(file)), str(file)))
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise InputError(problems)
+    pack = _Assembler(documents).assemble()
+    return replace(pack, files=tuple(str(f) for f in files))
+
+
+class _Assembler:
+    def __init__(self, documents: list[Located]) -> None:
+        self.documents = documents
+        self.problems: list[Problem] = []
+
+    def problem(self, doc: Located, path: tuple[Any, ...], message: str, *, key: bool = False) -> None:
+        self.problems.append(doc.problem(path, message, key=key))
+
+    def assemble(self) -> RulePack:
+        scoring = Scoring()
+        scoring_doc: Located | None = None
+        sets: dict[str, tuple[Scalar, ...]] = {}
+        raw_rules: list[tuple[Located, int, dict[str, Any]]] = []
+        for doc in self.documents:
+            data = doc.data
+            if data is None:
+                continue
+            if not isinstance(data, dict):
+                self.problem(doc, (), f"a rule file must be a mapping with 'rules:', not {describe(data)}")
+                continue
+            for key in data:
+                if key not in ("scoring", "sets", "rules"):
+                    self.problem(
+                        doc, (key,), f"unknown top-level key '{key}': expected scoring, sets or rules", key=True
+                    )
+            if "scoring" in data:
+                if scoring_doc is not None:
+                    line, _ = scoring_doc.where(("scoring",), key=True)
+                    self.problem(doc, ("scoring",), f"'scoring' is already set in {scoring_doc.file}:{line}", key=True)
+                else:
+                    scoring_doc = doc
+                    scoring = self.scoring(doc, data["scoring"])
+            for name, members in self.sets(doc, data.get("sets")).items():
+                if name in sets:
+                    self.problem(doc, ("sets", name), f"set '{name}' is defined twice", key=True)
+                sets[name] = members
+            rules = data.get("rules", [])
+            if not isinstance(rules, list):
+                self.problem(doc, ("rules",), f"'rules' must be a list, not {describe(rules)}")
+                continue
+            for index, raw in enumerate(rules):
+                if not isinstance(raw, dict):
+                    self.problem(doc, ("rules", index), f"a rule must be a mapping, not {describe(raw)}")
+                    continue
+                raw_rules.append((doc, index, raw))
+        built: list[Rule] = []
+        seen: dict[str, tuple[str, int]] = {}
+        for doc, index, raw in raw_rules:
+            rule = self.rule(doc, index, raw, scoring, sets)
+            if rule is None:
+                continue
+            if rule.id in seen:
+                file, line = seen[rule.id]
+                self.problem(doc, ("rules", index, "id"), f"duplicate rule id '{rule.id}' (first at {file}:{line})")
+                continue
+            seen[rule.id] = (rule.file, rule.line)
+            built.append(rule)
+        if not raw_rules and not self.problems:
+            self.problems.append(
+                Problem(self.documents[0].file if self.documents else "rules", 1, 1, "the pack has no rules")
+            )
+        if self.problems:
+            raise InputError(self.problems)
+        return RulePack(scoring, sets, tuple(built))
+
+    def scoring(self, doc: Located, raw: Any) -> Scoring:
+        at = ("scoring",)
+        if not isinstance(raw, dict):
+            self.problem(doc, at, f"'scoring' must be a mapping, not {describe(raw)}")
+            return Scoring()
+        for key in raw:
+            if key not in ("axes", "balance", "half_life_days"):
+                self.problem(
+                    doc,
+                    at + (key,),
+                    f"unknown key '{key}' in scoring: expected axes, balance, half_life_days",
+                    key=True,
+                )
+        axes = raw.get("axes", list(Scoring.axes))
+        if not isinstance(axes, list) or not axes or not all(isinstance(a, str) and a for a in axes):
+            self.problem(doc, at + ("axes",), "'axes' must be a non-empty list of names")
+            axes = list(Scoring.axes)
+        for i, axis in enumerate(axes):
+            if axis in axes[:i]:
+                self.problem(doc, at + ("axes", i), f"axis '{axis}' is listed twice")
+        balance = raw.get("balance", {"plus": Scoring.plus, "minus": Scoring.minus})
+        plus, minus = Scoring.plus, Scoring.minus
+        if not isinstance(balance, dict) or set(balance) != {"plus", "minus"}:
+            self.problem(doc, at + ("balance",), "'balance' must be a mapping with exactly 'plus' and 'minus'")
+        else:
+            plus, minus = balance["plus"], balance["minus"]
+            for pole in ("plus", "minus"):
+                if balance[pole] not in axes:
+                    self.problem(
+                        doc,
+                        at + ("balance", pole),
+                        f"balance {pole} pole '{balance[pole]}' is not an axis: axes are {', '.join(map(str, axes))}",
+                    )
+            if plus == minus:
+                self.problem(doc, at + ("balance",), "balance plus and minus must be different axes")
+        half_life = raw.get("half_life_days")
+        if half_life is not None and (
+            isinstance(half_life, bool)
+            or not isinstance(half_life, (int, float))
+            or not math.isfinite(half_life)
+            or half_life <= 0
+        ):
+            self.problem(
+                doc,
+                at + ("half_life_days",),
+                f"half_life_days must be a positive number of days or null, not {half_life!r}",
+            )
+            half_life = None
+        return Scoring(tuple(axes), str(plus), str(minus), float(half_life) if half_life is not None else None)
+
+    def sets(self, doc: Located, raw: Any) -> dict[str, tuple[Scalar, ...]]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(doc, ("sets",), f"'sets' must be a mapping of name to list, not {describe(raw)}")
+            return {}
+        result: dict[str, tuple[Scalar, ...]] = {}
+        for name, members in raw.items():
+            if not isinstance(members, list) or not members or not all(is_scalar(m) for m in members):
+                self.problem(doc, ("sets", name), f"set '{name}' must be a non-empty list of values")
+                continue
+            result[name] = tuple(members)
+        return result
+
+    def rule(
+        self, doc: Located, index: int, raw: dict[str, Any], scoring: Scoring, sets: dict[str, tuple[Scalar, ...]]
+    ) -> Rule | None:
+        at: tuple[Any, ...] = ("rules", index)
+        before = len(self.problems)
+        for key in raw:
+            if key not in _RULE_KEYS:
+                self.problem(
+                    doc, at + (key,), f"unknown key '{key}' in rule: expected {', '.join(_RULE_KEYS)}", key=True
+                )
+        for key in ("id", "when", "signals"):
+            if key not in raw:
+                self.problem(doc, at, f"rule is missing required key '{key}'")
+        rule_id = raw.get("id")
+        if "id" in raw and (not isinstance(rule_id, str) or not _ID.match(rule_id)):
+            self.problem(
+                doc, at + ("id",), f"rule id must be a name of letters, digits, '-', '_' or '.', not {rule_id!r}"
+            )
+        description = raw.get("description", "")
+        if not isinstance(description, str):
+            self.problem(doc, at + ("description",), f"description must be text, not {describe(description)}")
+        enabled = raw.get("enabled", True)
+        if not isinstance(enabled, bool):
+            self.problem(doc, at + ("enabled",), f"enabled must be true or false, not {enabled!r}")
+        references = raw.get("references", [])
+        if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
+            self.problem(doc, at + ("references",), "references must be a list of text")
+        signals: dict[str, float] = {}
+        raw_signals = raw.get("signals", {})
+        if not isinstance(raw_signals, dict) or ("signals" in raw and not raw_signals):
+            self.problem(doc, at + ("signals",), "signals must be a non-empty mapping of axis to weight")
+        else:
+            for axis, weight in raw_signals.items():
+                where = at + ("signals", axis)
+                if axis not in scoring.axes:
+                    self.problem(
+                        doc, where, f"signal on unknown axis '{axis}': axes are {', '.join(scoring.axes)}", key=True
+                    )
+                elif problem := weight_problem(weight, f"'{axis}'"):
+                    self.problem(doc, where, problem)
+                else:
+                    signals[axis] = float(weight)
+        when: Condition | None = None
+        if "when" in raw:
+            when = ConditionParser(doc, sets, self.problems).parse(raw["when"], at + ("when",))
+        if len(self.problems) > before or when is None:
+            return None
+        line, _ = doc.where(at)
+        return Rule(str(rule_id), description, when, signals, enabled, tuple(references), doc.file, line)
+
+

@@ -1,0 +1,120 @@
+"""What every rendering shares: signed numbers, aligned tables, terminal colour, markdown escaping, "N others".
+
+Every line of a report that names a rule names where it is defined.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from scorer.scoring.actor import ActorScore, Share
+from scorer.scoring.score import Score
+
+Chart = Literal["timeline", "waterfall", "tornado"]
+CHARTS: tuple[Chart, ...] = ("timeline", "waterfall", "tornado")
+ChartFormat = Literal["svg", "png"]
+def clean(value: float) -> float:
+    """-0.0 prints as 0.0: an analyst reads no sign into nothing."""
+    return value + 0.0
+
+
+
+@dataclass(frozen=True)
+class Palette:
+    """ANSI colour for signed numbers, only where the output is a terminal and NO_COLOR is unset."""
+
+    enabled: bool = False
+
+    def signed(self, value: float, text: str) -> str:
+        """`text` coloured by the sign of `value`."""
+        if not self.enabled or clean(value) == 0:
+            return text
+        return f"\033[{32 if value > 0 else 31}m{text}\033[0m"
+
+    def bold(self, text: str) -> str:
+        """`text` in bold."""
+        return f"\033[1m{text}\033[0m" if self.enabled else text
+
+
+def signed(value: float, places: int = 2) -> str:
+    """`+1.25`, `-0.50`: every number shown with its sign."""
+    return f"{clean(value):+.{places}f}"
+
+
+def table(
+    headers: list[str],
+    rows: list[list[str]],
+    right: set[int],
+    palette: Palette | None = None,
+    values: list[list[float | None]] | None = None,
+) -> list[str]:
+    """Aligned columns; `right` holds the indices of numeric columns."""
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def fit(cells: list[str], nums: list[float | None] | None) -> str:
+        """One row, padded and coloured."""
+        out = []
+        for i, cell in enumerate(cells):
+            padded = cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            if palette and nums and nums[i] is not None:
+                padded = palette.signed(nums[i] or 0.0, padded)
+            out.append(padded)
+        return "  ".join(out).rstrip()
+
+    lines = [fit(headers, None), "  ".join("-" * w for w in widths)]
+    for index, cells in enumerate(rows):
+        lines.append(fit(cells, values[index] if values else None))
+    return lines
+
+
+
+def heading(score: Score, name: str, actor: ActorScore) -> str:
+    """`KAZ: balance +0.04 (lean +0.00) on 2009-05-07  [nato +, russia -]`."""
+    scoring = score.pack.scoring
+    final = actor.final
+    return (
+        f"{name}: balance {signed(final.balance)} (lean {signed(final.lean)}) on {final.date}"
+        f"  [{scoring.plus} +, {scoring.minus} -]"
+    )
+
+
+
+def collapse(shares: Sequence[Share], top: int | None) -> tuple[list[Share], Share | None]:
+    """The `top` largest shares, and the rest as one "N others" share (None when nothing is left over)."""
+    if top is None or len(shares) <= top:
+        return list(shares), None
+    rest = shares[top:]
+    return list(shares[:top]), Share(f"{len(rest)} others", sum(s.share for s in rest))
+
+
+
+def md_text(text: str) -> str:
+    """Text from input files, made inert in markdown (no HTML, no table breaks)."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\n", " ")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+        .replace("`", "\\`")
+    )
+
+
+
+def md_code(text: str) -> str:
+    """Text from input files as a markdown code span, whatever backticks it holds."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
+
+
+def md_alt(text: str) -> str:
+    """Text for an image's alt text: inert, and no bracket that would end it."""
+    return md_text(text).replace("[", "\\[").replace("]", "\\]")

@@ -1,0 +1,275 @@
+"""JSON documents: the score and explanation (`score`/`explain --format json`), weights, comparisons, sensitivity.
+
+The shapes are those of the reference (docs/reference.md); a document of
+millions of events is written as it is made (`document_json`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import orjson
+
+from scorer.analysis.compare import Comparison
+from scorer.analysis.sensitivity import Sensitivity, Variant
+from scorer.pack.model import RulePack
+from scorer.report.format import clean
+from scorer.scoring.actor import ActorScore, Row, Step
+from scorer.scoring.score import Score
+
+
+def _totals(totals: dict[str, float]) -> dict[str, float]:
+    """Axis totals as JSON numbers."""
+    return {axis: clean(value) for axis, value in totals.items()}
+
+
+def _row(row: Row) -> dict[str, Any]:
+    """A timeline row (or `final`) as JSON."""
+    out: dict[str, Any] = {}
+    if row.period is not None:
+        out["period"] = row.period
+    out["date"] = row.date
+    if row.event is not None:
+        out["event"] = row.event
+    if row.events is not None:
+        out["events"] = row.events
+    out.update(totals=_totals(row.totals), balance=clean(row.balance), lean=clean(row.lean))
+    return out
+
+
+def _timeline(actor: ActorScore, axes: tuple[str, ...], lo: int = 0, hi: int | None = None) -> list[dict[str, Any]]:
+    """The rows of `_row` (rows lo to hi), built from the timeline's columns (no Row objects)."""
+    c = actor.columns
+    part = slice(lo, hi)
+    # Adding 0.0 turns -0.0 into 0.0, as `clean` does.
+    values = (c.values[part] + 0.0).tolist()
+    balances, leans = (c.balance[part] + 0.0).tolist(), (c.lean[part] + 0.0).tolist()
+    dates, events = c.dates[part], c.events[part]
+    if c.periods is None:
+        return [
+            {"date": d, "event": e, "totals": dict(zip(axes, v, strict=True)), "balance": b, "lean": n}
+            for d, e, v, b, n in zip(dates, events, values, balances, leans, strict=True)
+        ]
+    return [
+        {"period": p, "date": d, "events": e, "totals": dict(zip(axes, v, strict=True)), "balance": b, "lean": n}
+        for p, d, e, v, b, n in zip(c.periods[part], dates, events, values, balances, leans, strict=True)
+    ]
+
+
+def _step(step: Step) -> dict[str, Any]:
+    """One event of the trail as JSON."""
+    return {
+        "event": step.event.id,
+        "date": step.event.date,
+        "matches": [
+            {
+                "rule": m.rule,
+                "axis": m.axis,
+                "weight": m.weight,
+                "intensity": m.intensity,
+                "confidence": m.confidence,
+                "contribution": clean(m.contribution),
+            }
+            for m in step.matches
+        ],
+        "totals": _totals(step.totals),
+        "balance": clean(step.balance),
+    }
+
+
+def document(score: Score, *, explain: bool = False, event: str | None = None) -> dict[str, Any]:
+    """The JSON document of `score --format json` (and of `explain` with `explain=True`)."""
+    head = _head(score)
+    axes = score.pack.scoring.axes
+    head["actors"] = {name: _actor(actor, axes, explain, event) for name, actor in score.actors.items()}
+    return head
+
+
+def _head(score: Score) -> dict[str, Any]:
+    """The keys before `actors`."""
+    scoring = score.pack.scoring
+    return {"axes": list(scoring.axes), "balance": {"plus": scoring.plus, "minus": scoring.minus}}
+
+
+def _actor(
+    actor: ActorScore, axes: tuple[str, ...], explain: bool, event: str | None, *, timeline: bool = True
+) -> dict[str, Any]:
+    """One actor's part of the document (its timeline left out with `timeline=False`)."""
+    item: dict[str, Any] = {"timeline": _timeline(actor, axes)} if timeline else {}
+    item.update(final=_row(actor.final), unmatched=list(actor.unmatched))
+    if explain:
+        item["trail"] = [_step(step) for step in actor.trail if event is None or step.event.id == event]
+        item["drivers"] = {
+            "events": [{"event": s.name, "share": clean(s.share)} for s in actor.event_drivers],
+            "rules": [{"rule": s.name, "share": clean(s.share)} for s in actor.rule_drivers],
+        }
+    return item
+
+
+def to_json(data: Any) -> str:
+    """A document as indented JSON text."""
+    # orjson: the same document as the standard library's, several times faster on big timelines.
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2, default=list).decode("utf-8") + "\n"
+
+
+def document_json(
+    score: Score, *, explain: bool = False, event: str | None = None, after: dict[str, Any] | None = None
+) -> Iterator[bytes]:
+    """`to_json(document(...) | after)` as UTF-8, an actor's timeline `_ROWS` rows at a time.
+
+    A million events make a document of many megabytes: written as it is made,
+    no more than one actor's part of it (less its timeline, which an actor of a
+    million events makes as long) is held as Python objects at once.
+    """
+    head = orjson.dumps({**_head(score), "actors": {}}, option=orjson.OPT_INDENT_2)
+    before, rest = head.split(b'\n  "actors": {}', 1)
+    yield before + b'\n  "actors": {'
+    axes = score.pack.scoring.axes
+    # orjson escapes every newline inside a string, so each one below is between lines:
+    # indenting after each moves a part to where it stands in the whole document.
+    for i, (name, actor) in enumerate(score.actors.items()):
+        yield (b",\n    " if i else b"\n    ") + orjson.dumps(name) + b': {\n      "timeline": ['
+        count = len(actor.columns.dates)
+        for lo in range(0, count, _ROWS):
+            rows = orjson.dumps(_timeline(actor, axes, lo, lo + _ROWS), option=orjson.OPT_INDENT_2)
+            yield (b"," if lo else b"") + rows[1:-2].replace(b"\n", b"\n      ")  # without its brackets
+        yield b"\n      ]," if count else b"],"
+        item = orjson.dumps(_actor(actor, axes, explain, event, timeline=False), option=orjson.OPT_INDENT_2)
+        yield item[1:].replace(b"\n", b"\n    ")  # its keys after the timeline
+    yield b"\n  }" if score.actors else b"}"
+    for key, value in (after or {}).items():
+        yield b",\n  " + orjson.dumps(key) + b": "
+        yield from _value(value, 1)
+    yield rest + b"\n"
+
+
+_ROWS = 10_000  # timeline rows (and items of a long list) made into Python objects at a time
+
+
+def _value(value: Any, depth: int) -> Iterator[bytes]:
+    """`value` as orjson writes it `depth` levels in, a long list (such as skipped rows) `_ROWS` items at a time."""
+    pad = b"\n" + b"  " * depth
+    if isinstance(value, dict) and value:
+        yield b"{"
+        for i, (key, item) in enumerate(value.items()):
+            yield (b"," if i else b"") + pad + b"  " + orjson.dumps(key) + b": "
+            yield from _value(item, depth + 1)
+        yield pad + b"}"
+    elif isinstance(value, Sequence) and not isinstance(value, str) and len(value) > _ROWS:
+        yield b"["
+        for lo in range(0, len(value), _ROWS):
+            part = orjson.dumps(list(value[lo : lo + _ROWS]), option=orjson.OPT_INDENT_2)
+            yield (b"," if lo else b"") + part[1:-2].replace(b"\n", pad)  # without its brackets
+        yield pad + b"]"
+    else:
+        yield orjson.dumps(value, option=orjson.OPT_INDENT_2, default=list).replace(b"\n", pad)
+
+
+
+def weights_document(pack: RulePack) -> dict[str, Any]:
+    """The JSON document of `weights list --format json`."""
+    return {
+        "rules": [
+            {"rule": r.id, "file": r.file, "line": r.line, "enabled": r.enabled, "signals": dict(r.signals)}
+            for r in pack.rules
+        ]
+    }
+
+
+
+def _side(totals: dict[str, float], balance: float, lean: float) -> dict[str, Any]:
+    """One pack's totals, balance and lean in a comparison."""
+    return {"totals": {k: clean(v) for k, v in totals.items()}, "balance": clean(balance), "lean": clean(lean)}
+
+
+def compare_document(result: Comparison) -> dict[str, Any]:
+    """The JSON document of `compare --format json`."""
+
+    def pole(s: Score) -> dict[str, str]:
+        return {"plus": s.pack.scoring.plus, "minus": s.pack.scoring.minus}
+
+    def share(value: float | None) -> float | None:
+        return None if value is None else clean(value)
+
+    actors: dict[str, Any] = {}
+    for name, c in result.actors.items():
+        fa, fb = c.a.final, c.b.final
+        actors[name] = {
+            "final": {
+                "date": fa.date,
+                "a": _side(fa.totals, fa.balance, fa.lean),
+                "b": _side(fb.totals, fb.balance, fb.lean),
+                "balance_difference": clean(fb.balance - fa.balance),
+                "lean_difference": clean(fb.lean - fa.lean),
+            },
+            "timeline": [
+                {
+                    "date": ra.date,
+                    "event": ra.event,
+                    "a": _side(ra.totals, ra.balance, ra.lean),
+                    "b": _side(rb.totals, rb.balance, rb.lean),
+                    "balance_difference": clean(rb.balance - ra.balance),
+                }
+                for ra, rb in zip(c.a.timeline, c.b.timeline, strict=True)
+            ],
+            "events": [
+                {"event": d.name, "a": share(d.a), "b": share(d.b), "difference": clean(d.difference)}
+                for d in c.events
+            ],
+            "rules": [
+                {
+                    "rule": d.name,
+                    "defined_at": {"a": d.a_at, "b": d.b_at},
+                    "a": share(d.a),
+                    "b": share(d.b),
+                    "difference": clean(d.difference),
+                }
+                for d in c.rules
+            ],
+        }
+    return {
+        "a": {"rules": result.labels[0], "balance": pole(result.a)},
+        "b": {"rules": result.labels[1], "balance": pole(result.b)},
+        "changed_weights": [
+            {"rule": ch.rule, "defined_at": {"a": ch.a_at, "b": ch.b_at}, "a": ch.a, "b": ch.b}
+            for ch in result.changes
+        ],
+        "actors": actors,
+    }
+
+
+
+def sensitivity_document(result: Sensitivity) -> dict[str, Any]:
+    """The JSON document of `sensitivity --format json`."""
+
+    def variant(v: Variant) -> dict[str, float]:
+        return {"weight": clean(v.weight), "balance": clean(v.balance), "lean": clean(v.lean)}
+
+    return {
+        "delta": result.delta,
+        "balance": {"plus": result.plus, "minus": result.minus},
+        "actors": {
+            name: {
+                "date": actor.date,
+                "balance": clean(actor.balance),
+                "lean": clean(actor.lean),
+                "variations": [
+                    {
+                        "rule": v.rule,
+                        "axis": v.axis,
+                        "file": v.file,
+                        "line": v.line,
+                        "weight": v.weight,
+                        "low": variant(v.low),
+                        "high": variant(v.high),
+                        "flips": v.flips,
+                        "breakeven_weight": v.breakeven,
+                    }
+                    for v in actor.variations
+                ],
+                "flips": [v.name for v in actor.flips],
+            }
+            for name, actor in result.actors.items()
+        },
+    }

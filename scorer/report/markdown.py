@@ -1,0 +1,119 @@
+"""Markdown reports: the timeline and the explanation, with text from input files made inert."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from scorer.report.explanation import rule_uses
+from scorer.report.format import collapse, heading, md_alt, md_code, md_text, signed
+from scorer.scoring.actor import ActorScore
+from scorer.scoring.score import Score
+
+
+def timeline_markdown(score: Score) -> str:
+    """The timeline of every actor as markdown tables."""
+    axes = list(score.pack.scoring.axes)
+    blocks = []
+    for name, actor in score.actors.items():
+        periodic = bool(actor.timeline) and actor.timeline[0].period is not None
+        headers = (["period", "date", "events"] if periodic else ["date", "event"]) + axes + ["balance", "lean"]
+        lines = [f"## {md_text(name)}", "", md_text(heading(score, name, actor)), ""]
+        lines.append("| " + " | ".join(headers) + " |")
+        lines.append("|" + "|".join("---" if i < (3 if periodic else 2) else "---:" for i in range(len(headers))) + "|")
+        for row in actor.timeline:
+            first = [row.period or "", row.date, str(row.events)] if periodic else [row.date, f"`{row.event}`"]
+            cells = first + [signed(row.totals[a]) for a in axes] + [signed(row.balance), signed(row.lean)]
+            lines.append("| " + " | ".join(md_text(c) if not c.startswith("`") else c for c in cells) + " |")
+        lines.append("")
+        lines.append("Unmatched: " + (", ".join(f"`{e}`" for e in actor.unmatched) if actor.unmatched else "none"))
+        blocks.append("\n".join(lines))
+    return "# Alignment score\n\n" + ("\n\n".join(blocks) if blocks else "No events to score.") + "\n"
+
+
+
+def explain_markdown(
+    score: Score,
+    *,
+    top: int | None = 10,
+    event: str | None = None,
+    charts: Mapping[str, tuple[str, str]] | None = None,
+) -> str:
+    """The markdown report; `charts` gives per actor the balance chart and the drivers chart (PNG files) it links."""
+    where = score.pack.locations()
+    axes = list(score.pack.scoring.axes)
+    blocks = []
+    for name, actor in score.actors.items():
+        lines = [f"## {md_text(name)}", "", md_text(heading(score, name, actor)), ""]
+        images = (charts or {}).get(name)
+        if images:
+            lines += ["### Balance over time", "", f"![{md_alt(name)}: balance over time]({quote(images[0])})", ""]
+            lines += ["Markers are numbered as the events below.", ""]
+        lines += ["### Events", ""]
+        for number, step in enumerate(actor.trail, 1):
+            if event is not None and step.event.id != event:
+                continue
+            e = step.event
+            toward = f" → {md_text(e.partner)}" if e.partner else ""
+            lines.append(f"#### {number}. {md_text(e.date)} {md_code(e.id)} — {md_text(e.type)}{toward}")
+            lines.append("")
+            for label, text in (("Summary", e.summary), ("Source", e.source), ("Quote", e.quote)):
+                if text:
+                    lines.append(f"- {label}: {md_text(' '.join(text.split()))}")
+            if step.matches:
+                lines += [
+                    "",
+                    "| rule | defined at | axis | weight | intensity | confidence | contribution |",
+                    "|---|---|---|---:|---:|---:|---:|",
+                ]
+                for m in step.matches:
+                    lines.append(
+                        f"| `{m.rule}` | {md_code(where[m.rule])} | {md_text(m.axis)} | {signed(m.weight)} | "
+                        f"{m.intensity:.2f} | {m.confidence:.2f} | {signed(m.contribution)} |"
+                    )
+            else:
+                lines.append("- No rule matched (unmatched).")
+            totals = ", ".join(f"{md_text(a)} {signed(step.totals[a])}" for a in axes)
+            lines += ["", f"Running: {totals}; balance **{signed(step.balance)}**", ""]
+        lines += ["### Drivers of the final balance", ""]
+        if images:
+            lines += [f"![{md_alt(name)}: drivers of the final balance]({quote(images[1])})", ""]
+        for title, shares, located in (("Events", actor.event_drivers, False), ("Rules", actor.rule_drivers, True)):
+            shown, rest = collapse(shares, top)
+            lines += [f"| {title[:-1].lower()} | defined at | share |", "|---|---|---:|"]
+            for share in shown + ([rest] if rest else []):
+                at = md_code(where[share.name]) if located and share.name in where else ""
+                label = md_code(share.name) if share is not rest else share.name
+                lines.append(f"| {label} | {at} | {signed(share.share)} |")
+            lines += [f"| **final balance** | | **{signed(actor.final.balance)}** |", ""]
+        lines += _rules_markdown(score, actor)
+        lines += ["### Unmatched events", ""]
+        unmatched = [(n, step) for n, step in enumerate(actor.trail, 1) if not step.matches]
+        for number, step in unmatched:
+            e = step.event
+            summary = f": {md_text(' '.join(e.summary.split()))}" if e.summary else ""
+            lines.append(f"- Event {number}, {md_text(e.date)} {md_code(e.id)} ({md_text(e.type)}){summary}")
+        if not unmatched:
+            lines.append("None: every event matched at least one rule.")
+        blocks.append("\n".join(lines))
+    return "# Why the score is what it is\n\n" + ("\n\n".join(blocks) if blocks else "No events to explain.") + "\n"
+
+
+def _rules_markdown(score: Score, actor: ActorScore) -> list[str]:
+    """The rule table: where each rule is defined, its weights, how often it fired, its share."""
+    uses = rule_uses(actor, score.pack)
+    lines = ["### Rules", "", "| rule | defined at | weights | fired on | share |", "|---|---|---|---:|---:|"]
+    for use in uses:
+        if not use.fired:
+            continue
+        weights = ", ".join(f"{md_text(axis)} {signed(w)}" for axis, w in use.rule.signals.items())
+        share = "—" if use.share is None else signed(use.share)
+        disabled = "" if use.rule.enabled else " (disabled)"
+        lines.append(
+            f"| `{use.rule.id}`{disabled} | {md_code(use.rule.where)} | {weights} | {use.fired} | {share} |"
+        )
+    idle = [use for use in uses if not use.fired]
+    if idle:
+        names = ", ".join(f"`{use.rule.id}` ({md_code(use.rule.where)})" for use in idle)
+        lines += ["", f"Did not fire on these events ({len(idle)}): {names}."]
+    return lines + [""]

@@ -1,0 +1,111 @@
+"""Any result in any of its formats: the one place that says which renderer serves which result and format.
+
+Results are a `Score` (timeline: text, json, csv, markdown), an `Explanation`
+(text, markdown, html, json), a `Sensitivity` or a `Comparison` (text, json,
+markdown) and a `RulePack` (its weights: text, json). Text comes out as
+UTF-8 bytes, in parts, so that a document of millions of rows is written as
+it is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from scorer import report
+from scorer.analysis.compare import Comparison
+from scorer.analysis.explain import Explanation
+from scorer.analysis.sensitivity import Sensitivity, of_matched
+from scorer.pack.model import RulePack
+from scorer.report.compare import compare_markdown, compare_text
+from scorer.report.csv import timeline_csv
+from scorer.report.format import Palette
+from scorer.report.json import (
+    compare_document,
+    document_json,
+    sensitivity_document,
+    to_json,
+    weights_document,
+)
+from scorer.report.markdown import explain_markdown, timeline_markdown
+from scorer.report.sensitivity import sensitivity_markdown, sensitivity_text
+from scorer.report.text import explain_text, timeline_text, weights_text
+from scorer.scoring.score import Score
+
+FORMATS: dict[str, tuple[str, ...]] = {
+    "score": ("text", "json", "csv", "markdown"),
+    "explain": ("text", "markdown", "html", "json"),
+    "analysis": ("text", "json", "markdown"),
+    "weights": ("text", "json"),
+}
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a report is laid out: drivers listed before "N others", terminal colour, linked chart files."""
+
+    top: int | None = 10
+    palette: Palette = Palette()
+    charts: Mapping[str, tuple[str, str]] | None = None  # per actor, the PNG files a markdown report links
+
+
+def render(result: Score | Explanation | Sensitivity | Comparison | RulePack, fmt: str, style: Style) -> Iterator[bytes]:
+    """`result` in format `fmt`, as UTF-8 in parts; ValueError for a format the result does not come in."""
+    if isinstance(result, Score):
+        return _score(result, fmt, style)
+    if isinstance(result, Explanation):
+        return _explanation(result, fmt, style)
+    if isinstance(result, Sensitivity):
+        return _whole(_sensitivity(result, fmt))
+    if isinstance(result, Comparison):
+        return _whole(_comparison(result, fmt, style))
+    return _whole(to_json(weights_document(result)) if fmt == "json" else weights_text(result))
+
+
+def _whole(text: str) -> Iterator[bytes]:
+    """Text made all at once, as one part."""
+    yield text.encode("utf-8")
+
+
+def _skipped(score: Score) -> dict[str, object] | None:
+    """GDELT/ICEWS rows that did not become events, listed after the score (only when such files were read)."""
+    return None if score.tally is None else {"skipped": score.tally.as_json()}
+
+
+def _score(score: Score, fmt: str, style: Style) -> Iterator[bytes]:
+    """The timeline of `score --format FMT`."""
+    if fmt == "json":
+        return document_json(score, after=_skipped(score))
+    if fmt == "csv":
+        return _whole(timeline_csv(score))
+    if fmt == "markdown":
+        return _whole(timeline_markdown(score))
+    return _whole(timeline_text(score, style.palette))
+
+
+def _explanation(explanation: Explanation, fmt: str, style: Style) -> Iterator[bytes]:
+    """The report of `explain --format FMT`."""
+    score, event = explanation.score, explanation.event
+    if fmt == "json":
+        return document_json(score, explain=True, event=event, after=_skipped(score))
+    if fmt == "html":
+        sensitive = of_matched(explanation.matched, score.pack)
+        return _whole(report.html_report(score, sensitive, top=style.top, event=event, inputs=explanation.sources))
+    if fmt == "markdown":
+        return _whole(explain_markdown(score, top=style.top, event=event, charts=style.charts))
+    return _whole(explain_text(score, style.palette, top=style.top, event=event))
+
+
+def _sensitivity(result: Sensitivity, fmt: str) -> str:
+    """The report of `sensitivity --format FMT`."""
+    if fmt == "json":
+        return to_json(sensitivity_document(result))
+    return sensitivity_markdown(result) if fmt == "markdown" else sensitivity_text(result)
+
+
+def _comparison(result: Comparison, fmt: str, style: Style) -> str:
+    """The report of `compare --format FMT`."""
+    if fmt == "json":
+        return to_json(compare_document(result))
+    render_text = compare_markdown if fmt == "markdown" else compare_text
+    return render_text(result, top=style.top)

@@ -1,0 +1,117 @@
+"""Plain-text reports for the terminal: the timeline, the explanation with its drivers, the weights."""
+
+from __future__ import annotations
+
+from scorer.pack.model import RulePack
+from scorer.report.format import Palette, collapse, heading, signed, table
+from scorer.scoring.actor import ActorScore
+from scorer.scoring.score import Score
+
+
+def timeline_text(score: Score, palette: Palette) -> str:
+    """The timeline of every actor as aligned tables."""
+    axes = list(score.pack.scoring.axes)
+    blocks = []
+    for name, actor in score.actors.items():
+        periodic = bool(actor.timeline) and actor.timeline[0].period is not None
+        headers = (["period", "date", "events"] if periodic else ["date", "event"]) + axes + ["balance", "lean"]
+        rows, values = [], []
+        for row in actor.timeline:
+            first = [row.period or "", row.date, str(row.events)] if periodic else [row.date, row.event or ""]
+            rows.append(first + [signed(row.totals[a]) for a in axes] + [signed(row.balance), signed(row.lean)])
+            values.append([None] * len(first) + [row.totals[a] for a in axes] + [row.balance, row.lean])
+        lead = 3 if periodic else 2
+        right = set(range(lead, len(headers))) | ({2} if periodic else set())
+        lines = [palette.bold(heading(score, name, actor)), ""]
+        lines += table(headers, rows, right, palette, values)
+        lines.append("")
+        lines.append("unmatched: " + (", ".join(actor.unmatched) if actor.unmatched else "none"))
+        blocks.append("\n".join(lines))
+    if not blocks:
+        return "no events to score\n"
+    return "\n\n".join(blocks) + "\n"
+
+
+
+def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event: str | None = None) -> str:
+    """Every event with the rules that fired on it, then the drivers of the final balance."""
+    where = score.pack.locations()
+    axes = list(score.pack.scoring.axes)
+    blocks = []
+    for name, actor in score.actors.items():
+        lines = [palette.bold(heading(score, name, actor)), ""]
+        for step in actor.trail:
+            if event is not None and step.event.id != event:
+                continue
+            e = step.event
+            toward = f" -> {e.partner}" if e.partner else ""
+            lines.append(palette.bold(f"{e.date}  {e.id}  {e.type}{toward}"))
+            for label, text in (("summary", e.summary), ("source", e.source), ("quote", e.quote)):
+                if text:
+                    lines.append(f"    {label}: {' '.join(text.split())}")
+            if not step.matches:
+                lines.append("    no rule matched (unmatched)")
+            rows, values = [], []
+            for m in step.matches:
+                rows.append(
+                    [
+                        m.rule,
+                        where[m.rule],
+                        m.axis,
+                        signed(m.weight),
+                        f"x{m.intensity:.2f}",
+                        f"x{m.confidence:.2f}",
+                        "= " + signed(m.contribution),
+                    ]
+                )
+                values.append([None, None, None, m.weight, None, None, m.contribution])
+            if rows:
+                body = table(
+                    ["rule", "defined at", "axis", "weight", "int.", "conf.", "contribution"],
+                    rows,
+                    {3, 4, 5, 6},
+                    palette,
+                    values,
+                )
+                lines += ["    " + line for line in body]
+            totals = ", ".join(f"{a} {signed(step.totals[a])}" for a in axes)
+            lines.append(f"    running: {totals}; balance {palette.signed(step.balance, signed(step.balance))}")
+            lines.append("")
+        lines += _drivers_text(actor, where, palette, top)
+        lines.append("")
+        lines.append("unmatched: " + (", ".join(actor.unmatched) if actor.unmatched else "none"))
+        blocks.append("\n".join(lines))
+    if not blocks:
+        return "no events to explain\n"
+    return "\n\n".join(blocks) + "\n"
+
+
+def _drivers_text(actor: ActorScore, where: dict[str, str], palette: Palette, top: int | None) -> list[str]:
+    """The waterfalls of the final balance by event and by rule, as tables."""
+    lines = [palette.bold(f"Drivers of the final balance {signed(actor.final.balance)} on {actor.final.date}")]
+    for title, shares, located in (("event", actor.event_drivers, False), ("rule", actor.rule_drivers, True)):
+        shown, rest = collapse(shares, top)
+        rows, values = [], []
+        running = 0.0
+        for share in shown + ([rest] if rest else []):
+            running += share.share
+            at = [where.get(share.name, "")] if located else []
+            rows.append([share.name, *at, signed(share.share), signed(running)])
+            values.append([None, *([None] if located else []), share.share, running])
+        rows.append(["= final balance", *([""] if located else []), signed(actor.final.balance), ""])
+        values.append([None, *([None] if located else []), actor.final.balance, None])
+        headers = [title, *(["defined at"] if located else []), "share", "cumulative"]
+        numeric = {len(headers) - 2, len(headers) - 1}
+        lines.append("")
+        lines += ["  " + line for line in table(headers, rows, numeric, palette, values)]
+    return lines
+
+
+
+def weights_text(pack: RulePack) -> str:
+    """Every rule with where it is defined and its weights."""
+    rows = []
+    for r in pack.rules:
+        signals = ", ".join(f"{axis} {signed(w)}" for axis, w in r.signals.items())
+        rows.append([r.id, r.where, "yes" if r.enabled else "no", signals])
+    return "\n".join(table(["rule", "defined at", "enabled", "signals"], rows, set())) + "\n"

@@ -1,0 +1,274 @@
+"""One actor's score: the final totals, the timeline as columns, and on demand the drivers and the trail.
+
+The numbers are computed from columns (see `scorer.scoring.fired`); the
+per-event views an analyst reads (`trail`, `timeline` rows) are built only
+when asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date as Date
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+
+from scorer import model
+from scorer.model.fields import parse_date
+from scorer.pack.model import RulePack
+from scorer.scoring.balance import balance_and_lean, balances_and_leans
+from scorer.scoring.decay import factor, running
+from scorer.scoring.fired import EventColumns, Fired, Matches
+from scorer.scoring.periods import Every, period_table
+
+if TYPE_CHECKING:
+    from scorer.model.event import Event
+
+
+@dataclass(frozen=True)
+class Match:
+    """One rule firing on one event, for one axis."""
+
+    rule: str
+    axis: str
+    weight: float
+    intensity: float
+    confidence: float
+    contribution: float
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event of the trail: what fired on it and the running totals after it."""
+
+    event: Event
+    matches: tuple[Match, ...]
+    totals: dict[str, float]
+    balance: float
+    lean: float
+
+
+@dataclass(frozen=True)
+class Row:
+    """One timeline row: after an event, or at the end of a period."""
+
+    date: str
+    totals: dict[str, float]
+    balance: float
+    lean: float
+    event: str | None = None
+    period: str | None = None
+    events: int | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    """A driver of the final balance: an event id or a rule id, and its signed share."""
+
+    name: str
+    share: float
+
+@dataclass(frozen=True)
+class Columns:
+    """Timeline rows as columns: what reports print, without a Python object per row."""
+
+    dates: list[str]
+    periods: list[str] | None  # with `--every`
+    events: list[str] | list[int]  # event ids, or events per period with `--every`
+    values: np.ndarray  # one row per timeline row, one column per axis
+    balance: np.ndarray
+    lean: np.ndarray
+
+
+
+
+class ActorScore:
+    """One actor's score: `final` and `columns` computed when first asked for, the per-event views on demand.
+
+    `rows` index the actor's events in `source` (the matched frame, in input order),
+    by date; `numbers` are theirs in the same order. What a view needs of the
+    frame is gathered when the view is made; `unmatched` gives the ids of the
+    actor's events no rule matched.
+    """
+
+    def __init__(
+        self,
+        actor: str,
+        pack: RulePack,
+        source: pl.DataFrame,
+        rows: np.ndarray,
+        numbers: EventColumns,
+        fired: Fired,
+        final_date: str,
+        every: Every | None,
+        unmatched: Callable[[], tuple[str, ...]],
+    ) -> None:
+        self.actor = actor
+        self._unmatched = unmatched
+        self._pack = pack
+        self._source = source
+        self._rows = rows
+        self._fired = fired
+        self._numbers = numbers
+        self._every = every
+        scoring = pack.scoring
+        self._axes = list(scoring.axes)
+        self._half_life = scoring.half_life_days
+        self._final_date = final_date  # `--as-of`, or the date of the actor's last event
+        self._final_day = parse_date(self._final_date).toordinal()
+
+    @property
+    def _days(self) -> np.ndarray:
+        """The ordinal day of each of the actor's events, by date."""
+        return self._numbers.day
+
+    @cached_property
+    def _matches(self) -> Matches:
+        """Every match of the actor's events, row by row (explanations need them; scores do not)."""
+        n = self._numbers
+        return self._fired.matches(n.groups, n.intensity, n.confidence)
+
+    def _amounts(self) -> np.ndarray:
+        """What each event adds to each axis, one row per event (made when needed, never kept: at a
+        million events it is a row per event per axis)."""
+        n = self._numbers
+        return self._fired.amounts(n.groups, n.intensity, n.confidence)
+
+    def _running(self) -> np.ndarray:
+        """The totals after each event (not kept, for the same reason)."""
+        return running(self._days, self._amounts(), self._half_life)
+
+    def _column(self, name: str, at: np.ndarray | None = None) -> list[Any]:
+        """A column of the actor's events (of those at positions `at`), by date."""
+        rows = self._rows if at is None else self._rows[at]
+        return self._source[name].gather(rows).to_list()
+
+    def _row(self, values: np.ndarray, date: str) -> Row:
+        """A timeline row of these totals on this date."""
+        totals = {axis: float(values[i]) for i, axis in enumerate(self._axes)}
+        balance, lean = balance_and_lean(totals, self._pack.scoring.plus, self._pack.scoring.minus)
+        return Row(date, totals, balance, lean)
+
+    def _worth_on(self, day: int) -> np.ndarray:
+        """Each event row's decay factor on `day`."""
+        return factor(day - self._days, self._half_life)
+
+    def _balance_and_lean(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Balance and lean of rows of totals."""
+        plus = values[:, self._axes.index(self._pack.scoring.plus)]
+        minus = values[:, self._axes.index(self._pack.scoring.minus)]
+        return balances_and_leans(plus, minus)
+
+    @cached_property
+    def columns(self) -> Columns:
+        """The timeline as columns (`timeline` is the same as rows): one per event, or per period with `every`."""
+        if self._every is None:
+            values = self._running()
+            balance, lean = self._balance_and_lean(values)
+            return Columns(self._column("date"), None, self._column("id"), values, balance, lean)
+        first = Date.fromordinal(int(self._days[0]))
+        labels, dates, ends = period_table(self._every, first.year, Date.fromordinal(self._final_day).year)
+        lo = int(np.searchsorted(ends, self._days[0], side="left"))
+        hi = int(np.searchsorted(ends, self._final_day, side="left")) + 1
+        ends = ends[lo:hi]
+        upto = np.searchsorted(self._days, ends, side="right")
+        last = np.maximum(upto - 1, 0)
+        values = self._running()[last]
+        if self._half_life is not None:
+            values = values * factor(ends - self._days[last], self._half_life)[:, None]
+        values = np.where((upto > 0)[:, None], values, 0.0)
+        balance, lean = self._balance_and_lean(values)
+        counts = np.diff(upto, prepend=0).tolist()
+        return Columns(list(dates[lo:hi]), list(labels[lo:hi]), counts, values, balance, lean)
+
+    @cached_property
+    def timeline(self) -> tuple[Row, ...]:
+        """The timeline as rows."""
+        c = self.columns
+        rows = []
+        for i, (date, values, balance, lean) in enumerate(
+            zip(c.dates, c.values.tolist(), c.balance.tolist(), c.lean.tolist(), strict=True)
+        ):
+            totals = dict(zip(self._axes, values, strict=True))
+            if c.periods is None:
+                rows.append(Row(date, totals, balance, lean, event=str(c.events[i])))
+            else:
+                rows.append(Row(date, totals, balance, lean, period=c.periods[i], events=int(c.events[i])))
+        return tuple(rows)
+
+    @cached_property
+    def final(self) -> Row:
+        """The totals, balance and lean on the final date."""
+        amounts = self._amounts()
+        if self._half_life is not None:
+            amounts = amounts * self._worth_on(self._final_day)[:, None]
+        return self._row(amounts.sum(axis=0), self._final_date)
+
+    @cached_property
+    def unmatched(self) -> tuple[str, ...]:
+        """The ids of the actor's events no rule matched, by date."""
+        return self._unmatched()
+
+    def _signed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each match's signed share of the final balance, and whether it counts toward it."""
+        scoring = self._pack.scoring
+        sign = np.zeros(len(self._axes))
+        sign[self._axes.index(scoring.plus)] = 1.0
+        sign[self._axes.index(scoring.minus)] = -1.0
+        m = self._matches
+        shares = sign[m.axis] * m.contribution * self._worth_on(self._final_day)[m.row]
+        return shares, sign[m.axis] != 0
+
+    @cached_property
+    def event_drivers(self) -> tuple[Share, ...]:
+        """Each event's share of the final balance, largest first."""
+        shares, counts = self._signed()
+        n = len(self._rows)
+        totals = np.bincount(self._matches.row, weights=shares, minlength=n)
+        present = np.flatnonzero(np.bincount(self._matches.row, weights=counts, minlength=n) > 0)
+        ids = self._column("id", present)
+        return _ranked([(ids[k], float(totals[i]), int(i)) for k, i in enumerate(present)])
+
+    @cached_property
+    def rule_drivers(self) -> tuple[Share, ...]:
+        """Each rule's share of the final balance, largest first."""
+        shares, counts = self._signed()
+        size = len(self._pack.rules)
+        totals = np.bincount(self._matches.rule, weights=shares, minlength=size)
+        present = np.bincount(self._matches.rule, weights=counts, minlength=size) > 0
+        rules = self._pack.rules
+        return _ranked([(rules[i].id, float(totals[i]), int(i)) for i in np.flatnonzero(present)])
+
+    @cached_property
+    def trail(self) -> tuple[Step, ...]:
+        """Every event by date, with the rules that fired on it and the running totals after it."""
+        events = model.to_events(self._source[pl.Series(self._rows)])
+        m = self._matches
+        bounds = np.searchsorted(m.row, np.arange(len(events) + 1))
+        rules = self._pack.rules
+        totals = self._running()
+        steps = []
+        for i, event in enumerate(events):
+            part = slice(bounds[i], bounds[i + 1])
+            found = tuple(
+                Match(rules[r].id, self._axes[a], float(w), event.intensity, event.confidence, float(c))
+                for r, a, w, c in zip(
+                    m.rule[part].tolist(),
+                    m.axis[part].tolist(),
+                    m.weight[part].tolist(),
+                    m.contribution[part].tolist(),
+                    strict=True,
+                )
+            )
+            row = self._row(totals[i], event.date)
+            steps.append(Step(event, found, row.totals, row.balance, row.lean))
+        return tuple(steps)
+
+
+def _ranked(items: list[tuple[str, float, int]]) -> tuple[Share, ...]:
+    """Largest share first; ties in processing (or pack) order."""
+    items.sort(key=lambda item: (-abs(item[1]), item[2]))
+    return tuple(Share(name, share) for name, share, _ in items)

@@ -1,0 +1,83 @@
+"""The command's entry point: the allocator option set before polars loads, the user's own kept."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import Run
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+PROBE = """
+import sys
+import scorer
+assert "polars" not in sys.modules and "numpy" not in sys.modules, "importing scorer loaded polars"
+from scorer.cli import launch as main
+sys.argv = ["scorer", "--version"]
+main()
+import os
+print(os.environ.get("_RJEM_MALLOC_CONF"))
+"""
+
+
+def _probe(**env: str) -> list[str]:
+    clean = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], env=clean | env, capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout.splitlines()
+
+
+def test_the_command_sets_the_allocator_before_polars_loads() -> None:
+    version, option = _probe()
+    assert version.startswith("scorer ")
+    # polars adds our options after its own defaults; the later ones win.
+    assert option.endswith(",dirty_decay_ms:100,muzzy_decay_ms:0,narenas:1")
+
+
+def test_an_option_the_user_set_is_kept() -> None:
+    option = _probe(_RJEM_MALLOC_CONF="narenas:2")[-1]
+    assert option.endswith(",narenas:2")
+    assert "dirty_decay_ms:100" not in option
+
+
+def test_the_library_api_loads_on_first_use() -> None:
+    import scorer
+
+    assert scorer.read_events.__module__ == "scorer.io.load"
+    assert scorer.score.__module__ == "scorer.api"
+    assert sorted(set(scorer.__all__) - {"__version__"}) == sorted(name for name in scorer._EXPORTS)
+
+
+def _command(*argv: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "scorer", *argv], capture_output=True, timeout=120, check=False)
+
+
+def test_the_command_ends_with_all_its_output_written_and_its_exit_status(cli: Callable[..., Run]) -> None:
+    fixture = str(FIXTURES / "kazakhstan-2009.yaml")
+    done = _command("score", fixture, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode() == cli("score", fixture, "--format", "json").out
+    bad = _command("score", str(FIXTURES / "no such file.yaml"))
+    assert bad.returncode == 2
+    assert bad.stderr.decode().endswith("no such file.yaml:1:1: cannot read: No such file or directory\n")
+    assert bad.stdout == b""
+
+
+def test_scoring_a_large_file_by_columns_does_not_load_pydantic(tmp_path: Path) -> None:
+    """pydantic and the event model cost about 60 ms of every start; the column reader does without them."""
+    line = '{"id": "e%d", "date": "2009-04-21", "actor": "KAZ", "type": "exercise.join", "partner": "NATO"}\n'
+    events = tmp_path / "events.jsonl"
+    events.write_text("".join(line % i for i in range(15_000)))
+    probe = f"""
+import sys
+from scorer.cli import main
+assert main(["score", {str(events)!r}, "--format", "json"]) == 0
+assert "pydantic" not in sys.modules, "pydantic was loaded"
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
