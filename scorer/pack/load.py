@@ -10,6 +10,7 @@ from typing import Any
 
 from scorer.io.files import read_text
 from scorer.io.yaml import Located, load_yaml
+from scorer.model.fields import TYPE_RE
 from scorer.pack.bundled import bundled_rules, shown
 from scorer.pack.conditions import ConditionParser, is_scalar
 from scorer.pack.model import Condition, Rule, RulePack, Scalar, Scoring, weight_problem
@@ -59,6 +60,7 @@ class _Assembler:
 
     def assemble(self) -> RulePack:
         scoring = Scoring()
+        codebook: dict[str, str] = {}
         scoring_doc: Located | None = None
         sets: dict[str, tuple[Scalar, ...]] = {}
         raw_rules: list[tuple[Located, int, dict[str, Any]]] = []
@@ -70,10 +72,11 @@ class _Assembler:
                 self.problem(doc, (), f"a rule file must be a mapping with 'rules:', not {describe(data)}")
                 continue
             for key in data:
-                if key not in ("scoring", "sets", "rules"):
+                if key not in ("codebook", "scoring", "sets", "rules"):
                     self.problem(
-                        doc, (key,), f"unknown top-level key '{key}': expected scoring, sets or rules", key=True
+                        doc, (key,), f"unknown top-level key '{key}': expected codebook, scoring, sets or rules", key=True
                     )
+            self.codebook(doc, data.get("codebook"), codebook)
             if "scoring" in data:
                 if scoring_doc is not None:
                     line, _ = scoring_doc.where(("scoring",), key=True)
@@ -112,7 +115,7 @@ class _Assembler:
             )
         if self.problems:
             raise InputError(self.problems)
-        return RulePack(scoring, sets, tuple(built))
+        return RulePack(scoring, sets, tuple(built), codebook=codebook)
 
     def scoring(self, doc: Located, raw: Any) -> Scoring:
         at = ("scoring",)
@@ -163,6 +166,24 @@ class _Assembler:
             )
             half_life = None
         return Scoring(tuple(axes), str(plus), str(minus), float(half_life) if half_life is not None else None)
+
+    def codebook(self, doc: Located, raw: Any, codebook: dict[str, str]) -> None:
+        """The event types a file describes, added to `codebook`: each a dotted lower-case type with its meaning."""
+        if raw is None:
+            return
+        if not isinstance(raw, dict):
+            self.problem(doc, ("codebook",), f"'codebook' must be a mapping of event type to meaning, not {describe(raw)}")
+            return
+        for kind, meaning in raw.items():
+            at = ("codebook", kind)
+            if not TYPE_RE.match(kind):
+                self.problem(doc, at, f"bad type {kind!r}: expected dotted lower case such as 'exercise.decline'", key=True)
+            elif not isinstance(meaning, str) or not meaning.strip():
+                self.problem(doc, at, f"the meaning of type '{kind}' must be text, not {describe(meaning)}")
+            elif kind in codebook:
+                self.problem(doc, at, f"type '{kind}' is in the codebook twice", key=True)
+            else:
+                codebook[kind] = meaning
 
     def sets(self, doc: Located, raw: Any) -> dict[str, tuple[Scalar, ...]]:
         if raw is None:

@@ -109,12 +109,13 @@ class Scoring:
 
 @dataclass(frozen=True)
 class RulePack:
-    """Scoring settings, named sets and rules, in pack order, and the files they came from."""
+    """Scoring settings, named sets, rules in pack order, the codebook of event types, and the files they came from."""
 
     scoring: Scoring
     sets: dict[str, tuple[Scalar, ...]]
     rules: tuple[Rule, ...]
     files: tuple[str, ...] = field(default=())
+    codebook: dict[str, str] = field(default_factory=dict)  # event type -> what it means, in pack order
 
     def rule(self, rule_id: str) -> Rule:
         """The rule of this id; KeyError if the pack has none."""

@@ -12,6 +12,8 @@ from conftest import Run, models, write
 
 from scorer.io.load import read_events as load_events
 from scorer.pack.load import load_rules
+from scorer.pack.model import Condition, Not
+from scorer.pack.model import Test as FieldTest  # not a pytest class
 from scorer.scoring.score import score
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,3 +94,23 @@ def test_every_bundled_rule_says_why() -> None:
                 break
             block.append(line)
         assert rule.description or any("#" in line for line in block), rule.id
+
+
+def test_every_type_the_default_pack_tests_is_in_its_codebook() -> None:
+    pack = load_rules()
+    tested = {
+        value
+        for rule in pack.rules
+        for test in _tests(rule.when)
+        if test.field == "type"
+        for value in (test.operand if isinstance(test.operand, tuple) else (test.operand,))
+    }
+    assert tested and tested <= set(pack.codebook)
+
+
+def _tests(condition: Condition) -> list[FieldTest]:
+    if isinstance(condition, FieldTest):
+        return [condition]
+    if isinstance(condition, Not):
+        return _tests(condition.item)
+    return [test for item in condition.items for test in _tests(item)]

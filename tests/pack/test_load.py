@@ -287,3 +287,42 @@ def test_a_pack_without_rules_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "pack.yaml", "sets: {west: [NATO]}\n")
     (problem,) = problems_of(path)
     assert problem.startswith(f"{path}:1:1:") and "no rules" in problem
+
+
+def test_a_codebook_lists_event_types_with_their_meaning(tmp_path: Path) -> None:
+    pack = load_rules(
+        write(
+            tmp_path,
+            "p.yaml",
+            """\
+            codebook:
+              arms.acquire: buys or receives weapons
+              exercise.join: takes part in an exercise
+            rules:
+              - {id: r, when: {type: arms.acquire}, signals: {nato: 1}}
+            """,
+        )
+    )
+    assert pack.codebook == {"arms.acquire": "buys or receives weapons", "exercise.join": "takes part in an exercise"}
+
+
+@pytest.mark.parametrize(
+    ("codebook", "message"),
+    [
+        ("[arms.acquire]", "'codebook' must be a mapping of event type to meaning, not a list"),
+        ("{Arms.Acquire: buys}", "bad type 'Arms.Acquire': expected dotted lower case"),
+        ("{arms.acquire: 3}", "the meaning of type 'arms.acquire' must be text, not a number"),
+    ],
+)
+def test_a_bad_codebook_is_named_where_it_is(tmp_path: Path, codebook: str, message: str) -> None:
+    path = write(tmp_path, "p.yaml", f"codebook: {codebook}\nrules:\n  - {{id: r, when: {{type: a.b}}, signals: {{nato: 1}}}}\n")
+    with pytest.raises(InputError) as caught:
+        load_rules(path)
+    assert str(caught.value.problems[0]).startswith(f"{path}:1:") and message in str(caught.value.problems[0])
+
+
+def test_a_type_in_two_files_codebooks_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, "pack/a.yaml", "codebook: {a.b: one}\nrules:\n  - {id: r, when: {type: a.b}, signals: {nato: 1}}\n")
+    write(tmp_path, "pack/b.yaml", "codebook: {a.b: two}\n")
+    with pytest.raises(InputError, match="type 'a.b' is in the codebook twice"):
+        load_rules(tmp_path / "pack")
