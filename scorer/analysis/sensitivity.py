@@ -49,6 +49,7 @@ class Variation:
     high: Variant
     flips: bool  # the balance's sign differs from the unvaried one in either direction
     breakeven: float | None  # the weight at which the balance would be 0, None when the weight does not move it
+    shown: str = ""  # the rule's file as reports name it ("" for `file`)
 
     @property
     def name(self) -> str:
@@ -56,7 +57,7 @@ class Variation:
 
     @property
     def where(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{self.shown or self.file}:{self.line}"
 
     def swing(self, balance: float) -> float:
         return max(abs(self.low.balance - balance), abs(self.high.balance - balance))
@@ -150,6 +151,7 @@ def of_matched(matched: Matched, pack: RulePack, *, delta: float = DELTA) -> Sen
                         high,
                         sign(low.balance) != sign(final.balance) or sign(high.balance) != sign(final.balance),
                         _breakeven(weight, low, high, final.balance),
+                        rule.shown,
                     ),
                 )
             )

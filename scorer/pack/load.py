@@ -11,7 +11,7 @@ from typing import Any
 from scorer.io.files import read_text
 from scorer.io.yaml import Located, load_yaml
 from scorer.model.fields import TYPE_RE
-from scorer.pack.bundled import bundled_rules, shown
+from scorer.pack.bundled import bundled_rules, label, pack_name, shown
 from scorer.pack.conditions import ConditionParser, is_scalar
 from scorer.pack.model import Condition, Rule, RulePack, Scalar, Scoring, weight_problem
 from scorer.problems import InputError, Problem, describe
@@ -47,7 +47,9 @@ def load_rules(path: str | Path | None = None) -> RulePack:
     if problems:
         raise InputError(problems)
     pack = _Assembler(documents).assemble()
-    return replace(pack, files=tuple(str(f) for f in files))
+    labels = {str(f): label(f) for f in files}
+    rules = tuple(replace(rule, shown=labels[rule.file]) for rule in pack.rules)
+    return replace(pack, rules=rules, files=tuple(str(f) for f in files), name=pack_name(path))
 
 
 class _Assembler:

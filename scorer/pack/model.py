@@ -88,13 +88,14 @@ class Rule:
     signals: dict[str, float]
     enabled: bool
     references: tuple[str, ...]
-    file: str
+    file: str  # the file as read: weights are edited there
     line: int
+    shown: str = ""  # the file as reports name it (`rules/military.yaml`, `cameo:conflict.yaml`); "" for `file`
 
     @property
     def where(self) -> str:
         """Where the rule is defined, as `file:line`: every report line naming a rule says it."""
-        return f"{self.file}:{self.line}"
+        return f"{self.shown or self.file}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class RulePack:
     sets: dict[str, tuple[Scalar, ...]]
     rules: tuple[Rule, ...]
     files: tuple[str, ...] = field(default=())
+    name: str = ""  # how reports name the pack: "the bundled pack", "cameo (bundled)", or the path given
     codebook: dict[str, str] = field(default_factory=dict)  # event type -> what it means, in pack order
 
     def rule(self, rule_id: str) -> Rule:
