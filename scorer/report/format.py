@@ -8,14 +8,55 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Literal
 
+from scorer import __version__
 from scorer.scoring.actor import ActorScore, Share
 from scorer.scoring.score import Score
 
-Chart = Literal["timeline", "waterfall", "tornado"]
-CHARTS: tuple[Chart, ...] = ("timeline", "waterfall", "tornado")
-ChartFormat = Literal["svg", "png"]
+Chart = Literal["timeline", "waterfall", "tornado", "ranking"]
+CHARTS: tuple[Chart, ...] = ("timeline", "waterfall", "tornado", "ranking")
+ChartFormat = Literal["svg", "png", "pdf"]
+CHART_FORMATS: tuple[ChartFormat, ...] = ("png", "svg", "pdf")
+
+# One palette by pole for the terminal, the HTML report and the charts: the blue and
+# the orange (vermillion) of Okabe and Ito's colour-blind-safe set, which readers
+# with any of the common colour-vision deficiencies tell apart (red and green they
+# may not). Blue moves the balance toward the plus pole, orange toward the minus pole.
+PLUS_COLOR = "#0072B2"
+MINUS_COLOR = "#D55E00"
+PLUS_NAME, MINUS_NAME = "blue", "orange"
+# The nearest colours of a 256-colour terminal.
+_PLUS_ANSI, _MINUS_ANSI = "38;5;32", "38;5;166"
+
+
+def toward(axis: str, plus: str, minus: str) -> float:
+    """+1 for the plus pole's axis, -1 for the minus pole's, 0 for any other: how a value on it moves the balance."""
+    return 1.0 if axis == plus else -1.0 if axis == minus else 0.0
+
+
+@dataclass(frozen=True)
+class Caption:
+    """What a chart that stands alone says it was made from: the event files and the pack."""
+
+    sources: tuple[str, ...] = ()
+    pack: str = ""
+
+    def text(self, date: str | None) -> str:
+        """`Data: events.yaml · Rules: the bundled pack · balance on 2009-05-07 · scorer 0.1.0`."""
+        parts = []
+        if self.sources:
+            names = [PurePath(s).name if s != "-" else "standard input" for s in self.sources]
+            parts.append("Data: " + (", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more files"))
+        if self.pack:
+            parts.append(f"Rules: {self.pack}")
+        if date:
+            parts.append(f"balance on {date}")
+        parts.append(f"scorer {__version__}")
+        return " · ".join(parts)
+
+
 def clean(value: float) -> float:
     """-0.0 prints as 0.0: an analyst reads no sign into nothing."""
     return value + 0.0
@@ -24,15 +65,20 @@ def clean(value: float) -> float:
 
 @dataclass(frozen=True)
 class Palette:
-    """ANSI colour for signed numbers, only where the output is a terminal and NO_COLOR is unset."""
+    """ANSI colour by pole (blue toward the plus pole, orange toward the minus pole), only where the
+    output is a terminal and NO_COLOR is unset."""
 
     enabled: bool = False
 
     def signed(self, value: float, text: str) -> str:
-        """`text` coloured by the sign of `value`."""
+        """`text` coloured by the way `value` moves the balance: above 0 toward the plus pole."""
         if not self.enabled or clean(value) == 0:
             return text
-        return f"\033[{32 if value > 0 else 31}m{text}\033[0m"
+        return f"\033[{_PLUS_ANSI if value > 0 else _MINUS_ANSI}m{text}\033[0m"
+
+    def legend(self, plus: str, minus: str) -> str:
+        """`[nato +, russia -]`, each pole in its colour: the key to every coloured number."""
+        return f"[{self.signed(1.0, plus + ' +')}, {self.signed(-1.0, minus + ' -')}]"
 
     def bold(self, text: str) -> str:
         """`text` in bold."""
@@ -71,13 +117,13 @@ def table(
 
 
 
-def heading(score: Score, name: str, actor: ActorScore) -> str:
-    """`KAZ: balance +0.04 (lean +0.00) on 2009-05-07  [nato +, russia -]`."""
+def heading(score: Score, name: str, actor: ActorScore, palette: Palette | None = None) -> str:
+    """`KAZ: balance +0.04 (lean +0.00) on 2009-05-07  [nato +, russia -]` (the poles in their colours)."""
     scoring = score.pack.scoring
     final = actor.final
     return (
         f"{name}: balance {signed(final.balance)} (lean {signed(final.lean)}) on {final.date}"
-        f"  [{scoring.plus} +, {scoring.minus} -]"
+        f"  {(palette or Palette()).legend(scoring.plus, scoring.minus)}"
     )
 
 

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from scorer.report.explanation import rule_uses
 from scorer.report.format import collapse, heading, md_alt, md_code, md_text, signed
+from scorer.report.labels import act, acts_by_id, arrowed, labels_by_id
 from scorer.scoring.actor import ActorScore
 from scorer.scoring.score import Score
 
@@ -17,13 +18,17 @@ def timeline_markdown(score: Score) -> str:
     blocks = []
     for name, actor in score.actors.items():
         periodic = bool(actor.timeline) and actor.timeline[0].period is not None
+        described = {} if periodic else acts_by_id(actor)
         headers = (["period", "date", "events"] if periodic else ["date", "event"]) + axes + ["balance", "lean"]
+        headers += ["what happened"] if described else []
+        lead = 3 if periodic else 2
         lines = [f"## {md_text(name)}", "", md_text(heading(score, name, actor)), ""]
         lines.append("| " + " | ".join(headers) + " |")
-        lines.append("|" + "|".join("---" if i < (3 if periodic else 2) else "---:" for i in range(len(headers))) + "|")
+        lines.append("|" + "|".join("---" if i < lead or i >= lead + len(axes) + 2 else "---:" for i in range(len(headers))) + "|")
         for row in actor.timeline:
             first = [row.period or "", row.date, str(row.events)] if periodic else [row.date, f"`{row.event}`"]
             cells = first + [signed(row.totals[a]) for a in axes] + [signed(row.balance), signed(row.lean)]
+            cells += [arrowed(described.get(row.event or "", ""))] if described else []
             lines.append("| " + " | ".join(md_text(c) if not c.startswith("`") else c for c in cells) + " |")
         lines.append("")
         lines.append("Unmatched: " + (", ".join(f"`{e}`" for e in actor.unmatched) if actor.unmatched else "none"))
@@ -54,8 +59,9 @@ def explain_markdown(
             if event is not None and step.event.id != event:
                 continue
             e = step.event
-            toward = f" → {md_text(e.partner)}" if e.partner else ""
-            lines.append(f"#### {number}. {md_text(e.date)} {md_code(e.id)} — {md_text(e.type)}{toward}")
+            what = act(e.actor, e.partner, e.type)
+            kind = md_text(arrowed(what)) if what else md_text(e.type) + (f" → {md_text(e.partner)}" if e.partner else "")
+            lines.append(f"#### {number}. {md_text(e.date)} {md_code(e.id)} — {kind}")
             lines.append("")
             for label, text in (("Summary", e.summary), ("Source", e.source), ("Quote", e.quote)):
                 if text:
@@ -78,11 +84,16 @@ def explain_markdown(
         lines += ["### Drivers of the final balance", ""]
         if images:
             lines += [f"![{md_alt(name)}: drivers of the final balance]({quote(images[1])})", ""]
+        events, _ = collapse(actor.event_drivers, top)
+        labels = labels_by_id(actor.described([share.name for share in events]))
+        described = {key: text for key, text in labels.items() if text != key}
         for title, shares, located in (("Events", actor.event_drivers, False), ("Rules", actor.rule_drivers, True)):
             shown, rest = collapse(shares, top)
-            lines += [f"| {title[:-1].lower()} | defined at | share |", "|---|---|---:|"]
+            second = "defined at" if located or not described else "what happened"
+            lines += [f"| {title[:-1].lower()} | {second} | share |", "|---|---|---:|"]
             for share in shown + ([rest] if rest else []):
                 at = md_code(where[share.name]) if located and share.name in where else ""
+                at = md_text(arrowed(described.get(share.name, ""))) if not located and described else at
                 label = md_code(share.name) if share is not rest else share.name
                 lines.append(f"| {label} | {at} | {signed(share.share)} |")
             lines += [f"| **final balance** | | **{signed(actor.final.balance)}** |", ""]

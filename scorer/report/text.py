@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 from scorer.pack.model import RulePack
-from scorer.report.format import Palette, collapse, heading, signed, table
+from scorer.report.format import Palette, collapse, heading, signed, table, toward
+from scorer.report.labels import act, acts_by_id, labels_by_id
+from scorer.report.ranking import ranking_text
 from scorer.scoring.actor import ActorScore
 from scorer.scoring.score import Score
 
 
 def timeline_text(score: Score, palette: Palette) -> str:
-    """The timeline of every actor as aligned tables."""
-    axes = list(score.pack.scoring.axes)
+    """One actor's timeline as an aligned table; for several actors, the ranking (`--actor` picks one)."""
+    if len(score.actors) > 1:
+        return ranking_text(score, palette)
+    scoring = score.pack.scoring
+    axes = list(scoring.axes)
+    poles = [toward(a, scoring.plus, scoring.minus) for a in axes]
     blocks = []
     for name, actor in score.actors.items():
         periodic = bool(actor.timeline) and actor.timeline[0].period is not None
+        described = {} if periodic else acts_by_id(actor)
         headers = (["period", "date", "events"] if periodic else ["date", "event"]) + axes + ["balance", "lean"]
+        headers += ["what happened"] if described else []
         rows, values = [], []
         for row in actor.timeline:
             first = [row.period or "", row.date, str(row.events)] if periodic else [row.date, row.event or ""]
-            rows.append(first + [signed(row.totals[a]) for a in axes] + [signed(row.balance), signed(row.lean)])
-            values.append([None] * len(first) + [row.totals[a] for a in axes] + [row.balance, row.lean])
+            last = [described.get(row.event or "", "")] if described else []
+            rows.append(first + [signed(row.totals[a]) for a in axes] + [signed(row.balance), signed(row.lean)] + last)
+            moved = [row.totals[a] * pole for a, pole in zip(axes, poles, strict=True)]
+            values.append([None] * len(first) + moved + [row.balance, row.lean] + [None] * len(last))
         lead = 3 if periodic else 2
-        right = set(range(lead, len(headers))) | ({2} if periodic else set())
-        lines = [palette.bold(heading(score, name, actor)), ""]
+        right = set(range(lead, lead + len(axes) + 2)) | ({2} if periodic else set())
+        lines = [palette.bold(heading(score, name, actor, palette)), ""]
         lines += table(headers, rows, right, palette, values)
         lines.append("")
         lines.append("unmatched: " + (", ".join(actor.unmatched) if actor.unmatched else "none"))
@@ -32,20 +42,20 @@ def timeline_text(score: Score, palette: Palette) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-
 def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event: str | None = None) -> str:
     """Every event with the rules that fired on it, then the drivers of the final balance."""
     where = score.pack.locations()
     axes = list(score.pack.scoring.axes)
+    scoring = score.pack.scoring
     blocks = []
     for name, actor in score.actors.items():
-        lines = [palette.bold(heading(score, name, actor)), ""]
+        lines = [palette.bold(heading(score, name, actor, palette)), ""]
         for step in actor.trail:
             if event is not None and step.event.id != event:
                 continue
             e = step.event
-            toward = f" -> {e.partner}" if e.partner else ""
-            lines.append(palette.bold(f"{e.date}  {e.id}  {e.type}{toward}"))
+            what = act(e.actor, e.partner, e.type) or (f"{e.type} -> {e.partner}" if e.partner else e.type)
+            lines.append(palette.bold(f"{e.date}  {e.id}  {what}"))
             for label, text in (("summary", e.summary), ("source", e.source), ("quote", e.quote)):
                 if text:
                     lines.append(f"    {label}: {' '.join(text.split())}")
@@ -53,6 +63,7 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
                 lines.append("    no rule matched (unmatched)")
             rows, values = [], []
             for m in step.matches:
+                pole = toward(m.axis, scoring.plus, scoring.minus)
                 rows.append(
                     [
                         m.rule,
@@ -64,7 +75,7 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
                         "= " + signed(m.contribution),
                     ]
                 )
-                values.append([None, None, None, m.weight, None, None, m.contribution])
+                values.append([None, None, None, m.weight * pole, None, None, m.contribution * pole])
             if rows:
                 body = table(
                     ["rule", "defined at", "axis", "weight", "int.", "conf.", "contribution"],
@@ -87,20 +98,25 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
 
 
 def _drivers_text(actor: ActorScore, where: dict[str, str], palette: Palette, top: int | None) -> list[str]:
-    """The waterfalls of the final balance by event and by rule, as tables."""
+    """The waterfalls of the final balance by event and by rule, as tables (CAMEO events with what happened)."""
     lines = [palette.bold(f"Drivers of the final balance {signed(actor.final.balance)} on {actor.final.date}")]
+    events, _ = collapse(actor.event_drivers, top)
+    labels = labels_by_id(actor.described([share.name for share in events]))
+    described = {name: text for name, text in labels.items() if text != name}
     for title, shares, located in (("event", actor.event_drivers, False), ("rule", actor.rule_drivers, True)):
+        extra = "defined at" if located else "what happened" if described else ""
+        where_of = where if located else described
         shown, rest = collapse(shares, top)
         rows, values = [], []
         running = 0.0
         for share in shown + ([rest] if rest else []):
             running += share.share
-            at = [where.get(share.name, "")] if located else []
+            at = [where_of.get(share.name, "")] if extra else []
             rows.append([share.name, *at, signed(share.share), signed(running)])
-            values.append([None, *([None] if located else []), share.share, running])
-        rows.append(["= final balance", *([""] if located else []), signed(actor.final.balance), ""])
-        values.append([None, *([None] if located else []), actor.final.balance, None])
-        headers = [title, *(["defined at"] if located else []), "share", "cumulative"]
+            values.append([None, *([None] if extra else []), share.share, running])
+        rows.append(["= final balance", *([""] if extra else []), signed(actor.final.balance), ""])
+        values.append([None, *([None] if extra else []), actor.final.balance, None])
+        headers = [title, *([extra] if extra else []), "share", "cumulative"]
         numeric = {len(headers) - 2, len(headers) - 1}
         lines.append("")
         lines += ["  " + line for line in table(headers, rows, numeric, palette, values)]

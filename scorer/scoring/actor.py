@@ -7,7 +7,7 @@ when asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
 from functools import cached_property
@@ -206,6 +206,25 @@ class ActorScore:
         if self._half_life is not None:
             amounts = amounts * self._worth_on(self._final_day)[:, None]
         return self._row(amounts.sum(axis=0), self._final_date)
+
+    @property
+    def size(self) -> int:
+        """How many events the actor has (up to `--as-of`)."""
+        return len(self._rows)
+
+    def fields(self, names: Sequence[str], *, unmatched: bool = False) -> dict[str, list[Any]]:
+        """Columns of the actor's events by date (of its unmatched events only): what summaries count."""
+        at = None
+        if unmatched:
+            per_group = self._fired.starts[1:] - self._fired.starts[:-1]
+            at = np.flatnonzero(per_group[self._numbers.groups] == 0)
+        return {name: self._column(name, at) for name in names}
+
+    def described(self, ids: Sequence[str]) -> dict[str, tuple[str, str | None, str, str]]:
+        """(actor, partner, type, date) of the actor's events of these ids: what labels name."""
+        wanted = self._source[pl.Series(self._rows)].filter(pl.col("id").is_in(list(ids)))
+        rows = wanted.select("id", "actor", "partner", "type", "date").cast(pl.String).iter_rows()
+        return {event_id: (actor, partner, kind, date) for event_id, actor, partner, kind, date in rows}
 
     @cached_property
     def unmatched(self) -> tuple[str, ...]:

@@ -304,3 +304,21 @@ def test_kazakhstan_report_renders_in_chromium(browser: DevTools, tmp_path: Path
     assert len(page["tooltips"]) == page["tables"][-1] - 1 > 0
     shot = browser.send("Page.captureScreenshot", {"format": "png"}, session)
     assert base64.b64decode(shot["data"]).startswith(b"\x89PNG")
+
+
+def test_no_table_is_wider_than_the_window(browser: DevTools, tmp_path: Path) -> None:
+    # A pack deep in folders with long rule ids: the sensitivity table's "defined at" column is long.
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 5)
+    deep.mkdir(parents=True)
+    rules = deep / "rules-of-the-analysis-team.yaml"
+    rules.write_text(RULES.replace("join-west", "joins-a-western-exercise-with-partners").replace("buy-russian", "buys-russian-arms-and-spares"))
+    events = tmp_path / "events.yaml"
+    events.write_text(EVENTS)
+    out = tmp_path / "wide.html"
+    assert main(["explain", str(events), "--rules", str(rules), "--format", "html", "--output", str(out)]) == 0
+    session, _, problems = open_page(browser, out)
+    assert problems == []
+    probe = "JSON.stringify([document.documentElement.scrollWidth, window.innerWidth])"
+    found = browser.send("Runtime.evaluate", {"expression": probe, "returnByValue": True}, session)
+    scroll, inner = json.loads(found["result"]["value"])
+    assert scroll <= inner
