@@ -32,7 +32,7 @@ from scorer.pack.edit import Edit
 from scorer.pack.load import load_rules
 from scorer.pack.model import RulePack
 from scorer.problems import UsageError
-from scorer.report.format import Chart, ChartFormat
+from scorer.report.format import Caption, Chart, ChartFormat
 from scorer.report.render import Style, render
 from scorer.scoring.periods import Every
 from scorer.scoring.score import Matched, Score, match, rescore
@@ -68,20 +68,31 @@ def load_pack(path: str | Path | None = None, *, settings: Sequence[str] = ()) -
 
 
 def _matched(
-    events: EventSet, pack: RulePack, actor: str | None, as_of: str | None, leave_out: Sequence[str]
+    events: EventSet,
+    pack: RulePack,
+    actor: str | None,
+    as_of: str | None,
+    leave_out: Sequence[str],
+    partner: str | None = None,
 ) -> Matched:
-    """The events less `leave_out`, filtered and matched once."""
+    """The events less `leave_out` (toward `partner` only), filtered and matched once."""
     if as_of is not None:
         check_as_of(as_of)
-    return match(_without(events, leave_out), pack, actor=actor, as_of=as_of)
+    return match(_without(events, leave_out, partner), pack, actor=actor, as_of=as_of)
 
 
-def _without(events: EventSet, ids: Sequence[str]) -> EventSet:
-    """`whatif.without`, its ValueError naming the option."""
+def _without(events: EventSet, ids: Sequence[str], partner: str | None = None) -> EventSet:
+    """`whatif.without` (and `whatif.toward` a partner), their ValueError naming the option."""
     try:
-        return whatif.without(events, ids)
+        events = whatif.without(events, ids)
     except ValueError as err:
         raise UsageError(f"--without: {err}") from None
+    if partner is None:
+        return events
+    try:
+        return whatif.toward(events, partner)
+    except ValueError as err:
+        raise UsageError(f"--partner: {err}") from None
 
 
 def score(
@@ -92,13 +103,15 @@ def score(
     as_of: str | None = None,
     every: Every | None = None,
     without: Sequence[str] = (),
+    partner: str | None = None,
 ) -> Score:
     """Score events with a pack: per actor the timeline (per event, or per period with `every`) and the final totals.
 
     `actor` keeps one actor, `as_of` evaluates on that date and ignores later
-    events, `without` scores as if the events of these ids had not happened.
+    events, `without` scores as if the events of these ids had not happened,
+    `partner` keeps the events toward that partner only.
     """
-    return rescore(_matched(events, pack, actor, as_of, without), pack, every=every, tally=events.tally)
+    return rescore(_matched(events, pack, actor, as_of, without, partner), pack, every=every, tally=events.tally)
 
 
 def explain(
@@ -109,9 +122,10 @@ def explain(
     as_of: str | None = None,
     event: str | None = None,
     without: Sequence[str] = (),
+    partner: str | None = None,
 ) -> explaining.Explanation:
     """Which events and rules drive the score; `event` explains one event (ValueError if it is not scored)."""
-    return explaining.explain(_matched(events, pack, actor, as_of, without), pack, events, event)
+    return explaining.explain(_matched(events, pack, actor, as_of, without, partner), pack, events, event)
 
 
 def sensitivity(
@@ -122,9 +136,10 @@ def sensitivity(
     actor: str | None = None,
     as_of: str | None = None,
     without: Sequence[str] = (),
+    partner: str | None = None,
 ) -> sensitive.Sensitivity:
     """How the final balance moves when each weight changes by a relative ±delta, one at a time."""
-    return sensitive.of_matched(_matched(events, pack, actor, as_of, without), pack, delta=delta)
+    return sensitive.of_matched(_matched(events, pack, actor, as_of, without, partner), pack, delta=delta)
 
 
 def compare(
@@ -136,9 +151,10 @@ def compare(
     actor: str | None = None,
     as_of: str | None = None,
     without: Sequence[str] = (),
+    partner: str | None = None,
 ) -> comparing.Comparison:
     """The same events scored with two packs, lined up per actor, event and rule."""
-    return comparing.compare(_without(events, without), a, b, labels=labels, actor=actor, as_of=as_of)
+    return comparing.compare(_without(events, without, partner), a, b, labels=labels, actor=actor, as_of=as_of)
 
 
 def check_as_of(date: str) -> str:
@@ -164,13 +180,22 @@ def plot(
     actor: str | None = None,
     as_of: str | None = None,
     without: Sequence[str] = (),
+    partner: str | None = None,
     top: int | None = 10,
     delta: float = sensitive.DELTA,
 ) -> bytes:
-    """One chart (`timeline`, `waterfall` or `tornado`) as PNG or SVG bytes, a panel per actor."""
-    matched = _matched(events, pack, actor, as_of, without)
+    """One chart (`timeline`, `waterfall`, `tornado` or `ranking`) as PNG, SVG or PDF bytes, with its caption.
+
+    A timeline of several actors is their ranking; a waterfall or a tornado is
+    drawn for one actor (ValueError naming the actors otherwise).
+    """
+    matched = _matched(events, pack, actor, as_of, without, partner)
+    result = rescore(matched, pack)
+    if chart in ("waterfall", "tornado") and len(result.actors) > 1:
+        raise UsageError(f"--chart {chart} draws one actor: add --actor CODE (actors: {', '.join(result.actors)})")
     sensitivity = sensitive.of_matched(matched, pack, delta=delta) if chart == "tornado" else None
-    return report.plot(chart, rescore(matched, pack), fmt, sensitivity=sensitivity, top=top)
+    about = Caption(events.sources, pack.name)
+    return report.plot(chart, result, fmt, sensitivity=sensitivity, top=top, about=about)
 
 
 def write_file(path: Path, data: str | bytes) -> None:
@@ -192,7 +217,8 @@ def write_report(
     charts = None
     if fmt == "markdown" and isinstance(result, explaining.Explanation):
         # The charts go next to the report, which links them by name.
-        files, charts = report.report_charts(result.score, path.stem, top)
+        about = Caption(result.sources, result.score.pack.name)
+        files, charts = report.report_charts(result.score, path.stem, top, about)
         for name, data in files.items():
             write_file(path.parent / name, data)
     write_file(path, b"".join(render(result, fmt, Style(top=top, charts=charts))))

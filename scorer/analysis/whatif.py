@@ -1,4 +1,4 @@
-"""What-if on the events: score as if some events had not happened (`--without EVENT_ID`)."""
+"""What-if on the events: score as if some events had not happened (`--without EVENT_ID`), or only some had (`--partner`)."""
 
 from __future__ import annotations
 
@@ -19,3 +19,18 @@ def without(events: EventSet, ids: Sequence[str]) -> EventSet:
     if missing:
         raise ValueError("no event " + ", ".join(repr(event_id) for event_id in missing) + " among the events")
     return EventSet(events.frame.filter(~pl.col("id").is_in(wanted)), events.tally, events.sources)
+
+
+def toward(events: EventSet, partner: str) -> EventSet:
+    """Only the events toward this partner (`--partner CODE`); ValueError listing the partners there are."""
+    kept = events.frame.filter(pl.col("partner") == partner)
+    if kept.height == 0 and events.frame.height:
+        present = sorted(events.frame["partner"].drop_nulls().cast(pl.String).unique().to_list())
+        listed = ", ".join(present[:_LISTED]) + (f" and {len(present) - _LISTED} more" if len(present) > _LISTED else "")
+        same = [code for code in present if code.casefold() == partner.casefold()]
+        hint = f" (did you mean {same[0]!r}?)" if same else ""
+        raise ValueError(f"no event has partner {partner!r}{hint}; partners: {listed or 'none'}")
+    return EventSet(kept, events.tally, events.sources)
+
+
+_LISTED = 30  # partners named in the message, at most

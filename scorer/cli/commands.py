@@ -16,7 +16,7 @@ from scorer.io.load import looks_like_events, read_machine_coded
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack, parse_weight
 from scorer.problems import InputError, Problem, UsageError
-from scorer.report.format import ChartFormat, Palette
+from scorer.report.format import CHART_FORMATS, ChartFormat, Palette
 from scorer.report.render import Style, render
 
 EXIT_SUCCESS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -82,7 +82,9 @@ def _palette(args: argparse.Namespace) -> Palette:
 def _score(args: argparse.Namespace) -> int:
     """`scorer score`."""
     events, pack = _inputs(args, lambda: _pack(args))
-    result = api.score(events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without)
+    result = api.score(
+        events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without, partner=args.partner
+    )
     _emit(render(result, args.format, Style(palette=_palette(args))))
     return EXIT_SUCCESS
 
@@ -90,7 +92,9 @@ def _score(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     """`scorer explain`."""
     events, pack = _inputs(args, lambda: _pack(args))
-    result = api.explain(events, pack, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without)
+    result = api.explain(
+        events, pack, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without, partner=args.partner
+    )
     if args.output:
         api.write_report(result, Path(args.output), args.format, top=args.top)
     else:
@@ -108,13 +112,22 @@ def _delta(value: float) -> float:
 def _plot(args: argparse.Namespace) -> int:
     """`scorer plot`."""
     output = Path(args.output)
-    if output.suffix.lower() not in (".png", ".svg"):
-        raise UsageError(f"--output {args.output!r}: a chart is written as .png or .svg")
+    formats: dict[str, ChartFormat] = {f".{fmt}": fmt for fmt in CHART_FORMATS}
+    if output.suffix.lower() not in formats:
+        raise UsageError(f"--output {args.output!r}: a chart is written as .png, .svg or .pdf")
     delta = _delta(args.delta)
     events, pack = _inputs(args, lambda: _pack(args))
-    fmt: ChartFormat = "png" if output.suffix.lower() == ".png" else "svg"
     chart = api.plot(
-        events, pack, args.chart, fmt, actor=args.actor, as_of=args.as_of, without=args.without, top=args.top, delta=delta
+        events,
+        pack,
+        args.chart,
+        formats[output.suffix.lower()],
+        actor=args.actor,
+        as_of=args.as_of,
+        without=args.without,
+        partner=args.partner,
+        top=args.top,
+        delta=delta,
     )
     api.write_file(output, chart)
     return EXIT_SUCCESS
@@ -124,7 +137,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
     """`scorer sensitivity`."""
     delta = _delta(args.delta)
     events, pack = _inputs(args, lambda: _pack(args))
-    result = api.sensitivity(events, pack, delta=delta, actor=args.actor, as_of=args.as_of, without=args.without)
+    result = api.sensitivity(
+        events, pack, delta=delta, actor=args.actor, as_of=args.as_of, without=args.without, partner=args.partner
+    )
     _emit(render(result, args.format, Style()))
     return EXIT_SUCCESS
 
@@ -157,7 +172,9 @@ def _compare(args: argparse.Namespace) -> int:
     events, (a, b) = _inputs(args, packs)
     first = rules[0] if rules else "the bundled pack"
     labels = (first, rules[1] if len(rules) == 2 else f"{first} with --set {' '.join(args.set)}")
-    result = api.compare(events, a, b, labels=labels, actor=args.actor, as_of=args.as_of, without=args.without)
+    result = api.compare(
+        events, a, b, labels=labels, actor=args.actor, as_of=args.as_of, without=args.without, partner=args.partner
+    )
     _emit(render(result, args.format, Style(top=args.top)))
     return EXIT_SUCCESS
 

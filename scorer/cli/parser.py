@@ -60,7 +60,8 @@ def _events_command(
         choices=INTENSITIES,
         help="intensity of GDELT/ICEWS events: |Goldstein| (goldstein, the default) or 1 (one)",
     )
-    sub.add_argument("--actor", metavar="CODE", help="score only this actor")
+    sub.add_argument("--actor", metavar="CODE", help="score only this actor (with several actors, text shows a ranking)")
+    sub.add_argument("--partner", metavar="CODE", help="keep only the events toward this partner (RUS, NATO, ...)")
     sub.add_argument("--as-of", metavar="DATE", help="evaluate on DATE and ignore later events")
     sub.add_argument(
         "--set",
@@ -90,10 +91,13 @@ def _explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _plot(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`scorer plot`."""
-    sub = _events_command(commands, "plot", "one chart as a PNG or SVG file")
-    sub.add_argument("--output", required=True, metavar="FILE", help="the chart file: .png or .svg")
+    sub = _events_command(commands, "plot", "one chart as a PNG, SVG or PDF file")
+    sub.add_argument("--output", required=True, metavar="FILE", help="the chart file: .png, .svg or .pdf")
     sub.add_argument(
-        "--chart", choices=CHARTS, default="timeline", help="which chart (default timeline)"
+        "--chart",
+        choices=CHARTS,
+        default="timeline",
+        help="which chart (default timeline; for several actors the timeline is their ranking)",
     )
     sub.add_argument("--top", type=int, default=10, metavar="N", help="rows before 'N others' (default 10)")
     sub.add_argument("--delta", type=float, default=DELTA, help="relative weight change for tornado (0.25)")

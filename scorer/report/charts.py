@@ -1,116 +1,88 @@
-"""Charts with matplotlib: the balance over time, waterfalls of the drivers, the sensitivity tornado.
+"""Charts with matplotlib: one actor's balance over time, many actors ranked, and `scorer plot`'s files.
 
-Figures are built with matplotlib's object API on the Agg canvas, never through
-pyplot, and their settings apply only inside `matplotlib.rc_context` while a
-chart is drawn and saved: the scorer switches no backend and leaves a
-notebook's own style as it was. The same input gives the same bytes: no date
-in the metadata, a fixed salt for SVG ids, text drawn as paths (DejaVu Sans,
-shipped with matplotlib), so an SVG looks the same in any browser with no font
-to fetch.
+A timeline in a report numbers its events as the report's tables do; one
+that stands alone names its largest moves instead. Labels that would cover
+another label or a marker are moved, and left out where no place is free.
+The waterfalls and the tornado are in `bars`; style, palette, caption and
+deterministic bytes in `figure`.
 """
 
 from __future__ import annotations
 
-import html
-import io
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import date as Date
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-import matplotlib
-import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.path import Path
+from matplotlib.text import Annotation
+from matplotlib.transforms import Bbox
 
-from scorer.analysis.sensitivity import ActorSensitivity, Sensitivity
+from scorer.analysis.sensitivity import Sensitivity
 from scorer.model.fields import parse_date
 from scorer.pack.model import RulePack, Scoring
-from scorer.report.explanation import Bar, effect, waterfall
-from scorer.report.format import Chart, ChartFormat
+from scorer.report.bars import drivers_chart, tornado_chart
+from scorer.report.dates import EPOCH, date_axis
+from scorer.report.explanation import effect
+from scorer.report.figure import (
+    BALANCE_COLOR,
+    MUTED,
+    TEXT_MUTED,
+    WIDTH,
+    axis_colors,
+    caption,
+    latest,
+    new_figure,
+    pole_color,
+    save,
+    style,
+)
+from scorer.report.format import Caption, Chart, ChartFormat
+from scorer.report.labels import act, arrowed
+from scorer.report.ranking import Standing, standings
 from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.decay import factor
 from scorer.scoring.score import Score
 
-PLUS_COLOR = "#2563eb"
-MINUS_COLOR = "#dc2626"
-BALANCE_COLOR = "#111827"
-MUTED = "#9ca3af"
-OTHER_AXIS_COLORS = ("#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2")
-
 # Beyond these many events a timeline gets no per-event tooltips, labels or decay curves:
 # the chart would be a smear of markers, and the report's tables say it better.
 TOOLTIPS_UP_TO = 400
-LABELS_UP_TO = 60
 DECAY_SAMPLES = 24
-
-_EPOCH = Date(1970, 1, 1).toordinal()
-
-_STYLE: dict[Any, Any] = {
-    "svg.hashsalt": "scorer",
-    "svg.fonttype": "path",
-    "text.parse_math": False,  # a '$' in an event summary is a dollar sign, not TeX
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.titlesize": 11,
-    "axes.titlelocation": "left",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.color": "#e5e7eb",
-    "grid.linewidth": 0.6,
-    "legend.frameon": False,
-    "legend.fontsize": 8,
-}
+NAMED_MOVES = 6  # a chart that stands alone names this many of the largest moves
+NAME_CHARS = 60  # and cuts their names to this length
+# Where a label may sit beside its marker, in points, tried in this order.
+_PLACES = (
+    (6, 1, "left", "bottom"),
+    (6, -1, "left", "top"),
+    (-6, 1, "right", "bottom"),
+    (-6, -1, "right", "top"),
+    (0, 6, "center", "bottom"),
+    (0, -6, "center", "top"),
+)
 
 
-@contextmanager
-def _style() -> Iterator[None]:
-    """Matplotlib's defaults plus ours, for one chart only; the caller's settings come back after."""
-    with matplotlib.rc_context():
-        matplotlib.rcdefaults()
-        with matplotlib.rc_context(_STYLE):
-            yield
+@dataclass(frozen=True)
+class _Label:
+    """A label an event may get: where its marker is, the text, and how much it matters (larger first)."""
+
+    x: float  # matplotlib's date number of its marker
+    y: float
+    text: str
+    weight: float
 
 
-def _figure(width: float, height: float) -> Figure:
-    figure = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
+@dataclass(frozen=True)
+class Marks:
+    """What labels must not cover: every event marker and the balance line; and the labels to place."""
 
-
-def _save(figure: Figure, fmt: ChartFormat, titles: dict[str, str] | None = None) -> bytes:
-    out = io.BytesIO()
-    if fmt == "png":
-        figure.savefig(out, format="png", dpi=150, metadata={"Software": None})
-        return out.getvalue()
-    figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    text = out.getvalue().decode("utf-8")
-    # Links inside the report stay in its tab (matplotlib opens every link in a new one).
-    text = re.sub(r'(<a xlink:href="#[^"]*") target="_blank"', r"\1", text)
-    for gid, title in (titles or {}).items():
-        # An SVG <title> is the browser's tooltip; its text comes from input files, so it is escaped.
-        opening = f'<g id="{gid}">'
-        text = text.replace(opening, f"{opening}\n   <title>{html.escape(title)}</title>", 1)
-    return text.encode("utf-8")
-
-
-def _dates(days: np.ndarray) -> np.ndarray:
-    """Ordinal days (possibly fractional) as datetime64 seconds, which matplotlib places on a date axis."""
-    return np.round((days - _EPOCH) * 86400).astype(np.int64).astype("datetime64[s]")
-
-
-def axis_colors(scoring: Scoring) -> dict[str, str]:
-    others = iter(OTHER_AXIS_COLORS * (len(scoring.axes) // len(OTHER_AXIS_COLORS) + 1))
-    return {
-        axis: PLUS_COLOR if axis == scoring.plus else MINUS_COLOR if axis == scoring.minus else next(others)
-        for axis in scoring.axes
-    }
+    x: np.ndarray  # the markers, as matplotlib's date numbers
+    y: np.ndarray
+    line_x: np.ndarray  # the balance line, likewise
+    line_y: np.ndarray
+    labels: list[_Label]
 
 
 def series(
@@ -131,23 +103,36 @@ def series(
     return x.reshape(-1), y.reshape(-1, totals.shape[1])
 
 
+def _dates(days: np.ndarray) -> np.ndarray:
+    """Ordinal days (possibly fractional) as datetime64 seconds, which matplotlib places on a date axis."""
+    return np.round((days - EPOCH) * 86400).astype(np.int64).astype("datetime64[s]")
+
+
+def _score_label(scoring: Scoring) -> str:
+    """The y axis's title: what the numbers are."""
+    decayed = ", decayed" if scoring.half_life_days is not None else ""
+    return f"score: sum of weight × intensity × confidence{decayed}"
+
+
 def draw_timeline(
     ax: Axes, actor: ActorScore, pack: RulePack, prefix: str = "event", link: str | None = None
-) -> dict[str, str]:
-    """The balance and every axis total over time, one marker per event; returns each marker's tooltip by id.
+) -> tuple[dict[str, str], Marks | None]:
+    """The balance and every axis total over time, one marker per event.
 
-    With `link`, each marker of an SVG links to `#{link}{n}`, the n-th event's place in the report.
+    Returns each marker's tooltip by id and the marks for `place_labels`:
+    with `link` (a report) the events' numbers, each marker of an SVG linking
+    to `#{link}{n}`, the n-th event's place in the report; without, the
+    largest moves by what they were.
     """
     rows = actor.timeline
     scoring = pack.scoring
-    where = pack.locations()
     axes = list(scoring.axes)
     colors = axis_colors(scoring)
-    titles: dict[str, str] = {}
     ax.set_title(f"{actor.actor}: balance and totals over time")
+    ax.set_ylabel(_score_label(scoring))
     if not rows:
         ax.text(0.5, 0.5, "no events", transform=ax.transAxes, ha="center", color=MUTED)
-        return titles
+        return {}, None
     days = np.array([parse_date(row.date).toordinal() for row in rows], dtype=np.float64)
     totals = np.array([[row.totals[a] for a in axes] for row in rows], dtype=np.float64)
     end = parse_date(actor.final.date).toordinal()
@@ -156,17 +141,22 @@ def draw_timeline(
     x, y = series(days, totals, half_life, end, DECAY_SAMPLES if detailed and half_life else 1)
     when = _dates(x)
     for i, axis in enumerate(axes):
-        ax.plot(when, y[:, i], color=colors[axis], linewidth=1.1, alpha=0.8, label=f"{axis} total")
+        ax.plot(when, y[:, i], color=colors[axis], linewidth=1.1, alpha=0.85, label=f"{axis} total")
     balance = y[:, axes.index(scoring.plus)] - y[:, axes.index(scoring.minus)]
     ax.plot(when, balance, color=BALANCE_COLOR, linewidth=2.2, label=f"balance ({scoring.plus} − {scoring.minus})")
     ax.axhline(0, color="#6b7280", linewidth=0.8, zorder=1)
+    date_axis(ax, float(days[0]), float(max(end, days[-1])))
+    decay = "no decay" if half_life is None else f"contributions halve every {half_life:g} days"
+    ax.set_title(decay, loc="right", fontsize=8, color=TEXT_MUTED)
 
     event_when = _dates(days)
     event_balance = np.array([row.balance for row in rows])
+    titles: dict[str, str] = {}
+    labels: list[_Label] = []
     if detailed:
+        where = pack.locations()
         for i, step in enumerate(actor.trail):
             moved = effect(step, scoring.plus, scoring.minus)
-            face = MUTED if not step.matches else PLUS_COLOR if moved > 0 else MINUS_COLOR if moved < 0 else MUTED
             gid = f"{prefix}-{i + 1}"
             ax.plot(
                 [event_when[i]],
@@ -174,7 +164,7 @@ def draw_timeline(
                 marker="o",
                 markersize=6.5,
                 linestyle="none",
-                markerfacecolor=face if step.matches else "white",
+                markerfacecolor=pole_color(moved) if step.matches else "white",
                 markeredgecolor=BALANCE_COLOR if step.matches else MUTED,
                 markeredgewidth=0.8,
                 zorder=4,
@@ -182,43 +172,109 @@ def draw_timeline(
                 url=f"#{link}{i + 1}" if link else None,
             )
             titles[gid] = _tooltip(i + 1, step, moved, where)
-            if len(rows) <= LABELS_UP_TO:
-                ax.annotate(
-                    str(i + 1),
-                    (event_when[i], event_balance[i]),
-                    xytext=(5, 3),
-                    textcoords="offset points",
-                    fontsize=7,
-                    color="#374151",
-                    zorder=5,
-                )
+            at = float(days[i] - EPOCH)
+            labels.append(_event_label(i + 1, step, moved, at, float(event_balance[i]), numbered=link is not None))
     else:
         ax.plot(event_when, event_balance, "o", markersize=2, color=BALANCE_COLOR, zorder=4)
+    _legend(ax, scoring, detailed)
+    if link is None:
+        labels = _named(labels)
+    return titles, Marks(days - EPOCH, event_balance, x - EPOCH, balance, labels)
 
+
+def _event_label(number: int, step: Step, moved: float, x: float, y: float, *, numbered: bool) -> _Label:
+    """An event's label: its number in a report; else what it was (a CAMEO act) or its id."""
+    e = step.event
+    weight = abs(moved) if step.matches else 0.0
+    if numbered:
+        # Every event may be numbered; the largest moves get the free places first.
+        return _Label(x, y, str(number), weight + (1.0 if step.matches else 0.0))
+    return _Label(x, y, arrowed(act(e.actor, e.partner, e.type) or e.id), weight)
+
+
+def _named(labels: list[_Label]) -> list[_Label]:
+    """The largest moves of a chart that stands alone, one label per kind of act (`×5` for five such events)."""
+    kinds: dict[str, list[_Label]] = {}
+    for label in labels:
+        if label.weight > 0:
+            kinds.setdefault(label.text, []).append(label)
+    ranked = sorted(kinds.values(), key=lambda same: -sum(label.weight for label in same))[:NAMED_MOVES]
+    named = []
+    for same in ranked:
+        first = max(same, key=lambda label: label.weight)
+        text = first.text if len(first.text) <= NAME_CHARS else first.text[: NAME_CHARS - 1] + "…"
+        text += f" (×{len(same)})" if len(same) > 1 else ""
+        named.append(_Label(first.x, first.y, text, sum(label.weight for label in same)))
+    return named
+
+
+def _legend(ax: Axes, scoring: Scoring, detailed: bool) -> None:
+    """The lines, and the markers by pole colour, beside the plot."""
     handles, _ = ax.get_legend_handles_labels()
     if detailed:
         handles += [
             Line2D([], [], marker="o", linestyle="none", markerfacecolor=c, markeredgecolor=e, label=text)
             for c, e, text in (
-                (PLUS_COLOR, BALANCE_COLOR, f"event toward {scoring.plus}"),
-                (MINUS_COLOR, BALANCE_COLOR, f"event toward {scoring.minus}"),
-                ("white", MUTED, "unmatched event"),
+                (pole_color(1.0), BALANCE_COLOR, f"event toward {scoring.plus}"),
+                (pole_color(-1.0), BALANCE_COLOR, f"event toward {scoring.minus}"),
+                ("white", MUTED, "event no rule matched"),
             )
         ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    decay = "no decay" if half_life is None else f"contributions halve every {half_life:g} days"
-    numbers = "; numbers are the events' places in the report" if detailed and len(rows) <= LABELS_UP_TO else ""
-    ax.set_title(f"{decay}{numbers}", loc="right", fontsize=8, color="#4b5563")
-    ax.set_ylabel("score")
-    locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
-    return titles
+
+
+def place_labels(figure: Figure, ax: Axes, marks: Marks | None) -> None:
+    """Put each label beside its marker where it covers no other label, no marker, not the balance line,
+    and stays inside the plot.
+
+    The most important first; a label with no free place is left out. Needs
+    the final layout, so the figure is drawn once first.
+    """
+    if marks is None or not marks.labels:
+        return
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    frame = ax.get_window_extent(renderer)
+    points = ax.transData.transform(np.column_stack([marks.x, marks.y]))
+    radius = 4.5 * figure.dpi / 72  # a marker's half-width, in pixels
+    taken = [Bbox.from_extents(px - radius, py - radius, px + radius, py + radius) for px, py in points]
+    line = Path(ax.transData.transform(np.column_stack([marks.line_x, marks.line_y])))
+    labels = marks.labels
+    order = sorted(range(len(labels)), key=lambda i: (-labels[i].weight, i))
+    for i in order:
+        label = labels[i]
+        for dx, dy, ha, va in _PLACES:
+            note = Annotation(
+                label.text,
+                (label.x, label.y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=7,
+                color="#374151",
+                zorder=5,
+                annotation_clip=False,
+                # A line the label crosses (an axis total) is hidden under it, not through its letters.
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+            )
+            note.set_in_layout(False)
+            ax.add_artist(note)
+            box = note.get_window_extent(renderer).padded(1.0)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            free = not any(box.overlaps(other) for other in taken) and not line.intersects_bbox(box, filled=False)
+            if inside and free:
+                taken.append(box)
+                break
+            note.remove()
 
 
 def _tooltip(number: int, step: Step, moved: float, where: dict[str, str]) -> str:
+    """An event marker's tooltip: what happened, what fired, how far it moved the balance."""
     event = step.event
-    lines = [f"{number}. {event.date}  {event.id}  ({event.type}{' → ' + event.partner if event.partner else ''})"]
+    what = act(event.actor, event.partner, event.type)
+    kind = f"{event.type}{' → ' + event.partner if event.partner else ''}"
+    lines = [f"{number}. {event.date}  {event.id}  ({arrowed(what) if what else kind})"]
     if event.summary:
         lines.append(" ".join(event.summary.split()))
     if step.matches:
@@ -233,190 +289,129 @@ def _tooltip(number: int, step: Step, moved: float, where: dict[str, str]) -> st
     return "\n".join(lines)
 
 
-def draw_waterfall(ax: Axes, bars: Sequence[Bar], title: str, scoring: Scoring) -> None:
-    """Start at 0, one signed bar per driver, 'N others', then the final balance from 0."""
-    positions = np.arange(len(bars))[::-1].astype(np.float64)
-    span = max([abs(b.start) for b in bars] + [abs(b.end) for b in bars] + [1e-12])
-    for y, bar in zip(positions, bars, strict=True):
-        if bar.kind == "total":
-            color = BALANCE_COLOR
-        elif bar.kind == "others":
-            color = MUTED
-        else:
-            color = PLUS_COLOR if bar.value >= 0 else MINUS_COLOR
-        ax.barh(y, bar.end - bar.start, left=bar.start, height=0.62, color=color)
-        right = bar.value >= 0
+def timeline_chart(
+    actor: ActorScore,
+    pack: RulePack,
+    fmt: ChartFormat,
+    *,
+    prefix: str = "event",
+    link: str | None = None,
+    note: str | None = None,
+) -> bytes:
+    """One actor's balance over time; in SVG each event marker carries its tooltip (and link); `note` is a caption."""
+    with style():
+        figure = new_figure(WIDTH, 4.4 + (0.25 if note else 0.0))
+        ax = figure.add_subplot()
+        titles, marks = draw_timeline(ax, actor, pack, prefix, link)
+        caption(figure, note)
+        place_labels(figure, ax, marks)
+        return save(figure, fmt, titles)
+
+
+def draw_ranking(ax: Axes, ranked: Sequence[Standing], scoring: Scoring, idle: int) -> None:
+    """Each actor's final balance as a bar, the most toward the plus pole on top."""
+    positions = np.arange(len(ranked))[::-1].astype(np.float64)
+    values = np.array([row.balance for row in ranked])
+    span = float(max(np.abs(values).max(initial=0.0), 1e-12))
+    ax.barh(positions, values, height=0.62, color=[pole_color(v) for v in values])
+    for y, row in zip(positions, ranked, strict=True):
+        right = row.balance >= 0
         ax.text(
-            max(bar.start, bar.end) + span * 0.01 if right else min(bar.start, bar.end) - span * 0.01,
+            row.balance + (span if right else -span) * 0.01,
             y,
-            f"{bar.value:+.2f}",
+            f"{row.balance:+.2f}",
             va="center",
             ha="left" if right else "right",
             fontsize=7.5,
         )
-        if bar.kind != "total" and y > 0:
-            ax.plot([bar.end, bar.end], [y - 0.31, y - 0.69], color="#6b7280", linewidth=0.6, linestyle=":")
-    labels = [
-        "= final balance"
-        if bar.kind == "total"
-        else f"{bar.label}  ({bar.where})"
-        if bar.where
-        else bar.label
-        for bar in bars
+    names = [
+        f"{row.actor}{'  ' + row.name if row.name else ''}  ({row.events} event{'s' if row.events != 1 else ''}, "
+        f"{row.unmatched} unmatched)"
+        for row in ranked
     ]
-    ax.set_yticks(positions, labels=labels, fontsize=8)
-    _bar_axes(ax)
-    ax.axvline(0, color="#6b7280", linewidth=0.8)
-    ax.set_title(title)
-    ax.set_xlabel(f"share of the final balance ({scoring.plus} +, {scoring.minus} −)")
-
-
-def draw_tornado(ax: Axes, actor: ActorSensitivity, delta: float, top: int | None) -> None:
-    """Each weight's low and high variant as bars from the unvaried balance, largest swing on top."""
-    rows = list(actor.variations if top is None else actor.variations[:top])
-    percent = f"{delta * 100:g}%"
-    ax.set_title(f"{actor.actor}: the balance if one weight changes by ±{percent}")
-    if not rows:
-        ax.text(0.5, 0.5, "no rule moved the balance", transform=ax.transAxes, ha="center", color=MUTED)
-        ax.set_yticks([])
-        return
-    positions = np.arange(len(rows))[::-1].astype(np.float64)
-    low_color, high_color = "#f59e0b", "#0d9488"
-    base = actor.balance
-    span = max([abs(v.low.balance - base) for v in rows] + [abs(v.high.balance - base) for v in rows] + [1e-12])
-    for y, v in zip(positions, rows, strict=True):
-        ax.barh(y, v.low.balance - base, left=base, height=0.62, color=low_color)
-        ax.barh(y, v.high.balance - base, left=base, height=0.62, color=high_color)
-        if v.flips:
-            ax.text(
-                max(v.low.balance, v.high.balance) + span * 0.02,
-                y,
-                "flips sign",
-                va="center",
-                fontsize=7.5,
-                color=MINUS_COLOR,
-            )
-    ax.set_yticks(positions, labels=[f"{v.name}  ({v.where})" for v in rows], fontsize=8)
-    _bar_axes(ax)
-    ax.axvline(base, color=BALANCE_COLOR, linewidth=1.2)
-    ax.axvline(0, color="#6b7280", linewidth=0.8, linestyle="--")
-    ax.set_xlabel(f"final balance on {actor.date} (now {base:+.2f}; dashed: 0)")
-    ax.legend(
-        handles=[Patch(color=low_color, label=f"weight −{percent}"), Patch(color=high_color, label=f"weight +{percent}")],
-        loc="lower right",
-    )
-
-
-def _bar_axes(ax: Axes) -> None:
-    """Room beside the outermost bars for their value labels (bars' edges would otherwise pin the limits)."""
+    ax.set_yticks(positions, labels=names, fontsize=8)
     ax.use_sticky_edges = False
-    ax.margins(x=0.14)
+    ax.margins(x=0.12, y=0.02)
     ax.set_axisbelow(True)
     ax.grid(axis="y", visible=False)
+    ax.axvline(0, color="#6b7280", linewidth=0.8)
+    ax.set_title(f"{len(ranked)} actors ranked by their final balance ({scoring.plus} − {scoring.minus})")
+    if idle:
+        ax.set_title(f"not shown: {idle} actors with no matched event", loc="right", fontsize=8, color=TEXT_MUTED)
+    ax.set_xlabel(f"final balance: blue toward {scoring.plus} (+), orange toward {scoring.minus} (−)")
 
 
-def _waterfall_height(bars: int) -> float:
-    return 0.9 + 0.27 * bars
+def ranking_chart(score: Score, fmt: ChartFormat, note: str | None = None) -> bytes:
+    """Every actor with a matched event, ranked by final balance: what `plot` draws for many actors."""
+    ranked = standings(score)
+    shown = [row for row in ranked if row.unmatched < row.events]
+    with style():
+        figure = new_figure(WIDTH, 1.3 + 0.26 * max(len(shown), 1) + (0.25 if note else 0.0))
+        ax = figure.add_subplot()
+        if shown:
+            draw_ranking(ax, shown, score.pack.scoring, len(ranked) - len(shown))
+        else:
+            ax.text(0.5, 0.5, "no event matched a rule", transform=ax.transAxes, ha="center", color=MUTED)
+        caption(figure, note)
+        return save(figure, fmt)
 
 
-def timeline_chart(
-    actor: ActorScore, pack: RulePack, fmt: ChartFormat, *, prefix: str = "event", link: str | None = None
-) -> bytes:
-    """One actor's balance over time; in SVG each event marker carries its tooltip (and link)."""
-    with _style():
-        figure = _figure(10.5, 4.4)
-        titles = draw_timeline(figure.add_subplot(), actor, pack, prefix, link)
-        return _save(figure, fmt, titles)
-
-
-def waterfall_chart(bars: Sequence[Bar], title: str, scoring: Scoring, fmt: ChartFormat) -> bytes:
-    with _style():
-        figure = _figure(10.5, _waterfall_height(len(bars)))
-        draw_waterfall(figure.add_subplot(), bars, title, scoring)
-        return _save(figure, fmt)
-
-
-def tornado_chart(actor: ActorSensitivity, delta: float, fmt: ChartFormat, *, top: int | None = 10) -> bytes:
-    with _style():
-        shown = len(actor.variations) if top is None else min(top, len(actor.variations))
-        figure = _figure(10.5, _waterfall_height(max(shown, 2)) + 0.3)
-        draw_tornado(figure.add_subplot(), actor, delta, top)
-        return _save(figure, fmt)
-
-
-def driver_bars(actor: ActorScore, score: Score, top: int | None) -> tuple[list[Bar], list[Bar]]:
-    """The two waterfalls of an actor: by event, and by rule (with where each rule is defined)."""
-    final = actor.final.balance
-    return (
-        waterfall(actor.event_drivers, final, top),
-        waterfall(actor.rule_drivers, final, top, score.pack.locations()),
-    )
-
-
-def _timelines(actors: Sequence[ActorScore], pack: RulePack, fmt: ChartFormat) -> bytes:
-    figure = _figure(10.5, 4.4 * max(len(actors), 1))
-    grid = figure.subplots(max(len(actors), 1), 1, squeeze=False)[:, 0]
-    titles: dict[str, str] = {}
-    for k, (ax, actor) in enumerate(zip(grid, actors, strict=False), 1):
-        titles.update(draw_timeline(ax, actor, pack, prefix=f"a{k}-event"))
-    if not actors:
-        grid[0].text(0.5, 0.5, "no events", transform=grid[0].transAxes, ha="center", color=MUTED)
-    return _save(figure, fmt, titles)
-
-
-def _waterfalls(actors: Sequence[ActorScore], score: Score, fmt: ChartFormat, top: int | None) -> bytes:
-    panels: list[tuple[list[Bar], str]] = []
-    for actor in actors:
-        by_event, by_rule = driver_bars(actor, score, top)
-        panels += [(by_event, f"{actor.actor}: drivers by event"), (by_rule, f"{actor.actor}: drivers by rule")]
-    heights = [_waterfall_height(len(bars)) for bars, _ in panels] or [1.0]
-    figure = _figure(10.5, sum(heights))
-    grid = figure.subplots(len(heights), 1, squeeze=False, height_ratios=heights)[:, 0]
-    for ax, (bars, title) in zip(grid, panels, strict=False):
-        draw_waterfall(ax, bars, title, score.pack.scoring)
-    return _save(figure, fmt)
-
-
-def _tornados(sensitivity: Sensitivity, fmt: ChartFormat, top: int | None) -> bytes:
-    actors = list(sensitivity.actors.values())
-    heights = [
-        _waterfall_height(max(len(a.variations) if top is None else min(top, len(a.variations)), 2)) + 0.3
-        for a in actors
-    ] or [1.0]
-    figure = _figure(10.5, sum(heights))
-    grid = figure.subplots(len(heights), 1, squeeze=False, height_ratios=heights)[:, 0]
-    for ax, actor in zip(grid, actors, strict=False):
-        draw_tornado(ax, actor, sensitivity.delta, top)
-    return _save(figure, fmt)
+def _note(score: Score, about: Caption | None, actors: Sequence[ActorScore]) -> str | None:
+    """The caption of a chart that stands alone, dated by the latest final balance it shows."""
+    return about.text(latest([actor.final.date for actor in actors])) if about is not None else None
 
 
 def plot(
-    chart: Chart, score: Score, fmt: ChartFormat, *, sensitivity: Sensitivity | None = None, top: int | None = 10
+    chart: Chart,
+    score: Score,
+    fmt: ChartFormat,
+    *,
+    sensitivity: Sensitivity | None = None,
+    top: int | None = 10,
+    about: Caption | None = None,
 ) -> bytes:
-    """`scorer plot`: one chart, with a panel per actor (two for a waterfall: by event and by rule)."""
-    with _style():
-        if chart == "timeline":
-            return _timelines(list(score.actors.values()), score.pack, fmt)
-        if chart == "waterfall":
-            return _waterfalls(list(score.actors.values()), score, fmt, top)
-        if sensitivity is None:
-            raise ValueError("a tornado chart needs the sensitivity")
-        return _tornados(sensitivity, fmt, top)
+    """`scorer plot`: one chart of one actor, or for several actors (timeline or ranking) the ranking.
+
+    ValueError for a waterfall or tornado of several actors: each is drawn for one.
+    """
+    actors = list(score.actors.values())
+    note = _note(score, about, actors)
+    if chart == "ranking" or (chart == "timeline" and len(actors) > 1):
+        return ranking_chart(score, fmt, note)
+    if len(actors) > 1:
+        raise ValueError(f"a {chart} chart shows one actor: add --actor CODE ({', '.join(score.actors)})")
+    if not actors:
+        with style():
+            figure = new_figure(WIDTH, 2.0)
+            ax = figure.add_subplot()
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, "no events", ha="center", color=MUTED)
+            return save(figure, fmt)
+    if chart == "timeline":
+        return timeline_chart(actors[0], score.pack, fmt, note=note)
+    if chart == "waterfall":
+        return drivers_chart(actors[0], score, fmt, top, note)
+    if sensitivity is None:
+        raise ValueError("a tornado chart needs the sensitivity")
+    return tornado_chart(sensitivity.actors[actors[0].actor], sensitivity.delta, fmt, top=top, note=note)
 
 
-def report_charts(score: Score, stem: str, top: int | None) -> tuple[dict[str, bytes], dict[str, tuple[str, str]]]:
+def report_charts(
+    score: Score, stem: str, top: int | None, about: Caption | None = None
+) -> tuple[dict[str, bytes], dict[str, tuple[str, str]]]:
     """The PNG files a markdown report links, named after the report: files by name, and per actor its two names."""
     files: dict[str, bytes] = {}
     names: dict[str, tuple[str, str]] = {}
-    with _style():
-        for name, actor in score.actors.items():
-            base = f"{stem}-{_file_safe(name)}"
-            while f"{base}-balance.png" in files:
-                base += "_"
-            balance, drivers = f"{base}-balance.png", f"{base}-drivers.png"
-            files[balance] = _timelines([actor], score.pack, "png")
-            files[drivers] = _waterfalls([actor], score, "png", top)
-            names[name] = (balance, drivers)
+    for name, actor in score.actors.items():
+        base = f"{stem}-{_file_safe(name)}"
+        while f"{base}-balance.png" in files:
+            base += "_"
+        balance, drivers = f"{base}-balance.png", f"{base}-drivers.png"
+        note = _note(score, about, [actor])
+        # Markdown numbers the events as its markers: a link target of "" gives numbers without links.
+        files[balance] = timeline_chart(actor, score.pack, "png", link="", note=note)
+        files[drivers] = drivers_chart(actor, score, "png", top, note)
+        names[name] = (balance, drivers)
     return files, names
 
 

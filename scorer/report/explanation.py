@@ -28,21 +28,29 @@ class Bar:
     start: float
     end: float
     kind: Literal["driver", "others", "total"]
-    where: str = ""
+    where: str = ""  # where a rule is defined
+    what: str = ""  # what an event was, where its id says nothing (`GEO -> RUS 042 Make a visit, 2012-08-14`)
 
 
-def waterfall(shares: Sequence[Share], final: float, top: int | None, where: dict[str, str] | None = None) -> list[Bar]:
+def waterfall(
+    shares: Sequence[Share],
+    final: float,
+    top: int | None,
+    where: dict[str, str] | None = None,
+    what: dict[str, str] | None = None,
+) -> list[Bar]:
     """Start at 0, one signed row per driver (largest first), the rest as "N others", then the final balance.
 
     The drivers' shares add up to the final balance (SPEC section 4), so the
     last driver row ends where the closing row does, up to float rounding.
     """
-    where = where or {}
+    where, what = where or {}, what or {}
     shown, rest = collapse(shares, top)
     bars: list[Bar] = []
     running = 0.0
     for share in shown:
-        bars.append(Bar(share.name, share.share, running, running + share.share, "driver", where.get(share.name, "")))
+        at, act = where.get(share.name, ""), what.get(share.name, "")
+        bars.append(Bar(share.name, share.share, running, running + share.share, "driver", at, act))
         running += share.share
     if rest is not None:
         bars.append(Bar(rest.name, rest.share, running, running + rest.share, "others"))

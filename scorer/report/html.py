@@ -10,68 +10,22 @@ those characters.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Sequence
 
-from scorer import __version__
 from scorer.analysis.sensitivity import ActorSensitivity, Sensitivity
 from scorer.pack.model import RulePack, Scoring
-from scorer.report.charts import driver_bars, timeline_chart, tornado_chart, waterfall_chart
+from scorer.report.bars import driver_bars, tornado_chart, waterfall_chart
+from scorer.report.charts import timeline_chart
 from scorer.report.explanation import Bar, RuleUse, effect, rule_uses
-from scorer.report.format import clean, signed
+from scorer.report.format import signed
+from scorer.report.html_ranking import ranking_page
+from scorer.report.labels import act, arrowed
+from scorer.report.page import PAGE_END, inline_svg, page_start
+from scorer.report.page import escape as _e
+from scorer.report.page import number as _num
 from scorer.report.sensitivity import verdict
 from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.score import Score
-
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-
-_CSS = """
-:root { --plus: #2563eb; --minus: #dc2626; --muted: #6b7280; --line: #e5e7eb; }
-/* Blue moves the balance toward its plus pole, red toward its minus pole. */
-* { box-sizing: border-box; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-       color: #111827; margin: 0 auto; padding: 1.5rem 2rem 3rem; max-width: 1180px; }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.35rem; margin: 2.2rem 0 .3rem; padding-top: .8rem; border-top: 3px solid #111827; }
-h3 { font-size: 1.08rem; margin: 1.8rem 0 .5rem; }
-.meta, .note { color: var(--muted); font-size: .88rem; margin: .2rem 0; }
-.headline { font-size: 1.12rem; margin: .3rem 0; }
-.verdict { margin: .4rem 0; padding: .45rem .7rem; background: #fef3c7; border-left: 4px solid #d97706; }
-figure { margin: .4rem 0 1rem; }
-figure svg { display: block; width: 100%; height: auto; max-width: 1100px; }
-table { border-collapse: collapse; width: 100%; font-size: .86rem; margin: .3rem 0 1rem; }
-th, td { border-bottom: 1px solid var(--line); padding: .3rem .45rem; text-align: left; vertical-align: top; }
-th { background: #f9fafb; font-weight: 600; white-space: nowrap; }
-td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.pos { color: var(--plus); } .neg { color: var(--minus); }
-code, .id { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .84em; white-space: nowrap; }
-.where { color: var(--muted); white-space: nowrap; }
-.nw { white-space: nowrap; }
-th.wrap { white-space: normal; }
-table.events td.text { width: 36%; }
-table.rules td.text { width: 40%; }
-.fired li { margin-bottom: .25rem; }
-.event-text p { margin: 0 0 .2rem; }
-.event-text .quote { font-style: italic; }
-.fired { margin: 0; padding: 0; list-style: none; }
-.flip { color: var(--minus); font-weight: 600; }
-tr.others td, tr.total td { font-weight: 600; }
-details summary { cursor: pointer; color: var(--muted); font-size: .88rem; }
-nav a { margin-right: 1rem; }
-"""
-
-
-def _e(text: object) -> str:
-    """Text from input files as inert HTML (attribute-safe too)."""
-    return html.escape(str(text), quote=True)
-
-
-def _num(value: float, places: int = 2) -> str:
-    value = clean(value)
-    rounded = round(value, places)
-    css = "pos" if rounded > 0 else "neg" if rounded < 0 else ""
-    return f'<span class="{css}">{signed(value, places)}</span>' if css else signed(value, places)
 
 
 def _on_axis(axis: str, value: float, scoring: Scoring) -> str:
@@ -82,15 +36,6 @@ def _on_axis(axis: str, value: float, scoring: Scoring) -> str:
     return f'<span class="{css}">{text}</span>' if css else text
 
 
-def _svg(data: bytes, label: str) -> str:
-    """A matplotlib SVG ready to sit inside HTML: no XML prolog, described for screen readers."""
-    text = data.decode("utf-8")
-    text = text[text.index("<svg") :]
-    # The RDF metadata block says nothing a reader of the report needs.
-    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
-    return text.replace("<svg ", f'<svg role="img" aria-label="{_e(label)}" ', 1)
-
-
 def html_report(
     score: Score,
     sensitivity: Sensitivity | None = None,
@@ -99,41 +44,21 @@ def html_report(
     event: str | None = None,
     inputs: Sequence[str] = (),
 ) -> str:
-    """The whole report: per actor the chart, the waterfalls, the sensitivity, the rule table and the events."""
-    pack = score.pack
-    scoring = pack.scoring
+    """The whole report of one actor: the chart, the waterfalls, the sensitivity, the rule table and the events.
+
+    For several actors, their ranking (`ranking_page`): a report per actor is `--actor`'s.
+    """
     names = list(score.actors)
-    title = "Alignment report" + (f": {', '.join(names)}" if names else "")
-    half_life = "no decay" if scoring.half_life_days is None else f"half-life {scoring.half_life_days:g} days"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="meta">Balance = {_e(scoring.plus)} − {_e(scoring.minus)} ({half_life}); '
-        f"axes: {_e(', '.join(scoring.axes))}. Numbers in <span class='pos'>blue</span> move the balance "
-        f"toward {_e(scoring.plus)}, in <span class='neg'>red</span> toward {_e(scoring.minus)}.</p>",
-    ]
-    if inputs:
-        parts.append(f'<p class="meta">Events: {_e(", ".join(inputs))}</p>')
-    parts.append(f'<p class="meta">Rules: {_e(", ".join(pack.files) or "the bundled pack")}</p>')
-    parts.append(f'<p class="meta">Made by scorer {_e(__version__)}.</p>')
     if len(names) > 1:
-        links = " ".join(f'<a href="#actor-{k}">{_e(name)}</a>' for k, name in enumerate(names, 1))
-        parts.append(f"<nav>{links}</nav>")
+        return ranking_page(score, inputs)
+    title = "Alignment report" + (f": {', '.join(names)}" if names else "")
+    parts = page_start(title, score.pack, inputs)
     if not names:
         parts.append("<p>No events to explain.</p>")
     for k, (name, actor) in enumerate(score.actors.items(), 1):
         sens = sensitivity.actors.get(name) if sensitivity else None
         parts.append(_actor(k, actor, score, sens, sensitivity.delta if sensitivity else 0.0, top, event))
-    parts += ["</body>", "</html>", ""]
+    parts += PAGE_END
     return "\n".join(parts)
 
 
@@ -161,7 +86,7 @@ def _actor(
 
     out.append("<h3>Balance over time</h3>")
     chart = timeline_chart(actor, pack, "svg", prefix=f"a{k}-event", link=f"a{k}-event-row-")
-    out.append(f"<figure>{_svg(chart, f'{actor.actor}: balance and totals over time')}")
+    out.append(f"<figure>{inline_svg(chart, f'{actor.actor}: balance and totals over time')}")
     out.append(
         "<figcaption class='note'>Each marker is an event, numbered as in the events table below; "
         "hover it for its summary and contribution, click it to jump to its row.</figcaption></figure>"
@@ -171,7 +96,7 @@ def _actor(
     by_event, by_rule = driver_bars(actor, score, top)
     for bars, what in ((by_event, "event"), (by_rule, "rule")):
         label = f"{actor.actor}: drivers by {what}"
-        out.append(f"<figure>{_svg(waterfall_chart(bars, label, scoring, 'svg'), label)}</figure>")
+        out.append(f"<figure>{inline_svg(waterfall_chart(bars, label, scoring, 'svg'), label)}</figure>")
         out.append(f"<details><summary>The waterfall by {what} as a table</summary>{_waterfall_table(bars, what)}")
         out.append("</details>")
 
@@ -180,7 +105,7 @@ def _actor(
         out.append(f"<h3>Sensitivity: each weight changed by ±{percent}, one at a time</h3>")
         if sens.variations:
             label = f"{actor.actor}: the balance if one weight changes by ±{percent}"
-            out.append(f"<figure>{_svg(tornado_chart(sens, delta, 'svg', top=top), label)}</figure>")
+            out.append(f"<figure>{inline_svg(tornado_chart(sens, delta, 'svg', top=top), label)}</figure>")
         out.append(_sensitivity_table(sens, percent, scoring))
 
     out.append("<h3>Rules</h3>")
@@ -217,6 +142,7 @@ def _waterfall_table(bars: list[Bar], what: str) -> str:
     for bar in bars:
         name = "= final balance" if bar.kind == "total" else bar.label
         cell = f"<span class='id'>{_e(name)}</span>" if bar.kind == "driver" else _e(name)
+        cell += f"<br><span class='note'>{_e(bar.what)}</span>" if bar.what else ""
         where = f"<td class='where'>{_e(bar.where)}</td>" if located else ""
         rows.append(
             f"<tr class='{bar.kind}'><td>{cell}</td>{where}<td class='num'>{_num(bar.value)}</td>"
@@ -230,7 +156,7 @@ def _sensitivity_table(sens: ActorSensitivity, percent: str, scoring: Scoring) -
     if not sens.variations:
         return "<p>No rule moved the balance: there is no weight to vary.</p>"
     rows = [
-        "<table><thead><tr><th>weight</th><th>defined at</th><th class='num'>now</th>"
+        "<div class='scroll'><table class='sensitivity'><thead><tr><th>weight</th><th>defined at</th><th class='num'>now</th>"
         f"<th class='num'>balance −{percent}</th><th class='num'>balance +{percent}</th>"
         f"<th class='num'>lean −{percent}</th><th class='num'>lean +{percent}</th>"
         "<th class='num'>0 at weight</th><th>sign</th></tr></thead><tbody>"
@@ -244,7 +170,7 @@ def _sensitivity_table(sens: ActorSensitivity, percent: str, scoring: Scoring) -
             f"<td class='num'>{_num(v.high.lean)}</td><td class='num'>{zero}</td>"
             f"<td>{'<span class=flip>flips</span>' if v.flips else 'holds'}</td></tr>"
         )
-    rows.append("</tbody></table>")
+    rows.append("</tbody></table></div>")
     return "".join(rows)
 
 
@@ -270,6 +196,14 @@ def _rules_table(uses: list[RuleUse], scoring: Scoring) -> str:
     return "".join(rows)
 
 
+def _kind(actor: str, partner: str | None, kind: str) -> str:
+    """What kind of event, as HTML: `GEO → RUS 042 Make a visit` for a CAMEO event, else `type → partner`."""
+    what = act(actor, partner, kind)
+    if what is not None:
+        return _e(arrowed(what))
+    return _e(kind) + (f" → {_e(partner)}" if partner else "")
+
+
 def _event_text(step: Step) -> str:
     e = step.event
     parts = []
@@ -293,7 +227,7 @@ def _events_table(k: int, steps: list[tuple[int, Step]], actor: ActorScore, pack
     ]
     for i, step in steps:
         e = step.event
-        toward = f" → {_e(e.partner)}" if e.partner else ""
+        toward = _kind(e.actor, e.partner, e.type)
         if step.matches:
             by_rule: dict[str, list[str]] = {}
             for m in step.matches:
@@ -312,7 +246,7 @@ def _events_table(k: int, steps: list[tuple[int, Step]], actor: ActorScore, pack
             share = "—"
         rows.append(
             f"<tr id='a{k}-event-row-{i}'><td class='num'>{i}</td><td class='nw'>{_e(e.date)}</td>"
-            f"<td><span class='id'>{_e(e.id)}</span><br><span class='note'>{_e(e.type)}{toward}</span></td>"
+            f"<td><span class='id'>{_e(e.id)}</span><br><span class='note'>{toward}</span></td>"
             f"<td class='text'>{_event_text(step)}</td><td>{fired}</td>"
             f"<td class='num'>{_num(effect(step, scoring.plus, scoring.minus))}</td>"
             f"<td class='num'>{_num(step.balance)}</td><td class='num'>{share}</td></tr>"
@@ -326,10 +260,10 @@ def _unmatched_table(k: int, steps: list[tuple[int, Step]]) -> str:
     rows.append("<tbody>")
     for i, step in steps:
         e = step.event
-        toward = f" → {_e(e.partner)}" if e.partner else ""
+        toward = _kind(e.actor, e.partner, e.type)
         rows.append(
             f"<tr><td class='num'><a href='#a{k}-event-row-{i}'>{i}</a></td><td>{_e(e.date)}</td>"
-            f"<td><span class='id'>{_e(e.id)}</span><br><span class='note'>{_e(e.type)}{toward}</span></td>"
+            f"<td><span class='id'>{_e(e.id)}</span><br><span class='note'>{toward}</span></td>"
             f"<td>{_event_text(step)}</td></tr>"
         )
     rows.append("</tbody></table>")

@@ -89,7 +89,8 @@ def _explanation(explanation: Explanation, fmt: str, style: Style) -> Iterator[b
     if fmt == "json":
         return document_json(score, explain=True, event=event, after=_skipped(score))
     if fmt == "html":
-        sensitive = of_matched(explanation.matched, score.pack)
+        # Several actors get their ranking, which shows no sensitivity: not worth computing.
+        sensitive = of_matched(explanation.matched, score.pack) if len(score.actors) == 1 else None
         return _whole(report.html_report(score, sensitive, top=style.top, event=event, inputs=explanation.sources))
     if fmt == "markdown":
         return _whole(explain_markdown(score, top=style.top, event=event, charts=style.charts))

@@ -14,8 +14,10 @@ from scorer.cli import main
 from scorer.model import Event, EventSet
 from scorer.pack import model as packs
 from scorer.pack.model import All, Rule, RulePack, Scoring
-from scorer.report.charts import plot, report_charts, series, timeline_chart
+from scorer.report.charts import draw_timeline, place_labels, plot, report_charts, series, timeline_chart
 from scorer.report.explanation import waterfall
+from scorer.report.figure import new_figure, style
+from scorer.report.format import Caption
 from scorer.scoring.actor import Share
 from scorer.scoring.score import score
 
@@ -211,21 +213,21 @@ def write_case(folder: Path) -> tuple[Path, Path]:
     return events, rules
 
 
-@pytest.mark.parametrize("chart", ["timeline", "waterfall", "tornado"])
+@pytest.mark.parametrize("chart", ["timeline", "waterfall", "tornado", "ranking"])
 def test_plot_command_writes_png_and_svg(tmp_path: Path, chart: str) -> None:
     events, rules = write_case(tmp_path)
-    for name in ("chart.png", "chart.svg"):
+    magic = {"chart.png": b"\x89PNG", "chart.svg": b"<?xml", "chart.pdf": b"%PDF-"}
+    for name, start in magic.items():
         out = tmp_path / name
         assert main(["plot", str(events), "--rules", str(rules), "--chart", chart, "--output", str(out)]) == 0
-        data = out.read_bytes()
-        assert data.startswith(b"\x89PNG") if name.endswith(".png") else b"<svg" in data
+        assert out.read_bytes().startswith(start)
 
 
 def test_plot_refuses_other_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     events, rules = write_case(tmp_path)
-    assert main(["plot", str(events), "--rules", str(rules), "--output", str(tmp_path / "chart.pdf")]) == 2
-    assert "png or .svg" in capsys.readouterr().err
-    assert not (tmp_path / "chart.pdf").exists()
+    assert main(["plot", str(events), "--rules", str(rules), "--output", str(tmp_path / "chart.gif")]) == 2
+    assert ".png, .svg or .pdf" in capsys.readouterr().err
+    assert not (tmp_path / "chart.gif").exists()
 
 
 def test_markdown_report_writes_and_links_its_charts(tmp_path: Path) -> None:
@@ -242,3 +244,66 @@ def test_markdown_report_writes_and_links_its_charts(tmp_path: Path) -> None:
     for section in ("### Balance over time", "### Events", "### Drivers", "### Rules", "### Unmatched events"):
         assert section in text
     assert f"`{rules}:3`" in text  # the rule table says where each rule is defined
+
+
+def crowded() -> tuple[EventSet, RulePack]:
+    """Twenty events on three days, most of them moving the balance: labels that would all collide."""
+    pack = make_pack([("exercise.join", "NATO", {"nato": 1.0}), ("arms.acquire", "RUS", {"russia": 1.0})])
+    events = [
+        Event(
+            id=f"event-number-{i}",
+            date=f"2012-08-{14 + i % 3:02d}",
+            actor="GEO",
+            type="exercise.join" if i % 2 else "arms.acquire",
+            partner="NATO" if i % 2 else "RUS",
+            intensity=1 + i % 4,
+        )
+        for i in range(20)
+    ]
+    return EventSet.of(events), pack
+
+
+@pytest.mark.parametrize("link", [None, "row-"])
+def test_event_labels_never_overlap(link: str | None) -> None:
+    events, pack = crowded()
+    actor = score(events, pack).actors["GEO"]
+    with style():
+        figure = new_figure(10.5, 4.4)
+        ax = figure.add_subplot()
+        _, marks = draw_timeline(ax, actor, pack, link=link)
+        place_labels(figure, ax, marks)
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        boxes = [text.get_window_extent(renderer) for text in ax.texts]
+    assert boxes, "some events are labelled"
+    for i, box in enumerate(boxes):
+        assert not any(box.overlaps(other) for other in boxes[i + 1 :])
+        assert ax.get_window_extent(renderer).contains(box.x0, box.y0)
+
+
+def test_a_chart_that_stands_alone_names_moves_and_says_nothing_of_a_report(
+    kazakhstan_like: tuple[EventSet, RulePack],
+) -> None:
+    events, pack = kazakhstan_like
+    actor = score(events, pack).actors["KAZ"]
+    with style():
+        figure = new_figure(10.5, 4.4)
+        ax = figure.add_subplot()
+        _, alone = draw_timeline(ax, actor, pack)
+        assert "report" not in ax.get_title(loc="right")
+        assert ax.get_ylabel().startswith("score: sum of weight × intensity × confidence")
+        _, numbered = draw_timeline(figure.add_subplot(), actor, pack, link="row-")
+    assert alone is not None and numbered is not None
+    assert {label.text for label in alone.labels} == {"join", "buy"}  # the moves, by id; "talk" moved nothing
+    assert [label.text for label in numbered.labels] == ["1", "2", "3"]
+
+
+def test_pdf_and_svg_bytes_are_the_same_every_run(kazakhstan_like: tuple[EventSet, RulePack]) -> None:
+    events, pack = kazakhstan_like
+    result = score(events, pack)
+    about = Caption(("events.yaml",), "rules.yaml")
+    for chart in ("timeline", "waterfall", "ranking"):
+        for fmt in ("pdf", "svg", "png"):
+            first = plot(chart, result, fmt, about=about)  # type: ignore[arg-type]
+            assert first == plot(chart, result, fmt, about=about)  # type: ignore[arg-type]
+    assert plot("timeline", result, "pdf").startswith(b"%PDF-")

@@ -1,0 +1,166 @@
+"""Bar charts of one actor: the waterfalls of what drives the final balance, and the sensitivity tornado."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+
+from scorer.analysis.sensitivity import ActorSensitivity
+from scorer.pack.model import Scoring
+from scorer.report.explanation import Bar, waterfall
+from scorer.report.figure import BALANCE_COLOR, MUTED, WIDTH, caption, new_figure, pole_color, save, style
+from scorer.report.format import MINUS_NAME, PLUS_NAME, ChartFormat, collapse
+from scorer.report.labels import arrowed, labels_by_id
+from scorer.scoring.actor import ActorScore
+from scorer.scoring.score import Score
+
+LOW_COLOR, HIGH_COLOR = "#b6bcc6", "#4b5563"  # a weight made smaller, larger: light and dark, never a pole's colour
+LABEL_CHARS = 70  # longer bar labels are cut
+WHERE_CHARS = 36  # a longer path of a rule file shows only its file name in a chart
+
+
+def driver_bars(actor: ActorScore, score: Score, top: int | None) -> tuple[list[Bar], list[Bar]]:
+    """The two waterfalls of an actor: by event (with what each was), and by rule (with where it is defined)."""
+    final = actor.final.balance
+    events, _ = collapse(actor.event_drivers, top)
+    labels = labels_by_id(actor.described([share.name for share in events]))
+    what = {name: arrowed(text) for name, text in labels.items() if text != name}
+    return (
+        waterfall(actor.event_drivers, final, top, what=what),
+        waterfall(actor.rule_drivers, final, top, score.pack.locations()),
+    )
+
+
+def _bar_label(bar: Bar) -> str:
+    """A waterfall row's label: the event's act or the rule with where it is defined."""
+    if bar.kind == "total":
+        return "= final balance"
+    return _cut(bar.what or (f"{bar.label}  ({_short(bar.where)})" if bar.where else bar.label))
+
+
+def _short(where: str) -> str:
+    """Where a rule is defined, short enough for a chart: a long path keeps its file name and line."""
+    return where if len(where) <= WHERE_CHARS else "…/" + where.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _cut(text: str) -> str:
+    """A bar's label cut to LABEL_CHARS, its start kept: the rule or the act, then where or when."""
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def draw_waterfall(ax: Axes, bars: Sequence[Bar], title: str, scoring: Scoring) -> None:
+    """Start at 0, one signed bar per driver, 'N others', then the final balance from 0."""
+    positions = np.arange(len(bars))[::-1].astype(np.float64)
+    span = max([abs(b.start) for b in bars] + [abs(b.end) for b in bars] + [1e-12])
+    for y, bar in zip(positions, bars, strict=True):
+        color = BALANCE_COLOR if bar.kind == "total" else MUTED if bar.kind == "others" else pole_color(bar.value)
+        ax.barh(y, bar.end - bar.start, left=bar.start, height=0.62, color=color)
+        right = bar.value >= 0
+        ax.text(
+            max(bar.start, bar.end) + span * 0.01 if right else min(bar.start, bar.end) - span * 0.01,
+            y,
+            f"{bar.value:+.2f}",
+            va="center",
+            ha="left" if right else "right",
+            fontsize=7.5,
+        )
+        if bar.kind != "total" and y > 0:
+            ax.plot([bar.end, bar.end], [y - 0.31, y - 0.69], color="#6b7280", linewidth=0.6, linestyle=":")
+    ax.set_yticks(positions, labels=[_bar_label(bar) for bar in bars], fontsize=8)
+    _bar_axes(ax)
+    ax.axvline(0, color="#6b7280", linewidth=0.8)
+    ax.set_title(title)
+    ax.set_xlabel(
+        f"share of the final balance ({PLUS_NAME}: toward {scoring.plus}, +; {MINUS_NAME}: toward {scoring.minus}, −)"
+    )
+
+
+def draw_tornado(ax: Axes, actor: ActorSensitivity, delta: float, top: int | None) -> None:
+    """Each weight's low and high variant as bars from the unvaried balance, largest swing on top."""
+    rows = list(actor.variations if top is None else actor.variations[:top])
+    percent = f"{delta * 100:g}%"
+    ax.set_title(f"{actor.actor}: the balance if one weight changes by ±{percent}")
+    if not rows:
+        ax.text(0.5, 0.5, "no rule moved the balance", transform=ax.transAxes, ha="center", color=MUTED)
+        ax.set_yticks([])
+        return
+    positions = np.arange(len(rows))[::-1].astype(np.float64)
+    base = actor.balance
+    span = max([abs(v.low.balance - base) for v in rows] + [abs(v.high.balance - base) for v in rows] + [1e-12])
+    for y, v in zip(positions, rows, strict=True):
+        ax.barh(y, v.low.balance - base, left=base, height=0.62, color=LOW_COLOR)
+        ax.barh(y, v.high.balance - base, left=base, height=0.62, color=HIGH_COLOR)
+        if v.flips:
+            ax.text(
+                max(v.low.balance, v.high.balance) + span * 0.02,
+                y,
+                "flips sign",
+                va="center",
+                fontsize=7.5,
+                fontweight="bold",
+                color=BALANCE_COLOR,
+            )
+    ax.set_yticks(positions, labels=[_cut(f"{v.name}  ({_short(v.where)})") for v in rows], fontsize=8)
+    _bar_axes(ax)
+    ax.axvline(base, color=BALANCE_COLOR, linewidth=1.2)
+    ax.axvline(0, color="#6b7280", linewidth=0.8, linestyle="--")
+    ax.set_xlabel(f"final balance on {actor.date} (now {base:+.2f}: solid line; 0: dashed)")
+    # Beside the plot: a legend inside it would cover the longest bar.
+    ax.legend(
+        handles=[Patch(color=LOW_COLOR, label=f"weight −{percent}"), Patch(color=HIGH_COLOR, label=f"weight +{percent}")],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+    )
+
+
+def _bar_axes(ax: Axes) -> None:
+    """Room beside the outermost bars for their value labels (bars' edges would otherwise pin the limits)."""
+    ax.use_sticky_edges = False
+    ax.margins(x=0.14)
+    ax.set_axisbelow(True)
+    ax.grid(axis="y", visible=False)
+
+
+def bars_height(bars: int) -> float:
+    """Inches for a bar chart of this many rows."""
+    return 0.9 + 0.27 * bars
+
+
+def waterfall_chart(
+    bars: Sequence[Bar], title: str, scoring: Scoring, fmt: ChartFormat, *, note: str | None = None
+) -> bytes:
+    """One waterfall; `note` is the caption of a chart that stands alone."""
+    with style():
+        figure = new_figure(WIDTH, bars_height(len(bars)) + (0.25 if note else 0.0))
+        draw_waterfall(figure.add_subplot(), bars, title, scoring)
+        caption(figure, note)
+        return save(figure, fmt)
+
+
+def drivers_chart(actor: ActorScore, score: Score, fmt: ChartFormat, top: int | None, note: str | None) -> bytes:
+    """Both waterfalls of one actor, by event above by rule."""
+    by_event, by_rule = driver_bars(actor, score, top)
+    panels = [(by_event, f"{actor.actor}: drivers by event"), (by_rule, f"{actor.actor}: drivers by rule")]
+    heights = [bars_height(len(bars)) for bars, _ in panels]
+    with style():
+        figure = new_figure(WIDTH, sum(heights) + (0.25 if note else 0.0))
+        grid = figure.subplots(2, 1, squeeze=False, height_ratios=heights)[:, 0]
+        for ax, (bars, title) in zip(grid, panels, strict=True):
+            draw_waterfall(ax, bars, title, score.pack.scoring)
+        caption(figure, note)
+        return save(figure, fmt)
+
+
+def tornado_chart(
+    actor: ActorSensitivity, delta: float, fmt: ChartFormat, *, top: int | None = 10, note: str | None = None
+) -> bytes:
+    """One actor's tornado."""
+    with style():
+        shown = len(actor.variations) if top is None else min(top, len(actor.variations))
+        figure = new_figure(WIDTH, bars_height(max(shown, 2)) + 0.3 + (0.25 if note else 0.0))
+        draw_tornado(figure.add_subplot(), actor, delta, top)
+        caption(figure, note)
+        return save(figure, fmt)

@@ -1,0 +1,64 @@
+"""The HTML report of many actors: their ranking as a chart and a table, and what no rule matched, by type.
+
+A report per actor for dozens of actors is megabytes no one reads; this page
+ranks them, and `explain --actor CODE --format html` gives one actor's report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scorer.report.charts import ranking_chart
+from scorer.report.page import PAGE_END, escape, inline_svg, number, page_start
+from scorer.report.ranking import standings, unmatched_types
+from scorer.scoring.score import Score
+
+
+def ranking_page(score: Score, inputs: Sequence[str] = ()) -> str:
+    """The page: the ranking chart, the ranking table, the actors no rule matched, the unmatched events by type."""
+    ranked = standings(score)
+    scoring = score.pack.scoring
+    parts = page_start(f"Alignment ranking: {len(ranked)} actors", score.pack, inputs)
+    parts.append(
+        "<p class='note'>One actor's full report (its balance over time, what drives it, every event): "
+        "<code>scorer explain EVENTS --actor CODE --format html</code>.</p>"
+    )
+    label = f"{len(ranked)} actors ranked by their final balance ({scoring.plus} − {scoring.minus})"
+    parts += ["<h2>Ranking</h2>", f"<figure>{inline_svg(ranking_chart(score, 'svg'), label)}</figure>"]
+    rows = [
+        "<table><thead><tr><th class='num'>#</th><th>actor</th><th>name</th><th class='num'>balance</th>"
+        "<th class='num'>lean</th><th class='num'>events</th><th class='num'>unmatched</th><th>final on</th>"
+        "</tr></thead><tbody>"
+    ]
+    for k, row in enumerate(ranked, 1):
+        rows.append(
+            f"<tr><td class='num'>{k}</td><td class='id'>{escape(row.actor)}</td><td>{escape(row.name)}</td>"
+            f"<td class='num'>{number(row.balance)}</td><td class='num'>{number(row.lean)}</td>"
+            f"<td class='num'>{row.events}</td><td class='num'>{row.unmatched}</td><td class='nw'>{escape(row.date)}</td></tr>"
+        )
+    rows.append("</tbody></table>")
+    parts.append("".join(rows))
+    parts += ["<h2>Unmatched events</h2>", _unmatched(score, sum(row.events for row in ranked))]
+    parts += PAGE_END
+    return "\n".join(parts)
+
+
+def _unmatched(score: Score, events: int) -> str:
+    """The events no rule matched, by type: how many, what the type means, why its events matched nothing."""
+    kinds = unmatched_types(score)
+    total = sum(kind.events for kind in kinds)
+    if not total:
+        return "<p>None: every event matched at least one rule.</p>"
+    rows = [
+        f"<p class='note'>{total} of {events} events matched no rule: they are scored, but move nothing.</p>",
+        "<table><thead><tr><th class='num'>events</th><th>type</th><th>what it is</th><th>why no rule matched</th>"
+        "</tr></thead><tbody>",
+    ]
+    for kind in kinds:
+        rows.append(
+            f"<tr><td class='num'>{kind.events}</td><td class='id'>{escape(kind.type)}</td>"
+            f"<td>{escape(kind.what)}</td><td>{escape(kind.why)}</td></tr>"
+        )
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
