@@ -237,6 +237,7 @@ def place_labels(figure: Figure, ax: Axes, marks: Marks | None) -> None:
     frame = ax.get_window_extent(renderer)
     points = ax.transData.transform(np.column_stack([marks.x, marks.y]))
     radius = 4.5 * figure.dpi / 72  # a marker's half-width, in pixels
+    line_room = 1.5 * figure.dpi / 72  # half the balance line's width
     taken = [Bbox.from_extents(px - radius, py - radius, px + radius, py + radius) for px, py in points]
     line = Path(ax.transData.transform(np.column_stack([marks.line_x, marks.line_y])))
     labels = marks.labels
@@ -262,7 +263,8 @@ def place_labels(figure: Figure, ax: Axes, marks: Marks | None) -> None:
             ax.add_artist(note)
             box = note.get_window_extent(renderer).padded(1.0)
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            free = not any(box.overlaps(other) for other in taken) and not line.intersects_bbox(box, filled=False)
+            clear = box.padded(line_room)  # the balance line is thick: keep its edge clear of the label's ground too
+            free = not any(box.overlaps(other) for other in taken) and not line.intersects_bbox(clear, filled=False)
             if inside and free:
                 taken.append(box)
                 break

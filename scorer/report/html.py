@@ -20,7 +20,7 @@ from scorer.report.explanation import Bar, RuleUse, effect, rule_uses
 from scorer.report.format import signed
 from scorer.report.html_ranking import ranking_page
 from scorer.report.labels import act, arrowed
-from scorer.report.page import PAGE_END, inline_svg, page_start
+from scorer.report.page import PAGE_END, inline_svg, page_start, where_html
 from scorer.report.page import escape as _e
 from scorer.report.page import number as _num
 from scorer.report.sensitivity import verdict
@@ -143,7 +143,7 @@ def _waterfall_table(bars: list[Bar], what: str) -> str:
         name = "= final balance" if bar.kind == "total" else bar.label
         cell = f"<span class='id'>{_e(name)}</span>" if bar.kind == "driver" else _e(name)
         cell += f"<br><span class='note'>{_e(bar.what)}</span>" if bar.what else ""
-        where = f"<td class='where'>{_e(bar.where)}</td>" if located else ""
+        where = f"<td class='where'>{where_html(bar.where)}</td>" if located else ""
         rows.append(
             f"<tr class='{bar.kind}'><td>{cell}</td>{where}<td class='num'>{_num(bar.value)}</td>"
             f"<td class='num'>{_num(bar.start)}</td><td class='num'>{_num(bar.end)}</td></tr>"
@@ -164,7 +164,7 @@ def _sensitivity_table(sens: ActorSensitivity, percent: str, scoring: Scoring) -
     for v in sens.variations:
         zero = "—" if v.breakeven is None else signed(v.breakeven, 3)
         rows.append(
-            f"<tr><td class='id'>{_e(v.name)}</td><td class='where'>{_e(v.where)}</td>"
+            f"<tr><td class='id'>{_e(v.name)}</td><td class='where'>{where_html(v.where)}</td>"
             f"<td class='num'>{_on_axis(v.axis, v.weight, scoring)}</td><td class='num'>{_num(v.low.balance)}</td>"
             f"<td class='num'>{_num(v.high.balance)}</td><td class='num'>{_num(v.low.lean)}</td>"
             f"<td class='num'>{_num(v.high.lean)}</td><td class='num'>{zero}</td>"
@@ -188,7 +188,7 @@ def _rules_table(uses: list[RuleUse], scoring: Scoring) -> str:
         share = "—" if use.share is None else _num(use.share)
         fired = f"{use.fired} event{'s' if use.fired != 1 else ''}"
         rows.append(
-            f"<tr><td class='id'>{_e(rule.id)}{state}</td><td class='where'>{_e(rule.where)}</td>"
+            f"<tr><td class='id'>{_e(rule.id)}{state}</td><td class='where'>{where_html(rule.where)}</td>"
             f"<td class='text'>{_e(rule.description)}</td><td>{weights}</td><td class='num'>{fired}</td>"
             f"<td class='num'>{share}</td></tr>"
         )
@@ -235,7 +235,7 @@ def _events_table(k: int, steps: list[tuple[int, Step]], actor: ActorScore, pack
                     f"<span class='nw'>{_e(m.axis)} {_on_axis(m.axis, m.contribution, scoring)}</span>"
                 )
             fired = "".join(
-                f"<li><span class='id'>{_e(rule)}</span> <span class='where'>{_e(where[rule])}</span><br>"
+                f"<li><span class='id'>{_e(rule)}</span> <span class='where'>{where_html(where[rule])}</span><br>"
                 f"{', '.join(parts)}</li>"
                 for rule, parts in by_rule.items()
             )

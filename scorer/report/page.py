@@ -37,8 +37,8 @@ th, td { border-bottom: 1px solid var(--line); padding: .3rem .45rem; text-align
 th { background: #f9fafb; font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .pos { color: var(--plus); } .neg { color: var(--minus); }
-code, .id { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .84em; overflow-wrap: anywhere; }
-.where { color: var(--muted); overflow-wrap: anywhere; }
+code, .id { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .84em; }
+.where { color: var(--muted); }
 .nw { white-space: nowrap; }
 th.wrap { white-space: normal; }
 table.events td.text { width: 36%; }
@@ -59,6 +59,12 @@ nav a { margin-right: 1rem; }
 def escape(text: object) -> str:
     """Text from input files as inert HTML (attribute-safe too)."""
     return html.escape(str(text), quote=True)
+
+
+def where_html(where: str) -> str:
+    """Where a rule is defined, escaped, free to wrap after each `/` and a pack's `name:` (a long path never
+    widens the page); the line number stays with its file."""
+    return re.sub(r"(/|:(?!\d+$))", r"\1<wbr>", escape(where))
 
 
 def number(value: float, places: int = 2) -> str:

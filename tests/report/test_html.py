@@ -113,7 +113,7 @@ def test_markdown_escapes_input_text(tmp_path: Path, hostile_report: Path, capsy
 def test_every_rule_line_names_where_it_is_defined(hostile_report: Path, tmp_path: Path) -> None:
     page = hostile_report.read_text()
     rules = str(tmp_path / "rules.yaml")
-    text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
+    text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S).replace("<wbr>", "")  # paths may wrap after / and :
     for rule, line in (("join-west", 3), ("buy-russian", 7)):
         rows = [row for row in re.split(r"<tr|<li|<p", text) if rule in row]
         assert rows
