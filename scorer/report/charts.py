@@ -42,7 +42,7 @@ from scorer.report.figure import (
 )
 from scorer.report.format import Caption, Chart, ChartFormat
 from scorer.report.labels import act, arrowed
-from scorer.report.ranking import Standing, standings
+from scorer.report.ranking import Standing, ends, standings
 from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.decay import factor
 from scorer.scoring.score import Score
@@ -310,9 +310,17 @@ def timeline_chart(
         return save(figure, fmt, titles)
 
 
-def draw_ranking(ax: Axes, ranked: Sequence[Standing], scoring: Scoring, idle: int) -> None:
-    """Each actor's final balance as a bar, the most toward the plus pole on top."""
-    positions = np.arange(len(ranked))[::-1].astype(np.float64)
+def draw_ranking(ax: Axes, ranked: list[Standing], scoring: Scoring, idle: int) -> None:
+    """Each actor's final balance as a bar, the most toward the plus pole on top; a long ranking shows its ends."""
+    total = len(ranked)
+    top, middle, bottom = ends(ranked)
+    ranked = top + bottom
+    positions = np.arange(len(ranked) + (1 if middle else 0))[::-1].astype(np.float64)
+    if middle:
+        gap = positions[len(top)]
+        positions = np.delete(positions, len(top))
+        between = f"{len(middle)} actors from {middle[0].balance:+.2f} to {middle[-1].balance:+.2f} not shown"
+        ax.text(0.5, gap, between, transform=ax.get_yaxis_transform(), ha="center", va="center", color=TEXT_MUTED)
     values = np.array([row.balance for row in ranked])
     span = float(max(np.abs(values).max(initial=0.0), 1e-12))
     ax.barh(positions, values, height=0.62, color=[pole_color(v) for v in values])
@@ -337,7 +345,7 @@ def draw_ranking(ax: Axes, ranked: Sequence[Standing], scoring: Scoring, idle: i
     ax.set_axisbelow(True)
     ax.grid(axis="y", visible=False)
     ax.axvline(0, color="#6b7280", linewidth=0.8)
-    ax.set_title(f"{len(ranked)} actors ranked by their final balance ({scoring.plus} − {scoring.minus})")
+    ax.set_title(f"{total} actors ranked by their final balance ({scoring.plus} − {scoring.minus})")
     if idle:
         ax.set_title(f"not shown: {idle} actors with no matched event", loc="right", fontsize=8, color=TEXT_MUTED)
     ax.set_xlabel(f"final balance: blue toward {scoring.plus} (+), orange toward {scoring.minus} (−)")
@@ -347,8 +355,10 @@ def ranking_chart(score: Score, fmt: ChartFormat, note: str | None = None) -> by
     """Every actor with a matched event, ranked by final balance: what `plot` draws for many actors."""
     ranked = standings(score)
     shown = [row for row in ranked if row.unmatched < row.events]
+    top, middle, bottom = ends(shown)
+    rows = len(top) + len(bottom) + (1 if middle else 0)
     with style():
-        figure = new_figure(WIDTH, 1.3 + 0.26 * max(len(shown), 1) + (0.25 if note else 0.0))
+        figure = new_figure(WIDTH, 1.3 + 0.26 * max(rows, 1) + (0.25 if note else 0.0))
         ax = figure.add_subplot()
         if shown:
             draw_ranking(ax, shown, score.pack.scoring, len(ranked) - len(shown))

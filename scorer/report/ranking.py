@@ -20,6 +20,8 @@ from scorer.scoring.score import Score
 
 # Unmatched event types listed one by one before "N other types".
 TYPES_LISTED = 8
+# Actors listed at each end of a longer ranking, the rest as one line between them.
+ENDS_LISTED = 20
 # Longer country names are cut to this many characters in the ranking.
 NAME_WIDTH = 24
 
@@ -65,6 +67,13 @@ def standings(score: Score) -> list[Standing]:
     return sorted(rows, key=lambda row: (-round(row.balance, 9), row.actor))
 
 
+def ends(ranked: list[Standing]) -> tuple[list[Standing], list[Standing], list[Standing]]:
+    """A ranking cut to its ENDS_LISTED highest and lowest, and those between (none for a short ranking)."""
+    if len(ranked) <= 2 * ENDS_LISTED + 1:
+        return ranked, [], []
+    return ranked[:ENDS_LISTED], ranked[ENDS_LISTED:-ENDS_LISTED], ranked[-ENDS_LISTED:]
+
+
 def unmatched_types(score: Score) -> list[UnmatchedType]:
     """The types of the events no rule matched, most events first, each with what it means and why."""
     counts: Counter[str] = Counter()
@@ -108,7 +117,7 @@ def ranking_text(score: Score, palette: Palette) -> str:
     scoring = score.pack.scoring
     ranked = standings(score)
     events = sum(row.events for row in ranked)
-    first = min(actor.timeline[0].date for actor in score.actors.values() if actor.timeline)
+    first = min(actor.first_date for actor in score.actors.values())
     last = max(row.date for row in ranked)
     lines = [
         palette.bold(f"{len(ranked)} actors, {events} events from {first} to {last}")
@@ -118,8 +127,9 @@ def ranking_text(score: Score, palette: Palette) -> str:
     listed = [row for row in ranked if row.unmatched < row.events]
     idle = [row for row in ranked if row.unmatched == row.events]
     named = any(row.name for row in listed)
+    top, middle, bottom = ends(listed)
     rows, values = [], []
-    for row in listed:
+    for row in top + bottom:
         name = [_cut(row.name)] if named else []
         rows.append(
             [row.actor, *name, signed(row.balance), signed(row.lean), str(row.events), str(row.unmatched), row.date]
@@ -127,7 +137,11 @@ def ranking_text(score: Score, palette: Palette) -> str:
         values.append([None, *([None] if named else []), row.balance, row.lean, None, None, None])
     headers = ["actor", *(["name"] if named else []), "balance", "lean", "events", "unmatched", "final on"]
     start = 2 if named else 1
-    lines += table(headers, rows, {start, start + 1, start + 2, start + 3}, palette, values)
+    body = table(headers, rows, {start, start + 1, start + 2, start + 3}, palette, values)
+    if middle:
+        between = f"... {len(middle)} actors from {signed(middle[0].balance)} to {signed(middle[-1].balance)} ..."
+        body.insert(2 + len(top), between)
+    lines += body
     if idle:
         codes = ", ".join(f"{row.actor} ({row.events})" for row in idle)
         lines += ["", _wrap(f"no rule matched any event of {len(idle)} actors (events): {codes}")]

@@ -212,6 +212,11 @@ class ActorScore:
         """How many events the actor has (up to `--as-of`)."""
         return len(self._rows)
 
+    @property
+    def first_date(self) -> str:
+        """The date of the actor's first event, as written."""
+        return str(self._source["date"][int(self._rows[0])])
+
     def fields(self, names: Sequence[str], *, unmatched: bool = False) -> dict[str, list[Any]]:
         """Columns of the actor's events by date (of its unmatched events only): what summaries count."""
         at = None

@@ -10,7 +10,9 @@ import pytest
 from conftest import Run, write
 
 from scorer.io.load import read_events
+from scorer.model import Event, EventSet
 from scorer.pack.load import load_rules
+from scorer.report.charts import ranking_chart
 from scorer.report.format import Palette
 from scorer.report.ranking import standings, unmatched_types
 from scorer.report.text import timeline_text
@@ -142,3 +144,19 @@ def test_the_gdelt_sample_makes_small_charts_and_pages(cli: Callable[..., Run], 
 
 def _png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_a_long_ranking_shows_its_ends(case: tuple[Path, Path]) -> None:
+    _, rules = case
+    events = EventSet.of(
+        [
+            Event(id=str(i), date="2012-08-01", actor=f"A{i:02d}", type="cameo.042", partner="USA", intensity=i + 1)
+            for i in range(50)
+        ]
+    )
+    result = score(events, load_rules(rules))
+    text = timeline_text(result, Palette())
+    assert text.startswith("50 actors, 50 events")
+    assert "... 10 actors from +30.00 to +21.00 ..." in text
+    assert "A49 " in text and "A00 " in text and "A25 " not in text
+    assert ranking_chart(result, "png").startswith(b"\x89PNG")
