@@ -1,4 +1,4 @@
-"""Bar charts of one actor: the waterfalls of what drives the final balance, and the sensitivity tornado."""
+"""Bar charts: one actor's waterfalls of what drives the final balance and sensitivity tornado; many actors ranked."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from matplotlib.patches import Patch
 from scorer.analysis.sensitivity import ActorSensitivity
 from scorer.pack.model import Scoring
 from scorer.report.explanation import Bar, waterfall
-from scorer.report.figure import BALANCE_COLOR, MUTED, WIDTH, caption, new_figure, pole_color, save, style
+from scorer.report.figure import BALANCE_COLOR, MUTED, TEXT_MUTED, WIDTH, caption, new_figure, pole_color, save, style
 from scorer.report.format import MINUS_NAME, PLUS_NAME, ChartFormat, collapse
 from scorer.report.labels import arrowed, labels_by_id
+from scorer.report.ranking import Standing, ends, standings
 from scorer.scoring.actor import ActorScore
 from scorer.scoring.score import Score
 
@@ -162,5 +163,63 @@ def tornado_chart(
         shown = len(actor.variations) if top is None else min(top, len(actor.variations))
         figure = new_figure(WIDTH, bars_height(max(shown, 2)) + 0.3 + (0.25 if note else 0.0))
         draw_tornado(figure.add_subplot(), actor, delta, top)
+        caption(figure, note)
+        return save(figure, fmt)
+
+
+def draw_ranking(ax: Axes, ranked: list[Standing], scoring: Scoring, idle: int) -> None:
+    """Each actor's final balance as a bar, the most toward the plus pole on top; a long ranking shows its ends."""
+    total = len(ranked)
+    top, middle, bottom = ends(ranked)
+    ranked = top + bottom
+    positions = np.arange(len(ranked) + (1 if middle else 0))[::-1].astype(np.float64)
+    if middle:
+        gap = positions[len(top)]
+        positions = np.delete(positions, len(top))
+        between = f"{len(middle)} actors from {middle[0].balance:+.2f} to {middle[-1].balance:+.2f} not shown"
+        ax.text(0.5, gap, between, transform=ax.get_yaxis_transform(), ha="center", va="center", color=TEXT_MUTED)
+    values = np.array([row.balance for row in ranked])
+    span = float(max(np.abs(values).max(initial=0.0), 1e-12))
+    ax.barh(positions, values, height=0.62, color=[pole_color(v) for v in values])
+    for y, row in zip(positions, ranked, strict=True):
+        right = row.balance >= 0
+        ax.text(
+            row.balance + (span if right else -span) * 0.01,
+            y,
+            f"{row.balance:+.2f}",
+            va="center",
+            ha="left" if right else "right",
+            fontsize=7.5,
+        )
+    names = [
+        f"{row.actor}{'  ' + row.name if row.name else ''}  ({row.events} event{'s' if row.events != 1 else ''}, "
+        f"{row.unmatched} unmatched)"
+        for row in ranked
+    ]
+    ax.set_yticks(positions, labels=names, fontsize=8)
+    ax.use_sticky_edges = False
+    ax.margins(x=0.12, y=0.02)
+    ax.set_axisbelow(True)
+    ax.grid(axis="y", visible=False)
+    ax.axvline(0, color="#6b7280", linewidth=0.8)
+    ax.set_title(f"{total} actors ranked by their final balance ({scoring.plus} − {scoring.minus})")
+    if idle:
+        ax.set_title(f"not shown: {idle} actors with no matched event", loc="right", fontsize=8, color=TEXT_MUTED)
+    ax.set_xlabel(f"final balance: blue toward {scoring.plus} (+), orange toward {scoring.minus} (−)")
+
+
+def ranking_chart(score: Score, fmt: ChartFormat, note: str | None = None) -> bytes:
+    """Every actor with a matched event, ranked by final balance: what `plot` draws for many actors."""
+    ranked = standings(score)
+    shown = [row for row in ranked if row.unmatched < row.events]
+    top, middle, bottom = ends(shown)
+    rows = len(top) + len(bottom) + (1 if middle else 0)
+    with style():
+        figure = new_figure(WIDTH, 1.3 + 0.26 * max(rows, 1) + (0.25 if note else 0.0))
+        ax = figure.add_subplot()
+        if shown:
+            draw_ranking(ax, shown, score.pack.scoring, len(ranked) - len(shown))
+        else:
+            ax.text(0.5, 0.5, "no event matched a rule", transform=ax.transAxes, ha="center", color=MUTED)
         caption(figure, note)
         return save(figure, fmt)

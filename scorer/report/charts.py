@@ -24,7 +24,7 @@ from matplotlib.transforms import Bbox
 from scorer.analysis.sensitivity import Sensitivity
 from scorer.model.fields import parse_date
 from scorer.pack.model import RulePack, Scoring
-from scorer.report.bars import drivers_chart, tornado_chart
+from scorer.report.bars import drivers_chart, ranking_chart, tornado_chart
 from scorer.report.dates import EPOCH, date_axis
 from scorer.report.explanation import effect
 from scorer.report.figure import (
@@ -42,7 +42,6 @@ from scorer.report.figure import (
 )
 from scorer.report.format import Caption, Chart, ChartFormat
 from scorer.report.labels import act, arrowed
-from scorer.report.ranking import Standing, ends, standings
 from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.decay import factor
 from scorer.scoring.score import Score
@@ -149,37 +148,47 @@ def draw_timeline(
     decay = "no decay" if half_life is None else f"contributions halve every {half_life:g} days"
     ax.set_title(decay, loc="right", fontsize=8, color=TEXT_MUTED)
 
-    event_when = _dates(days)
     event_balance = np.array([row.balance for row in rows])
-    titles: dict[str, str] = {}
-    labels: list[_Label] = []
     if detailed:
-        where = pack.locations()
-        for i, step in enumerate(actor.trail):
-            moved = effect(step, scoring.plus, scoring.minus)
-            gid = f"{prefix}-{i + 1}"
-            ax.plot(
-                [event_when[i]],
-                [event_balance[i]],
-                marker="o",
-                markersize=6.5,
-                linestyle="none",
-                markerfacecolor=pole_color(moved) if step.matches else "white",
-                markeredgecolor=BALANCE_COLOR if step.matches else MUTED,
-                markeredgewidth=0.8,
-                zorder=4,
-                gid=gid,
-                url=f"#{link}{i + 1}" if link else None,
-            )
-            titles[gid] = _tooltip(i + 1, step, moved, where)
-            at = float(days[i] - EPOCH)
-            labels.append(_event_label(i + 1, step, moved, at, float(event_balance[i]), numbered=link is not None))
+        titles, labels = _markers(ax, actor, pack, days, event_balance, prefix, link)
     else:
-        ax.plot(event_when, event_balance, "o", markersize=2, color=BALANCE_COLOR, zorder=4)
+        titles, labels = {}, []
+        ax.plot(_dates(days), event_balance, "o", markersize=2, color=BALANCE_COLOR, zorder=4)
     _legend(ax, scoring, detailed)
     if link is None:
         labels = _named(labels)
     return titles, Marks(days - EPOCH, event_balance, x - EPOCH, balance, labels)
+
+
+def _markers(
+    ax: Axes, actor: ActorScore, pack: RulePack, days: np.ndarray, balance: np.ndarray, prefix: str, link: str | None
+) -> tuple[dict[str, str], list[_Label]]:
+    """One marker per event, coloured by the way it moved the balance; their tooltips by id, and their labels."""
+    scoring = pack.scoring
+    where = pack.locations()
+    when = _dates(days)
+    titles: dict[str, str] = {}
+    labels: list[_Label] = []
+    for i, step in enumerate(actor.trail):
+        moved = effect(step, scoring.plus, scoring.minus)
+        gid = f"{prefix}-{i + 1}"
+        ax.plot(
+            [when[i]],
+            [balance[i]],
+            marker="o",
+            markersize=6.5,
+            linestyle="none",
+            markerfacecolor=pole_color(moved) if step.matches else "white",
+            markeredgecolor=BALANCE_COLOR if step.matches else MUTED,
+            markeredgewidth=0.8,
+            zorder=4,
+            gid=gid,
+            url=f"#{link}{i + 1}" if link else None,
+        )
+        titles[gid] = _tooltip(i + 1, step, moved, where)
+        at = float(days[i] - EPOCH)
+        labels.append(_event_label(i + 1, step, moved, at, float(balance[i]), numbered=link is not None))
+    return titles, labels
 
 
 def _event_label(number: int, step: Step, moved: float, x: float, y: float, *, numbered: bool) -> _Label:
@@ -308,64 +317,6 @@ def timeline_chart(
         caption(figure, note)
         place_labels(figure, ax, marks)
         return save(figure, fmt, titles)
-
-
-def draw_ranking(ax: Axes, ranked: list[Standing], scoring: Scoring, idle: int) -> None:
-    """Each actor's final balance as a bar, the most toward the plus pole on top; a long ranking shows its ends."""
-    total = len(ranked)
-    top, middle, bottom = ends(ranked)
-    ranked = top + bottom
-    positions = np.arange(len(ranked) + (1 if middle else 0))[::-1].astype(np.float64)
-    if middle:
-        gap = positions[len(top)]
-        positions = np.delete(positions, len(top))
-        between = f"{len(middle)} actors from {middle[0].balance:+.2f} to {middle[-1].balance:+.2f} not shown"
-        ax.text(0.5, gap, between, transform=ax.get_yaxis_transform(), ha="center", va="center", color=TEXT_MUTED)
-    values = np.array([row.balance for row in ranked])
-    span = float(max(np.abs(values).max(initial=0.0), 1e-12))
-    ax.barh(positions, values, height=0.62, color=[pole_color(v) for v in values])
-    for y, row in zip(positions, ranked, strict=True):
-        right = row.balance >= 0
-        ax.text(
-            row.balance + (span if right else -span) * 0.01,
-            y,
-            f"{row.balance:+.2f}",
-            va="center",
-            ha="left" if right else "right",
-            fontsize=7.5,
-        )
-    names = [
-        f"{row.actor}{'  ' + row.name if row.name else ''}  ({row.events} event{'s' if row.events != 1 else ''}, "
-        f"{row.unmatched} unmatched)"
-        for row in ranked
-    ]
-    ax.set_yticks(positions, labels=names, fontsize=8)
-    ax.use_sticky_edges = False
-    ax.margins(x=0.12, y=0.02)
-    ax.set_axisbelow(True)
-    ax.grid(axis="y", visible=False)
-    ax.axvline(0, color="#6b7280", linewidth=0.8)
-    ax.set_title(f"{total} actors ranked by their final balance ({scoring.plus} − {scoring.minus})")
-    if idle:
-        ax.set_title(f"not shown: {idle} actors with no matched event", loc="right", fontsize=8, color=TEXT_MUTED)
-    ax.set_xlabel(f"final balance: blue toward {scoring.plus} (+), orange toward {scoring.minus} (−)")
-
-
-def ranking_chart(score: Score, fmt: ChartFormat, note: str | None = None) -> bytes:
-    """Every actor with a matched event, ranked by final balance: what `plot` draws for many actors."""
-    ranked = standings(score)
-    shown = [row for row in ranked if row.unmatched < row.events]
-    top, middle, bottom = ends(shown)
-    rows = len(top) + len(bottom) + (1 if middle else 0)
-    with style():
-        figure = new_figure(WIDTH, 1.3 + 0.26 * max(rows, 1) + (0.25 if note else 0.0))
-        ax = figure.add_subplot()
-        if shown:
-            draw_ranking(ax, shown, score.pack.scoring, len(ranked) - len(shown))
-        else:
-            ax.text(0.5, 0.5, "no event matched a rule", transform=ax.transAxes, ha="center", color=MUTED)
-        caption(figure, note)
-        return save(figure, fmt)
 
 
 def _note(score: Score, about: Caption | None, actors: Sequence[ActorScore]) -> str | None:

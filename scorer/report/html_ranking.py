@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scorer.report.charts import ranking_chart
+from scorer.report.bars import ranking_chart
 from scorer.report.page import PAGE_END, escape, inline_svg, number, page_start
 from scorer.report.ranking import standings, unmatched_types
 from scorer.scoring.score import Score

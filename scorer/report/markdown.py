@@ -84,19 +84,7 @@ def explain_markdown(
         lines += ["### Drivers of the final balance", ""]
         if images:
             lines += [f"![{md_alt(name)}: drivers of the final balance]({quote(images[1])})", ""]
-        events, _ = collapse(actor.event_drivers, top)
-        labels = labels_by_id(actor.described([share.name for share in events]))
-        described = {key: text for key, text in labels.items() if text != key}
-        for title, shares, located in (("Events", actor.event_drivers, False), ("Rules", actor.rule_drivers, True)):
-            shown, rest = collapse(shares, top)
-            second = "defined at" if located or not described else "what happened"
-            lines += [f"| {title[:-1].lower()} | {second} | share |", "|---|---|---:|"]
-            for share in shown + ([rest] if rest else []):
-                at = md_code(where[share.name]) if located and share.name in where else ""
-                at = md_text(arrowed(described.get(share.name, ""))) if not located and described else at
-                label = md_code(share.name) if share is not rest else share.name
-                lines.append(f"| {label} | {at} | {signed(share.share)} |")
-            lines += [f"| **final balance** | | **{signed(actor.final.balance)}** |", ""]
+        lines += _drivers_markdown(actor, where, top)
         lines += _rules_markdown(score, actor)
         lines += ["### Unmatched events", ""]
         unmatched = [(n, step) for n, step in enumerate(actor.trail, 1) if not step.matches]
@@ -108,6 +96,25 @@ def explain_markdown(
             lines.append("None: every event matched at least one rule.")
         blocks.append("\n".join(lines))
     return "# Why the score is what it is\n\n" + ("\n\n".join(blocks) if blocks else "No events to explain.") + "\n"
+
+
+def _drivers_markdown(actor: ActorScore, where: dict[str, str], top: int | None) -> list[str]:
+    """The drivers of the final balance as two tables: by event (CAMEO events with what happened) and by rule."""
+    events, _ = collapse(actor.event_drivers, top)
+    labels = labels_by_id(actor.described([share.name for share in events]))
+    described = {key: text for key, text in labels.items() if text != key}
+    lines: list[str] = []
+    for title, shares, located in (("Events", actor.event_drivers, False), ("Rules", actor.rule_drivers, True)):
+        shown, rest = collapse(shares, top)
+        second = "defined at" if located or not described else "what happened"
+        lines += [f"| {title[:-1].lower()} | {second} | share |", "|---|---|---:|"]
+        for share in shown + ([rest] if rest else []):
+            at = md_code(where[share.name]) if located and share.name in where else ""
+            at = md_text(arrowed(described.get(share.name, ""))) if not located and described else at
+            label = md_code(share.name) if share is not rest else share.name
+            lines.append(f"| {label} | {at} | {signed(share.share)} |")
+        lines += [f"| **final balance** | | **{signed(actor.final.balance)}** |", ""]
+    return lines
 
 
 def _rules_markdown(score: Score, actor: ActorScore) -> list[str]:

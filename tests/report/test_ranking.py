@@ -12,7 +12,7 @@ from conftest import Run, write
 from scorer.io.load import read_events
 from scorer.model import Event, EventSet
 from scorer.pack.load import load_rules
-from scorer.report.charts import ranking_chart
+from scorer.report.bars import ranking_chart
 from scorer.report.format import Palette
 from scorer.report.ranking import standings, unmatched_types
 from scorer.report.text import timeline_text
