@@ -298,12 +298,11 @@ def test_a_chart_that_stands_alone_names_moves_and_says_nothing_of_a_report(
     assert [label.text for label in numbered.labels] == ["1", "2", "3"]
 
 
-def test_pdf_and_svg_bytes_are_the_same_every_run(kazakhstan_like: tuple[EventSet, RulePack]) -> None:
+def test_pdf_and_ranking_bytes_are_the_same_every_run(kazakhstan_like: tuple[EventSet, RulePack]) -> None:
     events, pack = kazakhstan_like
     result = score(events, pack)
     about = Caption(("events.yaml",), "rules.yaml")
-    for chart in ("timeline", "waterfall", "ranking"):
-        for fmt in ("pdf", "svg", "png"):
-            first = plot(chart, result, fmt, about=about)  # type: ignore[arg-type]
-            assert first == plot(chart, result, fmt, about=about)  # type: ignore[arg-type]
-    assert plot("timeline", result, "pdf").startswith(b"%PDF-")
+    for chart, fmt in (("timeline", "pdf"), ("waterfall", "pdf"), ("ranking", "svg")):
+        first = plot(chart, result, fmt, about=about)  # type: ignore[arg-type]
+        assert first == plot(chart, result, fmt, about=about)  # type: ignore[arg-type]
+    assert first.lstrip().startswith(b"<?xml") and plot("timeline", result, "pdf").startswith(b"%PDF-")

@@ -49,7 +49,7 @@ def test_twenty_years_are_years() -> None:
     assert texts == [str(year) for year in range(1992, 2013, 2)]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2090, 1, 1)), st.integers(min_value=0, max_value=40_000))
 def test_any_span_has_few_ticks_named_by_day_month_or_year(first: date, days: int) -> None:
     last = date.fromordinal(min(first.toordinal() + days, date(2099, 12, 31).toordinal()))

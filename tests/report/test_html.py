@@ -306,6 +306,7 @@ def test_kazakhstan_report_renders_in_chromium(browser: DevTools, tmp_path: Path
     assert base64.b64decode(shot["data"]).startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
 def test_no_table_is_wider_than_the_window(browser: DevTools, tmp_path: Path) -> None:
     # A pack deep in folders with long rule ids: the sensitivity table's "defined at" column is long.
     deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 5)

@@ -132,6 +132,7 @@ def test_the_gdelt_sample_fits_one_screen_and_names_what_happened(cli: Callable[
     assert not re.search(r"\b2\d{8}\b", run.out)  # no bare GLOBALEVENTID
 
 
+@pytest.mark.slow
 @needs_real
 def test_the_gdelt_sample_makes_small_charts_and_pages(cli: Callable[..., Run], tmp_path: Path) -> None:
     chart, page = tmp_path / "all.png", tmp_path / "all.html"
