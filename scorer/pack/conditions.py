@@ -119,7 +119,7 @@ class ConditionParser:
                 self.fail(at, f"'{op}' takes text, not {describe(operand)}")
                 return None
             if op == "regex":
-                # Checked for cost as well as syntax, so that no rule can hang a run (scorer/patterns.py).
+                # Checked for cost as well as syntax, so that no rule can hang a run (scorer/pack/patterns.py).
                 problem = regex_problem(operand)
                 if problem is not None:
                     self.fail(at, problem)
