@@ -4,7 +4,7 @@ The Python API under the `scorer` command, one function per command:
 
     >>> import scorer
     >>> events = scorer.read_events("fixtures/kazakhstan-2009.yaml")  # any format; events.tally: skipped rows
-    >>> result = scorer.score(events, "cameo")     # a pack: a RulePack, a bundled name, a path; None: the default
+    >>> result = scorer.score(events)              # the bundled pack; or a RulePack, a name ("cameo"), a path
     >>> result.actors["KAZ"].final.balance
     >>> result.to_polars("timeline")               # or "drivers", "trail"; .to_pandas() with scorer[pandas]
     >>> print(scorer.render(scorer.explain(events), "markdown"))

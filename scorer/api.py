@@ -1,11 +1,11 @@
 """The Python API: one function per thing the `scorer` command does, taking the same inputs.
 
     >>> import scorer
-    >>> events = scorer.read_events("fixtures/kazakhstan-2009.yaml")   # any format; events.tally: skipped rows
-    >>> result = scorer.score(events, "cameo")                         # a pack: a RulePack, a name or a path
+    >>> events = scorer.read_events("fixtures/kazakhstan-2009.yaml")  # any format; events.tally: skipped rows
+    >>> result = scorer.score(events)              # the bundled pack; or a RulePack, a name ("cameo"), a path
     >>> result.actors["KAZ"].final.balance
-    >>> result.to_polars()                                             # the timeline as a DataFrame
-    >>> print(scorer.render(scorer.explain(events), "markdown"))       # a report as text
+    >>> result.to_polars()                         # the timeline as a DataFrame ("drivers", "trail" too)
+    >>> print(scorer.render(scorer.explain(events), "markdown"))      # a report as text
 
 Every function raises `InputError` (carrying each `Problem` with its
 file:line:col) for bad input, and `ValueError` (`UsageError`) for arguments
