@@ -111,39 +111,49 @@ def drivers(actors: Sequence[ActorScore]) -> pl.DataFrame:
 
 
 def trail(actors: Sequence[ActorScore], pack: RulePack) -> pl.DataFrame:
-    """A row per match of a rule on an event, by actor and date (an event no rule matched: one row of nulls)."""
+    """A row per match of a rule on an event, by actor and date (an event no rule matched: one row of nulls).
+
+    Each actor's lines are laid out with array arithmetic; the columns are then
+    gathered once for every actor (a polars call per actor costs more than the
+    arithmetic of its rows).
+    """
+    events = [actor.events("id", "date", "intensity", "confidence") for actor in actors]
+    if not events:
+        return pl.DataFrame(schema=TRAIL_SCHEMA)
+    matches = [actor.matches for actor in actors]
+    on, pick = [], []  # each line's event and match, counted over every actor
+    event_base = match_base = 0
+    for frame, m in zip(events, matches, strict=True):
+        per_event = np.bincount(m.row, minlength=frame.height)
+        lines = np.maximum(per_event, 1)  # an event no rule matched has its one line too
+        first = np.cumsum(lines) - lines
+        picked = np.full(int(lines.sum()), -1, dtype=np.int64)
+        picked[first[m.row] + ranks(per_event)] = np.arange(len(m.row)) + match_base
+        pick.append(picked)
+        on.append(np.repeat(np.arange(frame.height), lines) + event_base)
+        event_base, match_base = event_base + frame.height, match_base + len(m.row)
+    lines_of = np.concatenate(pick)
+    at = pl.Series(lines_of).scatter(np.flatnonzero(lines_of < 0), None)  # no match: a null
+    every = pl.concat(events)[pl.Series(np.concatenate(on))]
     rules = pl.Series([rule.id for rule in pack.rules], dtype=pl.String)
     axes = pl.Series(list(pack.scoring.axes), dtype=pl.String)
-    parts = [_trail(actor, rules, axes) for actor in actors]
-    return pl.concat(parts) if parts else pl.DataFrame(schema=TRAIL_SCHEMA)
 
+    def matched(values: np.ndarray, names: pl.Series | None = None) -> pl.Series:
+        """A column of every match (names, when given, for its indexes), on its line; null on an unmatched event's."""
+        column = pl.Series(values) if names is None else names.gather(values)
+        return column.gather(at)
 
-def _trail(actor: ActorScore, rules: pl.Series, axes: pl.Series) -> pl.DataFrame:
-    """One actor's part of `trail`."""
-    events = actor.events("id", "date", "intensity", "confidence")
-    m = actor.matches
-    per_event = np.bincount(m.row, minlength=events.height)
-    lines = np.maximum(per_event, 1)  # an event no rule matched has its one line too
-    first = np.cumsum(lines) - lines
-    pick = np.full(int(lines.sum()), -1, dtype=np.int64)  # the match on each line
-    pick[first[m.row] + ranks(per_event)] = np.arange(len(m.row))
-    at = pl.Series(pick).scatter(np.flatnonzero(pick < 0), None)  # no match: a null
-
-    def matched(values: pl.Series) -> pl.Series:
-        return values.gather(at)
-
-    on = pl.Series(np.repeat(np.arange(events.height), lines))
     return pl.DataFrame(
         {
-            "actor": pl.Series([actor.actor], dtype=pl.String).gather(np.zeros(len(pick), dtype=np.int64)),
-            "event": events["id"].gather(on),
-            "date": events["date"].cast(pl.String).gather(on),
-            "rule": matched(rules.gather(m.rule)),
-            "axis": matched(axes.gather(m.axis)),
-            "weight": matched(pl.Series(m.weight, dtype=pl.Float64)),
-            "intensity": events["intensity"].gather(on),
-            "confidence": events["confidence"].gather(on),
-            "contribution": matched(pl.Series(m.contribution + 0.0, dtype=pl.Float64)),
+            "actor": _repeated([actor.actor for actor in actors], [len(p) for p in pick]),
+            "event": every["id"],
+            "date": every["date"].cast(pl.String),
+            "rule": matched(np.concatenate([m.rule for m in matches]), rules),
+            "axis": matched(np.concatenate([m.axis for m in matches]), axes),
+            "weight": matched(np.concatenate([m.weight for m in matches])),
+            "intensity": every["intensity"],
+            "confidence": every["confidence"],
+            "contribution": matched(np.concatenate([m.contribution for m in matches]) + 0.0),
         },
         schema=TRAIL_SCHEMA,
     )
