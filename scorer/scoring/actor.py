@@ -207,6 +207,17 @@ class ActorScore:
             amounts = amounts * self._worth_on(self._final_day)[:, None]
         return self._row(amounts.sum(axis=0), self._final_date)
 
+    @property
+    def matches(self) -> Matches:
+        """Every match of a rule on the actor's events, as columns: `row` is the event's place in `events()`,
+        `rule` and `axis` index the pack's rules and axes."""
+        return self._matches
+
+    def events(self, *names: str) -> pl.DataFrame:
+        """The actor's events by date, as columns: those named, or all of them."""
+        source = self._source.select(names) if names else self._source
+        return source[pl.Series(self._rows)]
+
     @cached_property
     def unmatched(self) -> tuple[str, ...]:
         """The ids of the actor's events no rule matched, by date."""
@@ -245,7 +256,7 @@ class ActorScore:
     @cached_property
     def trail(self) -> tuple[Step, ...]:
         """Every event by date, with the rules that fired on it and the running totals after it."""
-        events = model.to_events(self._source[pl.Series(self._rows)])
+        events = model.to_events(self.events())
         m = self._matches
         bounds = np.searchsorted(m.row, np.arange(len(events) + 1))
         rules = self._pack.rules

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -20,9 +20,11 @@ from scorer.model.fields import parse_date
 from scorer.model.frame import EventSet
 from scorer.model.skipped import Tally
 from scorer.pack.model import RulePack
+from scorer.scoring import tables
 from scorer.scoring.actor import ActorScore
 from scorer.scoring.fired import EventColumns, Fired
 from scorer.scoring.periods import Every
+from scorer.scoring.tables import Table
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -35,6 +37,34 @@ class Score:
     pack: RulePack
     actors: dict[str, ActorScore]
     tally: Tally | None = None
+
+    def to_polars(self, table: Table = "timeline") -> pl.DataFrame:
+        """One table of the score as a polars DataFrame, with the numbers of the JSON output.
+
+        - `"timeline"`: a row per actor and event, by actor and date: `actor`,
+          `date`, `event`, a column per axis (its running total), `balance`,
+          `lean`. Scored with `every`, a row per actor and period: `actor`,
+          `period`, `date` (the period's last day), `events` (how many in the
+          period), the axes, `balance`, `lean`. An axis named like one of those
+          columns gets the column `axis_NAME`.
+        - `"drivers"`: a row per actor and driver of its final balance:
+          `actor`, `kind` (`"event"` or `"rule"`), `name` (the event or rule
+          id), `share` (its signed share of the final balance), `rank` (1 for
+          the largest share of that actor and kind). Per actor, the shares of
+          either kind add up to the final balance.
+        - `"trail"`: a row per rule firing on an event, for each axis it
+          signals, by actor and date: `actor`, `event`, `date`, `rule`, `axis`,
+          `weight`, `intensity`, `confidence`, `contribution` (weight ×
+          intensity × confidence, before decay). An event no rule matched has
+          one row, its `rule`, `axis`, `weight` and `contribution` null.
+
+        ValueError for another table name.
+        """
+        return tables.table(list(self.actors.values()), self.pack, table)
+
+    def to_pandas(self, table: Table = "timeline") -> Any:
+        """`to_polars(table)` as a pandas DataFrame; needs the `pandas` extra (`pip install 'scorer[pandas]'`)."""
+        return tables.to_pandas(self.to_polars(table))
 
 
 def _by_actor_and_date(frame: pl.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
