@@ -18,6 +18,7 @@ everything downstream (weights, sensitivity, reports) still reads
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,18 +61,22 @@ class Sequences:
 
 @dataclass(frozen=True)
 class Place:
-    """Every event's place in processing order (day, then input row), and the days in that order."""
+    """Every event's place in processing order (day, then input row): the order, each row's place, the days."""
 
+    order: np.ndarray  # place -> row
     rank: np.ndarray  # row -> place
     days: np.ndarray  # place -> day
 
     @classmethod
     def of(cls, frame: pl.DataFrame) -> Place:
         day = frame["day"].to_numpy().astype(np.int64)
-        order = np.argsort(day, kind="stable")
+        size = max(frame.height, 1)
+        # Day and row in one number, all distinct: sorting the numbers (polars, in parallel) is the stable sort.
+        key = (day - int(day.min(initial=0))) * size + np.arange(frame.height, dtype=np.int64)
+        order = pl.Series(key).sort().to_numpy() % size
         rank = np.empty(frame.height, dtype=np.int64)
         rank[order] = np.arange(frame.height, dtype=np.int64)
-        return cls(rank, day[order])
+        return cls(order, rank, day[order])
 
     def first_on_or_after(self, days: np.ndarray) -> np.ndarray:
         """The first place on or after each of these days."""
@@ -79,61 +84,73 @@ class Place:
         return found
 
 
-def _tokens(frame: pl.DataFrame, name: str, rows: np.ndarray, table: dict[str, int]) -> np.ndarray:
-    """Each of these rows' value of field `name` as a number shared across fields (equal values, equal
-    numbers; `table` holds the numbers given so far), -1 where the field is absent."""
-    column = base_column(name)
-    where, values = distinct(frame.select(column)[pl.Series(rows)], [column])
-    numbers = np.empty(values.height + 1, dtype=np.int64)
-    for i, row in enumerate(values.iter_rows(named=True)):
-        value = field_value(decoded(row), name)
-        numbers[i] = -1 if value is MISSING else table.setdefault(token(value), len(table))
-    picked: np.ndarray = numbers[where] if len(rows) else np.zeros(0, dtype=np.int64)
-    return picked
+class Tokens:
+    """Each row's value of a field as a number shared across fields (equal values, equal numbers; -1 where
+    the field is absent), worked out once per field and distinct value."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self.table: dict[str, int] = {}
+        self.known: dict[str, np.ndarray] = {}
+
+    def of(self, name: str) -> np.ndarray:
+        """The numbers of field `name`, one per row."""
+        if name not in self.known:
+            column = base_column(name)
+            where, values = distinct(self.frame.select(column), [column])
+            numbers = np.empty(values.height + 1, dtype=np.int64)
+            for i, row in enumerate(values.iter_rows(named=True)):
+                value = field_value(decoded(row), name)
+                numbers[i] = -1 if value is MISSING else self.table.setdefault(token(value), len(self.table))
+            self.known[name] = numbers[where] if self.frame.height else np.zeros(0, dtype=np.int64)
+        return self.known[name]
 
 
 def _keys(
-    frame: pl.DataFrame, same: Sequence[tuple[str, str]], earlier: np.ndarray, scored: np.ndarray
+    tokens: Tokens, same: Sequence[tuple[str, str]], earlier: np.ndarray, scored: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The join key of each earlier and each scored event: equal where every `same_as` pair is equal, -1 where
     a field is absent."""
-    if not same:
-        return np.zeros(len(earlier), dtype=np.int64), np.zeros(len(scored), dtype=np.int64)
-    table: dict[str, int] = {}
-    left = np.stack([_tokens(frame, mine, earlier, table) for mine, _ in same], axis=1)
-    right = np.stack([_tokens(frame, theirs, scored, table) for _, theirs in same], axis=1)
-    if len(same) == 1:
-        return left[:, 0], right[:, 0]
-    both = np.concatenate([left, right])
-    _, key = np.unique(both, axis=0, return_inverse=True)
-    key = key.reshape(-1).astype(np.int64)
-    key[(both < 0).any(axis=1)] = -1
-    return key[: len(earlier)], key[len(earlier) :]
+    mine = np.zeros(len(earlier), dtype=np.int64)
+    theirs = np.zeros(len(scored), dtype=np.int64)
+    width = 1
+    for earlier_field, scored_field in same:
+        left, right = tokens.of(earlier_field)[earlier], tokens.of(scored_field)[scored]
+        size = len(tokens.table) + 1
+        if width * size >= 1 << 62:  # too many combinations for one number: number the combinations so far
+            _, dense = np.unique(np.concatenate([mine, theirs]), return_inverse=True)
+            dense = dense.reshape(-1).astype(np.int64)
+            mine, theirs, width = dense[: len(mine)], dense[len(mine) :], int(dense.max(initial=0)) + 1
+        mine = np.where((mine < 0) | (left < 0), -1, mine * size + left)
+        theirs = np.where((theirs < 0) | (right < 0), -1, theirs * size + right)
+        width *= size
+    return mine, theirs
 
 
 def count(
-    frame: pl.DataFrame, place: Place, context: Context, earlier: np.ndarray, scored: np.ndarray
+    tokens: Tokens, place: Place, context: Context, earlier: np.ndarray, scored: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """How many of the `earlier` rows count as context for each `scored` row; also the earlier rows in
     join order and where each scored row's count ends among them."""
-    size = frame.height + 1
-    mine, theirs = _keys(frame, context.same, earlier, scored)
-    kept = earlier[mine >= 0]
-    joined = mine[mine >= 0] * size + place.rank[kept]
-    order = np.argsort(joined, kind="stable")
-    joined, kept = joined[order], kept[order]
-    present = theirs >= 0
-    base = np.where(present, theirs, 0) * size
+    size = len(place.rank) + 1
+    mine, theirs = _keys(tokens, context.same, earlier, scored)
+    present = mine >= 0
+    # Key and place in one number; the keys are renumbered densely first so that the product fits.
+    _, dense = np.unique(np.concatenate([mine[present], theirs]), return_inverse=True)
+    dense = dense.reshape(-1).astype(np.int64)
+    joined = np.sort(dense[: int(present.sum())] * size + place.rank[earlier[present]])
+    rows = place.order[joined % size]
+    base = dense[int(present.sum()) :] * size
     ends = np.searchsorted(joined, base + place.rank[scored], side="left")
     if context.within_days is None:
         first = base
     else:
-        days = frame["day"].to_numpy()[scored].astype(np.int64)
+        days = place.days[place.rank[scored]]
         oldest = np.ceil(days - context.within_days).astype(np.int64)
         first = base + place.first_on_or_after(oldest)
     starts = np.searchsorted(joined, first, side="left")
-    counts = np.where(present, ends - starts, 0)
-    return counts, kept, ends
+    counts = np.where(theirs >= 0, ends - starts, 0)
+    return counts, rows, ends
 
 
 def resolve(
@@ -144,21 +161,23 @@ def resolve(
     `fired` holds, beside the pack's rules, the index `extra[context]` where an
     event meets that context's `when`; those indices are gone from the answer.
     """
-    total = len(pack.rules)
     sequence = [i for i, rule in enumerate(pack.rules) if rule.enabled and rule.contexts]
-    plain = [tuple(r for r in rules if r < total and not pack.rules[r].contexts) for rules in fired]
+    single = {i for i, rule in enumerate(pack.rules) if not rule.contexts}
+    plain = [tuple(r for r in rules if r in single) for rules in fired]
     place = Place.of(frame)
+    tokens = Tokens(frame)
+    having = _Having(fired)
     every = np.ones(frame.height, dtype=bool)
     earlier: dict[int, Earlier] = {}
     flags = np.zeros((frame.height, len(sequence)), dtype=bool)
     for s, index in enumerate(sequence):
-        ok = _having(fired, index)[groups]
+        ok = having(index)[groups]
         for context in pack.rules[index].contexts:
             scored = np.flatnonzero(ok)
             if not len(scored):
                 break
-            wanted = every if context.when is None else _having(fired, extra[context])[groups]
-            counts, rows, ends = count(frame, place, context, np.flatnonzero(wanted), scored)
+            wanted = every if context.when is None else having(extra[context])[groups]
+            counts, rows, ends = count(tokens, place, context, np.flatnonzero(wanted), scored)
             holds = counts >= context.min_count
             ok[scored] = holds if context.kind == "after" else ~holds
             if context.kind == "after":
@@ -167,9 +186,19 @@ def resolve(
     return (*_regrouped(groups, plain, flags, sequence), Sequences(earlier))
 
 
-def _having(fired: list[tuple[int, ...]], index: int) -> np.ndarray:
-    """Which groups fired `index`."""
-    return np.array([index in rules for rules in fired], dtype=bool)
+class _Having:
+    """Which groups fired a given rule or context, from the groups' answers flattened once."""
+
+    def __init__(self, fired: list[tuple[int, ...]]) -> None:
+        sizes = np.fromiter((len(rules) for rules in fired), dtype=np.int64, count=len(fired))
+        self.flat = np.fromiter(itertools.chain.from_iterable(fired), dtype=np.int64, count=int(sizes.sum()))
+        self.owner = np.repeat(np.arange(len(fired)), sizes)
+        self.size = len(fired)
+
+    def __call__(self, index: int) -> np.ndarray:
+        found = np.zeros(self.size, dtype=bool)
+        found[self.owner[self.flat == index]] = True
+        return found
 
 
 def _regrouped(
@@ -180,11 +209,21 @@ def _regrouped(
     groups = groups.astype(np.int64)
     if not len(flagged):
         return groups, plain
-    both = np.concatenate([groups[flagged, None], flags[flagged].astype(np.int64)], axis=1)
-    distinct_rows, which = np.unique(both, axis=0, return_inverse=True)
+    # The group and the flags as one number where they fit (as bits above the group), else rows of numbers.
+    width = len(sequence)
+    if width + len(plain).bit_length() < 63:
+        bits = flags[flagged].astype(np.int64) << np.arange(width, dtype=np.int64)
+        key = (bits.sum(axis=1) << len(plain).bit_length()) + groups[flagged]
+        distinct_keys, which = np.unique(key, return_inverse=True)
+        shift, mask = len(plain).bit_length(), (1 << len(plain).bit_length()) - 1
+        rows = [(k & mask, [(k >> shift) >> s & 1 for s in range(width)]) for k in distinct_keys.tolist()]
+    else:
+        both = np.concatenate([groups[flagged, None], flags[flagged].astype(np.int64)], axis=1)
+        distinct_rows, which = np.unique(both, axis=0, return_inverse=True)
+        rows = [(row[0], row[1:]) for row in distinct_rows.tolist()]
     groups[flagged] = len(plain) + which.reshape(-1)
     more = [
-        tuple(sorted(plain[row[0]] + tuple(r for r, on in zip(sequence, row[1:], strict=True) if on)))
-        for row in distinct_rows.tolist()
+        tuple(sorted(plain[group] + tuple(r for r, on in zip(sequence, on_off, strict=True) if on)))
+        for group, on_off in rows
     ]
     return groups, plain + more

@@ -25,6 +25,7 @@ import contextlib
 import itertools
 import json
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -216,11 +217,11 @@ events = st.lists(
 )
 
 
-def _when_yaml(conjunction: list[tuple[str, list[str]]], same: list[tuple[str, str]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
-    when: dict[str, Any] = {"all": [{field: {"in": values}} for field, values in conjunction]} if conjunction else {}
-    for mine, theirs in same:
-        when.setdefault(mine, {})["same_as"] = theirs
-    return when or {"type": {"exists": True}}
+def _when_yaml(conjunction: list[tuple[str, list[str]]], same: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """A random conjunction (and same_as pairs) as a rule's `when`: each test an item of `all`."""
+    items = [{field: {"in": values}} for field, values in conjunction]
+    items += [{mine: {"same_as": theirs}} for mine, theirs in same]
+    return {"all": items} if items else {"type": {"exists": True}}
 
 
 def _pack_yaml(spec: list[dict[str, Any]]) -> str:
