@@ -320,13 +320,24 @@ def _durable_fired(spec: list[dict[str, Any]], rows: list[dict[str, Any]]) -> li
     return result
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(spec=rules, rows=events)
-def test_the_join_agrees_with_durable_rules_correlated_matching(spec: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+def _agree(spec: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         data = [{k: v for k, v in row.items() if v is not None} for row in rows]
         got = fired(Path(folder), _pack_yaml(spec), data) if rows else []
     assert got == _durable_fired(spec, rows)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=rules, rows=events)
+def test_the_join_agrees_with_durable_rules_correlated_matching(spec: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+    _agree(spec, rows)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=rules, rows=events)
+def test_the_join_agrees_with_durable_rules_on_many_more_inputs(spec: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+    _agree(spec, rows)
 
 
 def test_pack_without_rules_of_this_kind_has_no_sequences(tmp_path: Path) -> None:
