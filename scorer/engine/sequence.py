@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -59,7 +60,7 @@ class Sequences:
         return rows
 
 
-@dataclass(frozen=True)
+@dataclass
 class Place:
     """Every event's place in processing order (day, then input row): the order, each row's place, the days."""
 
@@ -71,17 +72,32 @@ class Place:
     def of(cls, frame: pl.DataFrame) -> Place:
         day = frame["day"].to_numpy().astype(np.int64)
         size = max(frame.height, 1)
-        # Day and row in one number, all distinct: sorting the numbers (polars, in parallel) is the stable sort.
+        # Day and row in one number, all distinct: sorting the numbers is the stable sort, and faster.
         key = (day - int(day.min(initial=0))) * size + np.arange(frame.height, dtype=np.int64)
-        order = pl.Series(key).sort().to_numpy() % size
+        order = np.sort(key) % size
         rank = np.empty(frame.height, dtype=np.int64)
         rank[order] = np.arange(frame.height, dtype=np.int64)
         return cls(order, rank, day[order])
 
+    @cached_property
+    def _firsts(self) -> tuple[int, np.ndarray] | None:
+        """The first place on or after each day from the first event's to the day after the last's, when
+        that table is small next to the events (a gather beats a binary search into every event)."""
+        if not len(self.days):
+            return None
+        first, last = int(self.days[0]), int(self.days[-1])
+        if last - first > max(4 * len(self.days), 1 << 16):
+            return None
+        return first, np.searchsorted(self.days, np.arange(first, last + 2), side="left")
+
     def first_on_or_after(self, days: np.ndarray) -> np.ndarray:
         """The first place on or after each of these days."""
-        found: np.ndarray = np.searchsorted(self.days, days, side="left")
-        return found
+        if self._firsts is None:
+            found: np.ndarray = np.searchsorted(self.days, days, side="left")
+            return found
+        first, table = self._firsts
+        picked: np.ndarray = table[np.clip(days - first, 0, len(table) - 1)]
+        return picked
 
 
 class Tokens:
@@ -95,6 +111,8 @@ class Tokens:
 
     def of(self, name: str) -> np.ndarray:
         """The numbers of field `name`, one per row."""
+        if name not in self.known and self.frame[base_column(name)].dtype == pl.Categorical:
+            self.known[name] = self._categorical(name)
         if name not in self.known:
             column = base_column(name)
             where, values = distinct(self.frame.select(column), [column])
@@ -104,6 +122,19 @@ class Tokens:
                 numbers[i] = -1 if value is MISSING else self.table.setdefault(token(value), len(self.table))
             self.known[name] = numbers[where] if self.frame.height else np.zeros(0, dtype=np.int64)
         return self.known[name]
+
+
+    def _categorical(self, name: str) -> np.ndarray:
+        """`of` a categorical column, by its codes: one number per distinct text, then one gather."""
+        column = self.frame[name]
+        present = column.unique().drop_nulls()
+        codes = present.to_physical().to_numpy().astype(np.int64)
+        top = int(codes.max(initial=-1)) + 1
+        numbers = np.full(top + 1, -1, dtype=np.int64)  # code `top` stands for null
+        for code, text in zip(codes.tolist(), present.cast(pl.String).to_list(), strict=True):
+            numbers[code] = self.table.setdefault(token(text), len(self.table))
+        picked: np.ndarray = numbers[column.to_physical().fill_null(top).to_numpy().astype(np.int64)]
+        return picked
 
 
 def _keys(
@@ -141,16 +172,25 @@ def count(
     joined = np.sort(dense[: int(present.sum())] * size + place.rank[earlier[present]])
     rows = place.order[joined % size]
     base = dense[int(present.sum()) :] * size
-    ends = np.searchsorted(joined, base + place.rank[scored], side="left")
+    ends = _found_in(joined, base + place.rank[scored])
     if context.within_days is None:
         first = base
     else:
         days = place.days[place.rank[scored]]
         oldest = np.ceil(days - context.within_days).astype(np.int64)
         first = base + place.first_on_or_after(oldest)
-    starts = np.searchsorted(joined, first, side="left")
+    starts = _found_in(joined, first)
     counts = np.where(theirs >= 0, ends - starts, 0)
     return counts, rows, ends
+
+
+def _found_in(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """`np.searchsorted(haystack, needles)`, the needles looked up in sorted order: each search then starts
+    where the last one ended, in memory already read, which is much faster over large arrays."""
+    order = np.argsort(needles)
+    found = np.empty(len(needles), dtype=np.int64)
+    found[order] = np.searchsorted(haystack, needles[order], side="left")
+    return found
 
 
 def resolve(
@@ -201,6 +241,19 @@ class _Having:
         return found
 
 
+def _numbered(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(key, return_inverse=True)` for non-negative keys; by direct addressing when their range
+    is small (no sort)."""
+    top = int(key.max(initial=0)) + 1
+    if top > max(4 * len(key), 1 << 20):
+        distinct_keys, which = np.unique(key, return_inverse=True)
+        return distinct_keys, which.reshape(-1)
+    present = np.zeros(top, dtype=bool)
+    present[key] = True
+    number = np.cumsum(present) - 1
+    return np.flatnonzero(present), number[key]
+
+
 def _regrouped(
     groups: np.ndarray, plain: list[tuple[int, ...]], flags: np.ndarray, sequence: list[int]
 ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
@@ -214,7 +267,7 @@ def _regrouped(
     if width + len(plain).bit_length() < 63:
         bits = flags[flagged].astype(np.int64) << np.arange(width, dtype=np.int64)
         key = (bits.sum(axis=1) << len(plain).bit_length()) + groups[flagged]
-        distinct_keys, which = np.unique(key, return_inverse=True)
+        distinct_keys, which = _numbered(key)
         shift, mask = len(plain).bit_length(), (1 << len(plain).bit_length()) - 1
         rows = [(k & mask, [(k >> shift) >> s & 1 for s in range(width)]) for k in distinct_keys.tolist()]
     else:
