@@ -12,12 +12,13 @@ from scorer.io.files import read_text
 from scorer.io.yaml import Located, load_yaml
 from scorer.model.fields import TYPE_RE
 from scorer.pack.bundled import bundled_rules, shown
-from scorer.pack.conditions import ConditionParser, is_scalar
-from scorer.pack.model import Condition, Rule, RulePack, Scalar, Scoring, weight_problem
+from scorer.pack.conditions import ConditionParser, is_scalar, split_same
+from scorer.pack.model import Condition, Context, Rule, RulePack, Scalar, Scoring, weight_problem
 from scorer.problems import InputError, Problem, describe
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_RULE_KEYS = ("id", "description", "when", "signals", "enabled", "references")
+_RULE_KEYS = ("id", "description", "when", "after", "not_after", "signals", "enabled", "references")
+_CONTEXT_KEYS = ("when", "within_days", "min_count")
 
 
 def pack_files(path: str | Path) -> list[Path]:
@@ -244,9 +245,53 @@ class _Assembler:
         when: Condition | None = None
         if "when" in raw:
             when = ConditionParser(doc, sets, self.problems).parse(raw["when"], at + ("when",))
+        contexts = {kind: self.context(doc, at + (kind,), raw[kind], sets) for kind in ("after", "not_after") if kind in raw}
         if len(self.problems) > before or when is None:
             return None
         line, _ = doc.where(at)
-        return Rule(str(rule_id), description, when, signals, enabled, tuple(references), doc.file, line)
+        return Rule(
+            str(rule_id),
+            description,
+            when,
+            signals,
+            enabled,
+            tuple(references),
+            doc.file,
+            line,
+            contexts.get("after"),
+            contexts.get("not_after"),
+        )
+
+    def context(
+        self, doc: Located, at: tuple[Any, ...], raw: Any, sets: dict[str, tuple[Scalar, ...]]
+    ) -> Context | None:
+        """A rule's `after` or `not_after`: which earlier events count, how many, and how long before."""
+        kind = str(at[-1])
+        if not isinstance(raw, dict):
+            self.problem(doc, at, f"'{kind}' must be a mapping with 'when', not {describe(raw)}")
+            return None
+        before = len(self.problems)
+        for key in raw:
+            if key not in _CONTEXT_KEYS:
+                self.problem(
+                    doc, at + (key,), f"unknown key '{key}' in {kind}: expected {', '.join(_CONTEXT_KEYS)}", key=True
+                )
+        if "when" not in raw:
+            self.problem(doc, at, f"'{kind}' is missing required key 'when'")
+        within = raw.get("within_days")
+        if within is not None and (
+            isinstance(within, bool) or not isinstance(within, (int, float)) or not math.isfinite(within) or within < 0
+        ):
+            self.problem(doc, at + ("within_days",), f"within_days must be a number of days, 0 or more, not {within!r}")
+        count = raw.get("min_count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            self.problem(doc, at + ("min_count",), f"min_count must be a whole number, 1 or more, not {count!r}")
+        when: Condition | None = None
+        if "when" in raw:
+            when = ConditionParser(doc, sets, self.problems, context=True).parse(raw["when"], at + ("when",))
+        if len(self.problems) > before or when is None:
+            return None
+        rest, same = split_same(when)
+        return Context(kind, rest, same, None if within is None else float(within), count)
 
 

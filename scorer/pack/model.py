@@ -14,7 +14,7 @@ from typing import Any
 from scorer.problems import describe
 
 FIELDS = ("id", "date", "actor", "type", "partner", "intensity", "confidence", "source", "tags")
-OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "prefix", "regex", "contains", "in_set", "exists")
+OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "prefix", "regex", "contains", "in_set", "exists", "same_as")
 ORDERING = ("gt", "gte", "lt", "lte")
 
 Scalar = str | int | float | bool
@@ -76,6 +76,26 @@ class Not:
 
 Condition = Test | All | AnyOf | Not
 
+# Fields an earlier event's field may be compared with by `same_as` (and that may be compared):
+# every event field but tags, which is a list; `attrs.NAME` as well.
+SAME_AS_FIELDS = tuple(name for name in FIELDS if name != "tags")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a sequence rule asks of the events before the one it scores (`after` or `not_after`).
+
+    `when` tests the earlier event alone (None: any event); `same` pairs an earlier
+    event's field with this event's field that it must equal (`same_as`);
+    `within_days` bounds how long before (None: any time before); with `after` at
+    least `min_count` such events must exist, with `not_after` fewer than that.
+    """
+
+    kind: str  # "after" or "not_after"
+    when: Condition | None
+    same: tuple[tuple[str, str], ...]
+    within_days: float | None
+    min_count: int = 1
 
 
 @dataclass(frozen=True)
@@ -90,6 +110,13 @@ class Rule:
     references: tuple[str, ...]
     file: str
     line: int
+    after: Context | None = None
+    not_after: Context | None = None
+
+    @property
+    def contexts(self) -> tuple[Context, ...]:
+        """The rule's `after` and `not_after`, those it has: a rule with any is a sequence rule."""
+        return tuple(c for c in (self.after, self.not_after) if c is not None)
 
     @property
     def where(self) -> str:
@@ -155,4 +182,5 @@ class RulePack:
 
     def same_rules(self, other: RulePack) -> bool:
         """Whether `other` is this pack with other weights only, so that one match serves both."""
-        return [(r.id, r.enabled, r.when) for r in self.rules] == [(r.id, r.enabled, r.when) for r in other.rules]
+        mine = [(r.id, r.enabled, r.when, r.contexts) for r in self.rules]
+        return mine == [(r.id, r.enabled, r.when, r.contexts) for r in other.rules]

@@ -19,7 +19,7 @@ from scorer.analysis.sensitivity import ActorSensitivity, Sensitivity
 from scorer.pack.model import RulePack, Scoring
 from scorer.report.charts import driver_bars, timeline_chart, tornado_chart, waterfall_chart
 from scorer.report.explanation import Bar, RuleUse, effect, rule_uses
-from scorer.report.format import clean, signed
+from scorer.report.format import clean, contexts, signed
 from scorer.report.sensitivity import verdict
 from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.score import Score
@@ -300,9 +300,12 @@ def _events_table(k: int, steps: list[tuple[int, Step]], actor: ActorScore, pack
                 by_rule.setdefault(m.rule, []).append(
                     f"<span class='nw'>{_e(m.axis)} {_on_axis(m.axis, m.contribution, scoring)}</span>"
                 )
+            after = dict(contexts(step.matches))
             fired = "".join(
                 f"<li><span class='id'>{_e(rule)}</span> <span class='where'>{_e(where[rule])}</span><br>"
-                f"{', '.join(parts)}</li>"
+                f"{', '.join(parts)}"
+                + (f"<br><span class='note'>{_e(after[rule])}</span>" if rule in after else "")
+                + "</li>"
                 for rule, parts in by_rule.items()
             )
             fired = f"<ul class='fired'>{fired}</ul>"

@@ -70,6 +70,7 @@ def _step(step: Step) -> dict[str, Any]:
                 "intensity": m.intensity,
                 "confidence": m.confidence,
                 "contribution": clean(m.contribution),
+                **({"after": [b.event for b in m.after]} if m.after else {}),
             }
             for m in step.matches
         ],

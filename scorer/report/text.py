@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scorer.pack.model import RulePack
-from scorer.report.format import Palette, collapse, heading, signed, table
+from scorer.report.format import Palette, collapse, contexts, heading, signed, table
 from scorer.scoring.actor import ActorScore
 from scorer.scoring.score import Score
 
@@ -74,6 +74,7 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
                     values,
                 )
                 lines += ["    " + line for line in body]
+                lines += [f"    {rule}: {text}" for rule, text in contexts(step.matches)]
             totals = ", ".join(f"{a} {signed(step.totals[a])}" for a in axes)
             lines.append(f"    running: {totals}; balance {palette.signed(step.balance, signed(step.balance))}")
             lines.append("")

@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from scorer import model
+from scorer.engine.sequence import Sequences
 from scorer.model.fields import parse_date
 from scorer.pack.model import RulePack
 from scorer.scoring.balance import balance_and_lean, balances_and_leans
@@ -29,8 +30,17 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Before:
+    """An earlier event that let a sequence rule fire: its id, its actor, and how many days before it was."""
+
+    event: str
+    actor: str
+    days: int
+
+
+@dataclass(frozen=True)
 class Match:
-    """One rule firing on one event, for one axis."""
+    """One rule firing on one event, for one axis; `after` names the earlier events a sequence rule needed."""
 
     rule: str
     axis: str
@@ -38,6 +48,7 @@ class Match:
     intensity: float
     confidence: float
     contribution: float
+    after: tuple[Before, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,8 +116,10 @@ class ActorScore:
         final_date: str,
         every: Every | None,
         unmatched: Callable[[], tuple[str, ...]],
+        sequences: Sequences | None = None,
     ) -> None:
         self.actor = actor
+        self._sequences = sequences
         self._unmatched = unmatched
         self._pack = pack
         self._source = source
@@ -265,7 +278,15 @@ class ActorScore:
         for i, event in enumerate(events):
             part = slice(bounds[i], bounds[i + 1])
             found = tuple(
-                Match(rules[r].id, self._axes[a], float(w), event.intensity, event.confidence, float(c))
+                Match(
+                    rules[r].id,
+                    self._axes[a],
+                    float(w),
+                    event.intensity,
+                    event.confidence,
+                    float(c),
+                    self._before(int(self._rows[i]), r, int(self._days[i])),
+                )
                 for r, a, w, c in zip(
                     m.rule[part].tolist(),
                     m.axis[part].tolist(),
@@ -277,6 +298,19 @@ class ActorScore:
             row = self._row(totals[i], event.date)
             steps.append(Step(event, found, row.totals, row.balance, row.lean))
         return tuple(steps)
+
+
+    def _before(self, row: int, rule: int, day: int) -> tuple[Before, ...]:
+        """The earlier events that let sequence rule `rule` fire on frame row `row` (of `day`), oldest first."""
+        if self._sequences is None:
+            return ()
+        rows = self._sequences.before(row, rule)
+        if not rows:
+            return ()
+        found = self._source.select("id", "actor", "day")[pl.Series(rows)]
+        return tuple(
+            Before(str(i), str(a), day - int(d)) for i, a, d in zip(found["id"], found["actor"], found["day"], strict=True)
+        )
 
 
 def _ranked(items: list[tuple[str, float, int]]) -> tuple[Share, ...]:
