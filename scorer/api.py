@@ -15,19 +15,25 @@ used as given; the command turns both into messages and exit status 2.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from scorer import report
+from scorer import analysis, report
+from scorer.analysis import calibrate as calibrating
 from scorer.analysis import compare as comparing
 from scorer.analysis import explain as explaining
 from scorer.analysis import sensitivity as sensitive
+from scorer.analysis import uncertain as banding
 from scorer.analysis import whatif
+from scorer.analysis.indices import BASE_DRAWS, GlobalSensitivity, check_draws
 from scorer.io.atomic import replace_file
 from scorer.io.load import read_events
+from scorer.io.targets import Targets, read_targets
 from scorer.model.fields import parse_date
 from scorer.model.frame import EventSet
 from scorer.pack import edit
-from scorer.pack.bundled import resolve
+from scorer.pack.bundled import NAMED as NAMED_PACKS
+from scorer.pack.bundled import installed, resolve
 from scorer.pack.edit import Edit
 from scorer.pack.load import load_rules
 from scorer.pack.model import RulePack
@@ -38,15 +44,20 @@ from scorer.scoring.periods import Every
 from scorer.scoring.score import Matched, Score, match, rescore
 
 __all__ = [
+    "bands",
+    "calibrate",
     "check_as_of",
     "compare",
     "explain",
+    "global_sensitivity",
     "load_pack",
     "plot",
     "read_events",
+    "read_targets",
     "score",
     "sensitivity",
     "set_weight",
+    "write_calibration",
     "write_file",
     "write_report",
 ]
@@ -109,9 +120,18 @@ def explain(
     as_of: str | None = None,
     event: str | None = None,
     without: Sequence[str] = (),
+    bands: tuple[int, int] | None = None,
 ) -> explaining.Explanation:
-    """Which events and rules drive the score; `event` explains one event (ValueError if it is not scored)."""
-    return explaining.explain(_matched(events, pack, actor, as_of, without), pack, events, event)
+    """Which events and rules drive the score; `event` explains one event (ValueError if it is not scored).
+
+    `bands` (draws, seed) adds how sure the balance is: its bands, and the Sobol' indices of the final
+    balance (on the default number of base draws, with the same seed).
+    """
+    result = explaining.explain(_matched(events, pack, actor, as_of, without), pack, events, event)
+    if bands is None:
+        return result
+    draws, seed = bands
+    return replace(result, bands=_bands(result.score, draws, seed), indices=_indices(result.score, BASE_DRAWS, seed))
 
 
 def sensitivity(
@@ -125,6 +145,74 @@ def sensitivity(
 ) -> sensitive.Sensitivity:
     """How the final balance moves when each weight changes by a relative ±delta, one at a time."""
     return sensitive.of_matched(_matched(events, pack, actor, as_of, without), pack, delta=delta)
+
+
+def bands(score: Score, *, draws: int = banding.DRAWS, seed: int = banding.SEED) -> banding.BandedScore:
+    """The score with its bands: each ranged weight drawn uniformly in its range `draws` times (`score --bands`)."""
+    return banding.BandedScore(score, _bands(score, draws, seed))
+
+
+def _bands(score: Score, draws: int, seed: int) -> banding.Bands:
+    """`banding.bands`, its ValueError naming the option."""
+    try:
+        return analysis.bands_of(score, draws=draws, seed=seed)
+    except ValueError as err:
+        raise UsageError(f"--draws: {err}") from None
+
+
+def global_sensitivity(
+    events: EventSet,
+    pack: RulePack,
+    *,
+    draws: int = BASE_DRAWS,
+    seed: int = banding.SEED,
+    actor: str | None = None,
+    as_of: str | None = None,
+    without: Sequence[str] = (),
+) -> GlobalSensitivity:
+    """Sobol' indices of each actor's final balance to each ranged weight (`sensitivity --global`)."""
+    return _indices(rescore(_matched(events, pack, actor, as_of, without), pack), draws, seed)
+
+
+def _indices(score: Score, draws: int, seed: int) -> GlobalSensitivity:
+    """`analysis.global_sensitivity`, its ValueErrors naming the option."""
+    try:
+        check_draws(draws)
+    except ValueError as err:
+        raise UsageError(f"--draws: {err}") from None
+    try:
+        return analysis.global_sensitivity(score, draws=draws, seed=seed)
+    except ValueError as err:
+        raise UsageError(f"--global: {err}") from None
+
+
+def calibrate(
+    events: EventSet,
+    pack: RulePack,
+    targets: Targets,
+    *,
+    ridge: float = calibrating.RIDGE,
+    actor: str | None = None,
+    as_of: str | None = None,
+    without: Sequence[str] = (),
+) -> calibrating.Calibration:
+    """The weights that make the balance track `targets` best, and the agreement before and after (`calibrate`)."""
+    score = rescore(_matched(events, pack, actor, as_of, without), pack)
+    try:
+        return calibrating.calibrate(score, targets, ridge=ridge)
+    except ValueError as err:
+        raise UsageError(f"calibrate: {err}") from None
+
+
+def write_calibration(pack: str | Path | None, result: calibrating.Calibration) -> list[Edit]:
+    """Write the suggested weights (rounded to 0.01) into the pack's files, one number each (`calibrate --write`).
+
+    Refused for the pack installed with scorer: name a copy with `--rules`.
+    """
+    path = resolve(str(pack)) if pack is not None else None
+    if path is None or installed(path) or str(pack) in NAMED_PACKS and path != str(pack):
+        raise UsageError("--write edits a pack of your own: name it with --rules (the pack installed with scorer is not edited)")
+    return edit.set_weights(path, calibrating.changes(result))
 
 
 def compare(
@@ -166,11 +254,20 @@ def plot(
     without: Sequence[str] = (),
     top: int | None = 10,
     delta: float = sensitive.DELTA,
+    bands: tuple[int, int] | None = None,
 ) -> bytes:
-    """One chart (`timeline`, `waterfall` or `tornado`) as PNG or SVG bytes, a panel per actor."""
+    """One chart (`timeline`, `waterfall`, `tornado` or `sobol`) as PNG or SVG bytes, a panel per actor.
+
+    `bands` (draws, seed) shades the timeline's band, or draws the Sobol' chart.
+    """
     matched = _matched(events, pack, actor, as_of, without)
     sensitivity = sensitive.of_matched(matched, pack, delta=delta) if chart == "tornado" else None
-    return report.plot(chart, rescore(matched, pack), fmt, sensitivity=sensitivity, top=top)
+    score = rescore(matched, pack)
+    draws, seed = bands or (banding.DRAWS, banding.SEED)
+    if chart == "sobol":
+        return report.plot(chart, score, fmt, top=top, indices=_indices(score, draws, seed))
+    banded = _bands(score, draws, seed) if bands else None
+    return report.plot(chart, score, fmt, sensitivity=sensitivity, top=top, bands=banded)
 
 
 def write_file(path: Path, data: str | bytes) -> None:

@@ -13,8 +13,8 @@ from typing import Literal
 from scorer.scoring.actor import ActorScore, Share
 from scorer.scoring.score import Score
 
-Chart = Literal["timeline", "waterfall", "tornado"]
-CHARTS: tuple[Chart, ...] = ("timeline", "waterfall", "tornado")
+Chart = Literal["timeline", "waterfall", "tornado", "sobol"]
+CHARTS: tuple[Chart, ...] = ("timeline", "waterfall", "tornado", "sobol")
 ChartFormat = Literal["svg", "png"]
 def clean(value: float) -> float:
     """-0.0 prints as 0.0: an analyst reads no sign into nothing."""

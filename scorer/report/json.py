@@ -11,9 +11,9 @@ from typing import Any
 
 import orjson
 
-from scorer.analysis.bands import BandedScore
 from scorer.analysis.compare import Comparison
 from scorer.analysis.sensitivity import Sensitivity, Variant
+from scorer.analysis.uncertain import BandedScore
 from scorer.pack.model import RulePack
 from scorer.report.bands import draws_json, final_bands, row_bands
 from scorer.report.format import clean
