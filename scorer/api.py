@@ -192,14 +192,16 @@ def calibrate(
     targets: Targets,
     *,
     ridge: float = calibrating.RIDGE,
+    only: Sequence[str] | None = None,
     actor: str | None = None,
     as_of: str | None = None,
     without: Sequence[str] = (),
 ) -> calibrating.Calibration:
-    """The weights that make the balance track `targets` best, and the agreement before and after (`calibrate`)."""
+    """The weights that make the balance track `targets` best, and the agreement before and after (`calibrate`);
+    `only` fits those weights (`rule.axis`) alone."""
     score = rescore(_matched(events, pack, actor, as_of, without), pack)
     try:
-        return calibrating.calibrate(score, targets, ridge=ridge)
+        return calibrating.calibrate(score, targets, ridge=ridge, only=only)
     except ValueError as err:
         raise UsageError(f"calibrate: {err}") from None
 

@@ -55,6 +55,7 @@ class Suggestion:
     line: int
     suggested: float
     seen: bool
+    free: bool = True  # the fit could move it (see `only`)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class _Design:
     y: np.ndarray
     actor: np.ndarray  # each row's actor, as an index
     w0: np.ndarray
+    free: np.ndarray  # which weights the fit may move
 
 
 def covered(score: Score, targets: Targets) -> list[Target]:
@@ -110,8 +112,15 @@ def design(score: Score, used: Sequence[Target], chosen: Sequence[Signal]) -> np
     return x
 
 
-def calibrate(score: Score, targets: Targets, *, ridge: float = RIDGE) -> Calibration:
-    """Fit the weights of `score`'s pack to `targets`; ValueError when there is nothing to fit."""
+def calibrate(
+    score: Score, targets: Targets, *, ridge: float = RIDGE, only: Sequence[str] | None = None
+) -> Calibration:
+    """Fit the weights of `score`'s pack to `targets`; ValueError when there is nothing to fit.
+
+    `only` names the weights (`rule.axis`) to fit: the others stay as the pack
+    has them, and the fitted ones are brought back to the pack's scale by the
+    slope c (so that those held keep their values exactly).
+    """
     if not ridge >= 0 or not np.isfinite(ridge):
         raise ValueError(f"ridge must be a number of 0 or more, not {ridge}")
     pack = score.pack
@@ -121,22 +130,30 @@ def calibrate(score: Score, targets: Targets, *, ridge: float = RIDGE) -> Calibr
             f"only {len(used)} target(s) fall on actors and dates the events cover: at least 3 are needed to fit"
         )
     chosen = signals(pack, (pack.scoring.plus, pack.scoring.minus))
+    free = _free(chosen, only)
     names = sorted({t.actor for t in used})
     data = _Design(
         design(score, used, chosen),
         np.array([t.value for t in used]),
         np.array([names.index(t.actor) for t in used]),
         np.array([s.weight for s in chosen]),
+        free,
     )
     seen = np.any(data.x != 0, axis=0)
-    a, v, c = _fit(data.x, data.y, data.w0, ridge)
+    a, v, c = _fit(data, ridge)
     v = np.where(seen, v, data.w0)
-    spread = float(np.mean(np.abs(v[seen]))) if seen.any() else 0.0
-    scale = float(np.mean(np.abs(data.w0[seen]))) / spread if spread > 0 else 1.0
-    suggested = np.where(seen, v * scale, data.w0)
-    before_fit = data.x @ data.w0
+    if only is not None:
+        if not c > 0:
+            raise ValueError("the value does not rise with the pack's balance (slope c <= 0): no scale to bring the fit back to")
+        scale = 1.0 / c
+    else:
+        spread = float(np.mean(np.abs(v[seen]))) if seen.any() else 0.0
+        scale = float(np.mean(np.abs(data.w0[seen]))) / spread if spread > 0 else 1.0
+    suggested = np.where(seen & free, v * scale, data.w0)
     suggestions = tuple(
-        Suggestion(s, pack.rules[s.rule].file, pack.rules[s.rule].line, float(suggested[k]), bool(seen[k]))
+        Suggestion(
+            s, pack.rules[s.rule].file, pack.rules[s.rule].line, float(suggested[k]), bool(seen[k]), bool(free[k])
+        )
         for k, s in enumerate(chosen)
     )
     return Calibration(
@@ -146,27 +163,40 @@ def calibrate(score: Score, targets: Targets, *, ridge: float = RIDGE) -> Calibr
         a,
         c,
         scale,
-        Statistics(agreement(before_fit, data.y), _left_out(data, ridge, pack_only=True)),
+        Statistics(agreement(data.x @ data.w0, data.y), _left_out(data, ridge, pack_only=True)),
         Statistics(agreement(a + data.x @ v, data.y), _left_out(data, ridge, pack_only=False)),
         suggestions,
     )
 
 
-def _fit(x: np.ndarray, y: np.ndarray, w0: np.ndarray, ridge: float) -> tuple[float, np.ndarray, float]:
-    """a, v and c of the fit (see the module's docstring); the intercept is not penalised."""
-    balance = x @ w0
-    c = _slope(balance, y)
+def _free(chosen: Sequence[Signal], only: Sequence[str] | None) -> np.ndarray:
+    """Which weights the fit may move: all, or those `only` names (ValueError for a name not in the pack)."""
+    if only is None:
+        return np.ones(len(chosen), dtype=bool)
+    names = [s.name for s in chosen]
+    unknown = [name for name in only if name not in names]
+    if unknown:
+        raise ValueError(f"no weight {', '.join(unknown)} on the balance's poles (weights are named RULE.AXIS)")
+    return np.array([name in only for name in names], dtype=bool)
+
+
+def _fit(data: _Design, ridge: float, rows: np.ndarray | None = None) -> tuple[float, np.ndarray, float]:
+    """a, v and c of the fit on `rows` (all by default; see the module's docstring); the intercept is not
+    penalised, and only the free weights move from c * w0."""
+    x, y = (data.x, data.y) if rows is None else (data.x[rows], data.y[rows])
+    c = _slope(x @ data.w0, y)
     xc = x - x.mean(axis=0)
     yc = y - y.mean()
-    residual = yc - xc @ (c * w0)
+    residual = yc - xc @ (c * data.w0)
+    free = xc[:, data.free]
     # The change from c * w0 that the data ask for: ridge regression on the residual, the minimum-norm
     # least-squares solution at ridge 0 (weights the targets cannot tell apart keep their split).
     if ridge > 0:
-        gram = xc.T @ xc + ridge * np.eye(x.shape[1])
-        change = np.linalg.solve(gram, xc.T @ residual)
+        change = np.linalg.solve(free.T @ free + ridge * np.eye(free.shape[1]), free.T @ residual)
     else:
-        change = np.linalg.lstsq(xc, residual, rcond=None)[0]
-    v = c * w0 + change
+        change = np.linalg.lstsq(free, residual, rcond=None)[0]
+    v = c * data.w0
+    v[data.free] += change
     return float(y.mean() - x.mean(axis=0) @ v), v, c
 
 
@@ -185,13 +215,13 @@ def _left_out(data: _Design, ridge: float, *, pack_only: bool) -> Agreement | No
     predicted = np.zeros(len(data.y))
     for k in range(actors):
         out = data.actor == k
-        x, y = data.x[~out], data.y[~out]
         if pack_only:
-            balance = x @ data.w0
+            balance = data.x[~out] @ data.w0
+            y = data.y[~out]
             c = _slope(balance, y)
             predicted[out] = y.mean() + c * (data.x[out] @ data.w0 - balance.mean())
         else:
-            a, v, _ = _fit(x, y, data.w0, ridge)
+            a, v, _ = _fit(data, ridge, ~out)
             predicted[out] = a + data.x[out] @ v
     return agreement(predicted, data.y)
 

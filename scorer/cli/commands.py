@@ -179,7 +179,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         args, lambda: (_pack(args), api.read_targets(args.target, args.target_format, args.target_column))
     )
     result = api.calibrate(
-        events, pack, targets, ridge=args.ridge, actor=args.actor, as_of=args.as_of, without=args.without
+        events, pack, targets, ridge=args.ridge, only=args.only, actor=args.actor, as_of=args.as_of, without=args.without
     )
     edits = api.write_calibration(args.rules, result) if args.write else []
     _emit(render(result, args.format, Style()))

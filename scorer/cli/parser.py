@@ -149,6 +149,12 @@ def _calibrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     sub.add_argument("--ridge", type=float, default=RIDGE, metavar="L", help=f"pull toward the pack's weights (default {RIDGE:g})")
     sub.add_argument("--format", choices=OUTPUT_FORMATS["global"], default="text")
+    sub.add_argument(
+        "--only",
+        action="append",
+        metavar="RULE.AXIS",
+        help="fit only this weight, holding the others as the pack has them (repeatable)",
+    )
     sub.add_argument("--write", action="store_true", help="write the suggested weights into the pack's files")
 
 

@@ -45,7 +45,7 @@ def _weight_rows(result: Calibration) -> list[list[str]]:
     return [
         [w.signal.name, f"{w.file}:{w.line}", signed(w.signal.weight), signed(w.suggested), signed(w.suggested - w.signal.weight)]
         for w in result.weights
-        if w.seen
+        if w.seen and w.free
     ]
 
 
@@ -127,6 +127,7 @@ def calibration_document(result: Calibration) -> dict[str, Any]:
                 "weight": w.signal.weight,
                 "suggested": w.suggested,
                 "seen": w.seen,
+                "fitted": w.free,
             }
             for w in result.weights
         ],

@@ -173,3 +173,17 @@ def test_covered_targets_fall_from_an_actors_first_event_to_its_final_date(case:
     )
     result = calibrate(scorer.score(events, pack), Targets("t.csv", "value", rows), ridge=1)
     assert [(t.actor, t.line) for t in result.used] == [("AAA", 3), ("BBB", 6), ("CCC", 7)]
+
+
+def test_only_fits_the_named_weights_and_holds_the_others(cli: Callable[..., Run], case: Path) -> None:
+    target = target_file(case, {"join.nato": 1.0, "buy.russia": 2.5, "drill.nato": 3.0, "base.russia": 0.5}, 0.3, 0.05)
+    argv = ["calibrate", case / "events.yaml", "--rules", case / "pack.yaml", "--target", target, "--format", "json"]
+    document = cli(*argv, "--only", "drill.nato", "--ridge", "0").json()
+    fitted = {f"{w['rule']}.{w['axis']}": (w["suggested"], w["fitted"]) for w in document["weights"]}
+    assert fitted["join.nato"] == (2.0, False) and fitted["base.russia"] == (3.0, False)
+    assert fitted["drill.nato"][1] and fitted["drill.nato"][0] != 0.75
+    assert document["scale"] == pytest.approx(1 / document["slope"])
+    run = cli(*argv[:-2], "--only", "drill.nato", "--write")
+    assert [line.split(":")[2].split()[0] for line in run.err.splitlines()] == ["drill"]
+    bad = cli(*argv, "--only", "join.china")
+    assert bad.code == 2 and "no weight join.china on the balance's poles" in bad.err
