@@ -4,6 +4,8 @@ the unit contributions give."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,8 @@ from uncertain_cases import Case, balance_signals, cases, drawn_balances, matche
 
 from scorer.analysis.bands import bands
 from scorer.analysis.uncertain import draw, ranged_signals
+from scorer.api import load_pack, read_events, score
+from scorer.pack.load import load_rules
 from scorer.scoring.score import rescore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,8 +107,6 @@ def test_one_ranged_weight_gives_the_percentiles_of_a_uniform(tmp_path: Path) ->
         """,
     )
     events = write(tmp_path, "e.yaml", "- {id: x, date: 2009, actor: KAZ, type: a, intensity: 2}\n- {id: y, date: 2010, actor: KAZ, type: b}\n")
-    from scorer.api import load_pack, read_events, score
-
     result = score(read_events(str(events)), load_pack(str(pack)))
     band = bands(result, draws=100_000, seed=0).actors["KAZ"]
     # balance = 2 * w - 1 with w uniform on [1, 5]: its p05, p50 and p95 are 2 * (1.2, 3, 4.8) - 1.
@@ -116,8 +118,6 @@ def test_one_ranged_weight_gives_the_percentiles_of_a_uniform(tmp_path: Path) ->
 def test_ranged_signals_leave_out_other_axes_and_exact_weights(tmp_path: Path) -> None:
     case = Case([{"nato": 1.0, "china": 2.0}, {"russia": 0.0}], [], None, 0.2)
     (tmp_path / "pack.yaml").write_text(case.pack_text())
-    from scorer.pack.load import load_rules
-
     found = ranged_signals(load_rules(tmp_path / "pack.yaml"))
     assert [(s.name, lo, hi) for s, lo, hi in found] == [("r0.nato", 0.8, 1.2)]
 
@@ -178,3 +178,21 @@ def test_explain_says_how_robust_the_sign_is(cli: Callable[..., Run], tmp_path: 
     chart = tmp_path / "band.svg"
     assert cli("plot", FIXTURE, "--bands", "--draws", "300", "--output", chart).code == 0
     assert "balance, 90% of draws" in chart.read_text()
+
+
+def test_plain_commands_load_neither_scipy_nor_salib() -> None:
+    """SALib brings scipy and pandas (a large part of a second to import): only --bands and --global pay for them."""
+    probe = f"""
+import sys, io, contextlib
+from scorer.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    assert main(["score", {str(FIXTURE)!r}, "--format", "json"]) == 0
+    assert main(["sensitivity", {str(FIXTURE)!r}]) == 0
+loaded = [m for m in ("scipy", "SALib", "pandas") if m in sys.modules]
+assert not loaded, loaded
+with contextlib.redirect_stdout(io.StringIO()):
+    assert main(["score", {str(FIXTURE)!r}, "--bands", "--draws", "10"]) == 0
+assert "scipy" in sys.modules and "SALib" not in sys.modules
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr.decode()

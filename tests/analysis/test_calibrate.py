@@ -11,6 +11,7 @@ import pytest
 from conftest import Run, write
 
 import scorer
+import scorer.pack.bundled as bundled
 from scorer.analysis.calibrate import agreement, calibrate
 from scorer.io.targets import Target, Targets
 from scorer.pack.bundled import installed
@@ -132,8 +133,6 @@ def test_write_is_refused_for_the_installed_pack(cli: Callable[..., Run], case: 
     target = write(case, "t.csv", "actor,date,value\nKAZ,2009-01-01,1\nKAZ,2009-05-01,2\nKAZ,2009-05-07,3\n")
     run = cli("calibrate", Path(__file__).resolve().parents[2] / "fixtures" / "kazakhstan-2009.yaml", "--target", target, "--write")
     assert run.code == 2 and "--write edits a pack of your own" in run.err
-    import scorer.pack.bundled as bundled
-
     assert installed(Path(bundled.__file__).parent.parent / "bundled" / "x.yaml")
     assert not installed(case / "pack.yaml")
 
