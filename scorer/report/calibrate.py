@@ -98,6 +98,7 @@ def _statistics(stats: Statistics) -> dict[str, Any]:
     """Agreement in sample and leaving one actor out, as JSON."""
 
     def pair(found: Agreement | None) -> dict[str, float | None] | None:
+        """Spearman and Pearson, or null."""
         return None if found is None else {"spearman": found.spearman, "pearson": found.pearson}
 
     return {"in_sample": pair(stats.in_sample), "leave_one_actor_out": pair(stats.leave_one_actor_out)}

@@ -19,11 +19,11 @@ from scorer.analysis.indices import GlobalSensitivity
 from scorer.analysis.sensitivity import ActorSensitivity, Sensitivity
 from scorer.analysis.uncertain import Bands
 from scorer.pack.model import RulePack, Scoring
-from scorer.report.charts import driver_bars, sobol_chart, timeline_chart, tornado_chart, waterfall_chart
+from scorer.report.charts import driver_bars, timeline_chart, tornado_chart, waterfall_chart
 from scorer.report.explanation import Bar, RuleUse, effect, rule_uses
 from scorer.report.format import clean, signed
 from scorer.report.sensitivity import verdict
-from scorer.report.uncertainty_html import robustness_html, sobol_heading, sobol_table
+from scorer.report.uncertainty_html import robustness_html, sobol_section
 from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.score import Score
 
@@ -195,10 +195,7 @@ def _actor(
             out.append(f"<figure>{_svg(tornado_chart(sens, delta, 'svg', top=top), label)}</figure>")
         out.append(_sensitivity_table(sens, percent, scoring))
     if spread is not None and sure and sure[1]:
-        out.append(f"<h3>Global sensitivity: {_e(sobol_heading(spread))}</h3>")
-        if spread.signals:
-            out.append(f"<figure>{_svg(sobol_chart([spread], 'svg', top=top), sobol_heading(spread))}</figure>")
-        out.append(sobol_table(spread, sure[1].draws))
+        out.append(sobol_section(spread, sure[1].draws, top, _svg))
 
     out.append("<h3>Rules</h3>")
     uses = rule_uses(actor, pack)

@@ -1,11 +1,13 @@
-"""The parts of the HTML report that say how sure the balance is: the robustness of its sign, the Sobol' table."""
+"""The parts of the HTML report that say how sure the balance is: the robustness of its sign, the Sobol' section."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from scorer.analysis.indices import ActorIndices
 from scorer.analysis.uncertain import ActorBands, robustness
+from scorer.report.charts import sobol_chart
 
 
 def _e(text: object) -> str:
@@ -46,3 +48,13 @@ def sobol_table(actor: ActorIndices, draws: int) -> str:
         note + "<table><thead><tr><th>weight</th><th>defined at</th><th class='num'>S1</th>"
         f"<th class='num'>ST</th></tr></thead><tbody>{rows}</tbody></table>"
     )
+
+
+def sobol_section(actor: ActorIndices, draws: int, top: int | None, embed: Callable[[bytes, str], str]) -> str:
+    """The report's global sensitivity section of one actor: heading, bar chart (SVG through `embed`), table."""
+    heading = sobol_heading(actor)
+    parts = [f"<h3>Global sensitivity: {_e(heading)}</h3>"]
+    if actor.signals:
+        parts.append(f"<figure>{embed(sobol_chart([actor], 'svg', top=top), heading)}</figure>")
+    parts.append(sobol_table(actor, draws))
+    return "\n".join(parts)
