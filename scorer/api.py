@@ -17,22 +17,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
-from scorer import report
+from scorer import analysis, report
+from scorer.analysis import calibrate as calibrating
 from scorer.analysis import compare as comparing
 from scorer.analysis import explain as explaining
 from scorer.analysis import sensitivity as sensitive
+from scorer.analysis import uncertain as banding
 from scorer.analysis import whatif
+from scorer.analysis.indices import BASE_DRAWS, GlobalSensitivity, check_draws
 from scorer.io import load
 from scorer.io.atomic import replace_file
 from scorer.io.machine_coded.rows import Intensity
+from scorer.io.targets import Targets, read_targets
 from scorer.model.fields import parse_date
 from scorer.model.frame import EventSet
 from scorer.model.skipped import Tally
 from scorer.pack import edit
-from scorer.pack.bundled import resolve
+from scorer.pack.bundled import NAMED as NAMED_PACKS
+from scorer.pack.bundled import installed, resolve
 from scorer.pack.edit import Edit
 from scorer.pack.load import load_rules
 from scorer.pack.model import RulePack
@@ -47,17 +53,22 @@ if TYPE_CHECKING:
     from scorer.model.event import Event
 
 __all__ = [
+    "bands",
+    "calibrate",
     "check_as_of",
     "compare",
     "explain",
+    "global_sensitivity",
     "load_pack",
     "plot",
     "read_events",
+    "read_targets",
     "render",
     "score",
     "sensitivity",
     "set_weight",
     "without",
+    "write_calibration",
     "write_file",
     "write_report",
 ]
@@ -177,15 +188,22 @@ def explain(
     as_of: str | None = None,
     event: str | None = None,
     without: str | Sequence[str] = (),
+    bands: tuple[int, int] | None = None,
 ) -> explaining.Explanation:
     """Which events and rules drive the score (`scorer explain`): per actor the trail of every event and the drivers.
 
     `event` explains one event (ValueError if it is not among those scored);
-    the other arguments are those of `score`. The result converts to
-    DataFrames: `Explanation.to_polars`, `Explanation.to_pandas`.
+    `bands` (draws, seed) adds how sure the balance is: its bands, and the
+    Sobol' indices of the final balance (on the default number of base draws,
+    with the same seed). The other arguments are those of `score`. The result
+    converts to DataFrames: `Explanation.to_polars`, `Explanation.to_pandas`.
     """
     rules = _pack(pack)
-    return explaining.explain(_matched(events, rules, actor, as_of, without), rules, _event_set(events), event)
+    result = explaining.explain(_matched(events, rules, actor, as_of, without), rules, _event_set(events), event)
+    if bands is None:
+        return result
+    draws, seed = bands
+    return replace(result, bands=_bands(result.score, draws, seed), indices=_indices(result.score, BASE_DRAWS, seed))
 
 
 def sensitivity(
@@ -206,6 +224,78 @@ def sensitivity(
         raise UsageError(f"delta must be a number above 0, not {delta}")
     rules = _pack(pack)
     return sensitive.of_matched(_matched(events, rules, actor, as_of, without), rules, delta=delta)
+
+
+def bands(score: Score, *, draws: int = banding.DRAWS, seed: int = banding.SEED) -> banding.BandedScore:
+    """The score with its bands: each ranged weight drawn uniformly in its range `draws` times (`score --bands`)."""
+    return banding.BandedScore(score, _bands(score, draws, seed))
+
+
+def _bands(score: Score, draws: int, seed: int) -> banding.Bands:
+    """`banding.bands`, its ValueError naming the option."""
+    try:
+        return analysis.bands_of(score, draws=draws, seed=seed)
+    except ValueError as err:
+        raise UsageError(f"--draws: {err}") from None
+
+
+def global_sensitivity(
+    events: Events,
+    pack: Pack = None,
+    *,
+    draws: int = BASE_DRAWS,
+    seed: int = banding.SEED,
+    actor: str | None = None,
+    as_of: str | None = None,
+    without: str | Sequence[str] = (),
+) -> GlobalSensitivity:
+    """Sobol' indices of each actor's final balance to each ranged weight (`sensitivity --global`)."""
+    rules = _pack(pack)
+    return _indices(rescore(_matched(events, rules, actor, as_of, without), rules), draws, seed)
+
+
+def _indices(score: Score, draws: int, seed: int) -> GlobalSensitivity:
+    """`analysis.global_sensitivity`, its ValueErrors naming the option."""
+    try:
+        check_draws(draws)
+    except ValueError as err:
+        raise UsageError(f"--draws: {err}") from None
+    try:
+        return analysis.global_sensitivity(score, draws=draws, seed=seed)
+    except ValueError as err:
+        raise UsageError(f"--global: {err}") from None
+
+
+def calibrate(
+    events: Events,
+    pack: Pack,
+    targets: Targets,
+    *,
+    ridge: float = calibrating.RIDGE,
+    only: Sequence[str] | None = None,
+    actor: str | None = None,
+    as_of: str | None = None,
+    without: str | Sequence[str] = (),
+) -> calibrating.Calibration:
+    """The weights that make the balance track `targets` best, and the agreement before and after (`calibrate`);
+    `only` fits those weights (`rule.axis`) alone."""
+    rules = _pack(pack)
+    score = rescore(_matched(events, rules, actor, as_of, without), rules)
+    try:
+        return calibrating.calibrate(score, targets, ridge=ridge, only=only)
+    except ValueError as err:
+        raise UsageError(f"calibrate: {err}") from None
+
+
+def write_calibration(pack: str | Path | None, result: calibrating.Calibration) -> list[Edit]:
+    """Write the suggested weights (rounded to 0.01) into the pack's files, one number each (`calibrate --write`).
+
+    Refused for the pack installed with scorer: name a copy with `--rules`.
+    """
+    path = resolve(str(pack)) if pack is not None else None
+    if path is None or installed(path) or str(pack) in NAMED_PACKS and path != str(pack):
+        raise UsageError("--write edits a pack of your own: name it with --rules (the pack installed with scorer is not edited)")
+    return edit.set_weights(path, calibrating.changes(result))
 
 
 def compare(
@@ -266,16 +356,23 @@ def plot(
     without: str | Sequence[str] = (),
     top: int | None = 10,
     delta: float = sensitive.DELTA,
+    bands: tuple[int, int] | None = None,
 ) -> bytes:
-    """One chart (`scorer plot`): `timeline`, `waterfall` or `tornado`, as PNG or SVG bytes, a panel per actor.
+    """One chart (`scorer plot`): `timeline`, `waterfall`, `tornado` or `sobol`, as PNG or SVG bytes, a panel per actor.
 
     `top` is how many drivers a waterfall or tornado shows; `delta` is the
-    tornado's relative change of each weight. Save it with `write_file`.
+    tornado's relative change of each weight; `bands` (draws, seed) shades the
+    timeline's band, or draws the Sobol' chart. Save it with `write_file`.
     """
     rules = _pack(pack)
     matched = _matched(events, rules, actor, as_of, without)
     sensitivity = sensitive.of_matched(matched, rules, delta=delta) if chart == "tornado" else None
-    return report.plot(chart, rescore(matched, rules), fmt, sensitivity=sensitivity, top=top)
+    score = rescore(matched, rules)
+    draws, seed = bands or (banding.DRAWS, banding.SEED)
+    if chart == "sobol":
+        return report.plot(chart, score, fmt, top=top, indices=_indices(score, draws, seed))
+    banded = _bands(score, draws, seed) if bands else None
+    return report.plot(chart, score, fmt, sensitivity=sensitivity, top=top, bands=banded)
 
 
 def render(result: Result, fmt: str = "text", *, top: int | None = 10) -> str:

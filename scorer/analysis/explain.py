@@ -7,6 +7,8 @@ from typing import Any
 
 import polars as pl
 
+from scorer.analysis.indices import GlobalSensitivity
+from scorer.analysis.uncertain import Bands
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack
 from scorer.problems import UsageError
@@ -21,13 +23,15 @@ class Explanation:
 
     `event` limits the trail to one event; `matched` is the match behind the
     score, for reports that also show the sensitivity; `sources` are the
-    event files read.
+    event files read; `bands` and `indices` come with `--bands`.
     """
 
     score: Score
     matched: Matched
     event: str | None = None
     sources: tuple[str, ...] = ()
+    bands: Bands | None = None  # with `--bands`: how sure the balance is
+    indices: GlobalSensitivity | None = None  # and which uncertain weights its spread comes from
 
     def to_polars(self, table: Table = "trail") -> pl.DataFrame:
         """One table of the explanation as a polars DataFrame: `"trail"` (of `event` alone when one was

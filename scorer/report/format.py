@@ -13,8 +13,8 @@ from typing import Literal
 from scorer.scoring.actor import ActorScore, Before, Match, Share
 from scorer.scoring.score import Score
 
-Chart = Literal["timeline", "waterfall", "tornado"]
-CHARTS: tuple[Chart, ...] = ("timeline", "waterfall", "tornado")
+Chart = Literal["timeline", "waterfall", "tornado", "sobol"]
+CHARTS: tuple[Chart, ...] = ("timeline", "waterfall", "tornado", "sobol")
 ChartFormat = Literal["svg", "png"]
 def after_text(before: Sequence[Before]) -> str:
     """The earlier events a sequence rule needed, as `after ID (N days before), ...`."""

@@ -175,6 +175,42 @@ class ActorScore:
         minus = values[:, self._axes.index(self._pack.scoring.minus)]
         return balances_and_leans(plus, minus)
 
+    @property
+    def numbers(self) -> EventColumns:
+        """The day, intensity, confidence and group of tested values of each of the actor's events, by date."""
+        return self._numbers
+
+    @property
+    def fired(self) -> Fired:
+        """What fires on each group of tested values, with the weights scored."""
+        return self._fired
+
+    @property
+    def half_life(self) -> float | None:
+        """The pack's half-life in days (None: no decay)."""
+        return self._half_life
+
+    @property
+    def final_day(self) -> int:
+        """The ordinal day the final totals are valued on."""
+        return self._final_day
+
+    def _periods(self) -> tuple[list[str], list[str], np.ndarray]:
+        """With `every`: the labels, dates and last days of the periods the timeline shows."""
+        assert self._every is not None
+        first = Date.fromordinal(int(self._days[0]))
+        labels, dates, ends = period_table(self._every, first.year, Date.fromordinal(self._final_day).year)
+        lo = int(np.searchsorted(ends, self._days[0], side="left"))
+        hi = int(np.searchsorted(ends, self._final_day, side="left")) + 1
+        return list(labels[lo:hi]), list(dates[lo:hi]), ends[lo:hi]
+
+    def cuts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per timeline row, how many of the actor's events (by date) it counts and the day it is valued on."""
+        if self._every is None:
+            return np.arange(1, len(self._days) + 1), np.asarray(self._days, dtype=np.int64)
+        _, _, ends = self._periods()
+        return np.searchsorted(self._days, ends, side="right"), ends
+
     @cached_property
     def columns(self) -> Columns:
         """The timeline as columns (`timeline` is the same as rows): one per event, or per period with `every`."""
@@ -182,11 +218,7 @@ class ActorScore:
             values = self._running()
             balance, lean = self._balance_and_lean(values)
             return Columns(self._column("date"), None, self._column("id"), values, balance, lean)
-        first = Date.fromordinal(int(self._days[0]))
-        labels, dates, ends = period_table(self._every, first.year, Date.fromordinal(self._final_day).year)
-        lo = int(np.searchsorted(ends, self._days[0], side="left"))
-        hi = int(np.searchsorted(ends, self._final_day, side="left")) + 1
-        ends = ends[lo:hi]
+        labels, dates, ends = self._periods()
         upto = np.searchsorted(self._days, ends, side="right")
         last = np.maximum(upto - 1, 0)
         values = self._running()[last]
@@ -195,7 +227,7 @@ class ActorScore:
         values = np.where((upto > 0)[:, None], values, 0.0)
         balance, lean = self._balance_and_lean(values)
         counts = np.diff(upto, prepend=0).tolist()
-        return Columns(list(dates[lo:hi]), list(labels[lo:hi]), counts, values, balance, lean)
+        return Columns(dates, labels, counts, values, balance, lean)
 
     @cached_property
     def timeline(self) -> tuple[Row, ...]:
