@@ -41,5 +41,5 @@ def test_the_bundled_pack_agrees_with_the_votes_on_the_panel(cli: Callable[..., 
     ).json()
     assert document["target"]["used"] == 206
     before = document["statistics"]["before"]
-    assert before["in_sample"]["spearman"] == pytest.approx(0.72, abs=0.005)
-    assert before["leave_one_actor_out"]["spearman"] == pytest.approx(0.65, abs=0.005)
+    assert before["in_sample"]["spearman"] == pytest.approx(0.71, abs=0.005)
+    assert before["leave_one_actor_out"]["spearman"] == pytest.approx(0.61, abs=0.005)
