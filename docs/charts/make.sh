@@ -13,6 +13,10 @@ plot $here/georgia-2012-08.yaml --rules cameo --output $here/one-month.png
 plot $here/armenia-1992-2013.yaml --output $here/twenty-years.png
 plot $here/armenia-1992-2013.yaml --chart waterfall --output $here/waterfall.png
 plot fixtures/kazakhstan-2009.yaml --chart tornado --output $here/tornado.png
+# The bundled pack's ranged weights: a band, a ranking with whiskers, Sobol' indices.
+plot fixtures/kazakhstan-2009.yaml --actor KAZ --bands --output $here/band.png
+plot fixtures/kazakhstan-2009.yaml --bands --output $here/ranking-bands.png
+plot fixtures/kazakhstan-2009.yaml --actor KAZ --chart sobol --output $here/sobol.png
 # A chart in a report numbers its events as the report's tables do.
 report=$(mktemp -d)
 scorer explain $here/georgia-2012-08.yaml --rules cameo --format markdown --output "$report/report.md" 2>/dev/null

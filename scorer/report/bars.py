@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from scorer.analysis.sensitivity import ActorSensitivity
+from scorer.analysis.uncertain import Bands
 from scorer.pack.model import Scoring
 from scorer.report.explanation import Bar, waterfall
 from scorer.report.figure import BALANCE_COLOR, MUTED, TEXT_MUTED, WIDTH, caption, new_figure, pole_color, save, style
@@ -167,8 +169,11 @@ def tornado_chart(
         return save(figure, fmt)
 
 
-def draw_ranking(ax: Axes, ranked: list[Standing], scoring: Scoring, idle: int) -> None:
-    """Each actor's final balance as a bar, the most toward the plus pole on top; a long ranking shows its ends."""
+def draw_ranking(ax: Axes, ranked: list[Standing], scoring: Scoring, idle: int, bands: Bands | None = None) -> None:
+    """Each actor's final balance as a bar, the most toward the plus pole on top; a long ranking shows its ends.
+
+    With `bands`, a whisker from the 5th to the 95th percentile of the balance over the draws.
+    """
     total = len(ranked)
     top, middle, bottom = ends(ranked)
     ranked = top + bottom
@@ -179,18 +184,19 @@ def draw_ranking(ax: Axes, ranked: list[Standing], scoring: Scoring, idle: int) 
         between = f"{len(middle)} actors from {middle[0].balance:+.2f} to {middle[-1].balance:+.2f} not shown"
         ax.text(0.5, gap, between, transform=ax.get_yaxis_transform(), ha="center", va="center", color=TEXT_MUTED)
     values = np.array([row.balance for row in ranked])
-    span = float(max(np.abs(values).max(initial=0.0), 1e-12))
     ax.barh(positions, values, height=0.62, color=[pole_color(v) for v in values])
-    for y, row in zip(positions, ranked, strict=True):
-        right = row.balance >= 0
-        ax.text(
-            row.balance + (span if right else -span) * 0.01,
-            y,
-            f"{row.balance:+.2f}",
-            va="center",
-            ha="left" if right else "right",
-            fontsize=7.5,
+    low, high = values, values
+    if bands is not None:
+        low = np.array([bands.actors[row.actor].balance.p05 for row in ranked])
+        high = np.array([bands.actors[row.actor].balance.p95 for row in ranked])
+        whiskers = [np.maximum(values - low, 0), np.maximum(high - values, 0)]
+        ax.errorbar(values, positions, xerr=whiskers, fmt="none", ecolor=BALANCE_COLOR, elinewidth=0.9, capsize=2)
+        ax.legend(
+            handles=[Line2D([], [], color=BALANCE_COLOR, linewidth=0.9, label="balance, 90% of draws")],
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
         )
+    _values(ax, positions, values, np.minimum(low, values), np.maximum(high, values))
     names = [
         f"{row.actor}{'  ' + row.name if row.name else ''}  ({row.events} event{'s' if row.events != 1 else ''}, "
         f"{row.unmatched} unmatched)"
@@ -208,8 +214,24 @@ def draw_ranking(ax: Axes, ranked: list[Standing], scoring: Scoring, idle: int) 
     ax.set_xlabel(f"final balance: blue toward {scoring.plus} (+), orange toward {scoring.minus} (−)")
 
 
-def ranking_chart(score: Score, fmt: ChartFormat, note: str | None = None) -> bytes:
-    """Every actor with a matched event, ranked by final balance: what `plot` draws for many actors."""
+def _values(ax: Axes, positions: np.ndarray, values: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+    """Each bar's number just beyond its end (or its whisker's, `low` to `high`), outward from 0."""
+    span = float(max(np.abs(np.concatenate([low, high])).max(initial=0.0), 1e-12))
+    for y, value, left, right in zip(positions, values, low, high, strict=True):
+        outward = value >= 0
+        ax.text(
+            (right + span * 0.01) if outward else (left - span * 0.01),
+            y,
+            f"{value:+.2f}",
+            va="center",
+            ha="left" if outward else "right",
+            fontsize=7.5,
+        )
+
+
+def ranking_chart(score: Score, fmt: ChartFormat, note: str | None = None, bands: Bands | None = None) -> bytes:
+    """Every actor with a matched event, ranked by final balance: what `plot` draws for many actors
+    (with `bands`, each balance's 90% band as a whisker)."""
     ranked = standings(score)
     shown = [row for row in ranked if row.unmatched < row.events]
     top, middle, bottom = ends(shown)
@@ -218,7 +240,7 @@ def ranking_chart(score: Score, fmt: ChartFormat, note: str | None = None) -> by
         figure = new_figure(WIDTH, 1.3 + 0.26 * max(rows, 1) + (0.25 if note else 0.0))
         ax = figure.add_subplot()
         if shown:
-            draw_ranking(ax, shown, score.pack.scoring, len(ranked) - len(shown))
+            draw_ranking(ax, shown, score.pack.scoring, len(ranked) - len(shown), bands)
         else:
             ax.text(0.5, 0.5, "no event matched a rule", transform=ax.transAxes, ha="center", color=MUTED)
         caption(figure, note)

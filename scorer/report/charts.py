@@ -1,8 +1,9 @@
-"""Charts with matplotlib: one actor's balance over time, many actors ranked, and `scorer plot`'s files.
+"""Charts with matplotlib: one actor's balance over time (with its band), many actors ranked, and `scorer plot`'s files.
 
 A timeline in a report numbers its events as the report's tables do; one
 that stands alone names its largest moves instead. Labels that would cover
-another label or a marker are moved, and left out where no place is free.
+another label or a marker are moved, and left out where no place is free
+(`placing`).
 The waterfalls and the tornado are in `bars`; style, palette, caption and
 deterministic bytes in `figure`.
 """
@@ -11,17 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.path import Path
-from matplotlib.text import Annotation
-from matplotlib.transforms import Bbox
 
+from scorer.analysis.indices import GlobalSensitivity
 from scorer.analysis.sensitivity import Sensitivity
+from scorer.analysis.uncertain import ActorBands, Bands
 from scorer.model.fields import parse_date
 from scorer.pack.model import RulePack, Scoring
 from scorer.report.bars import drivers_chart, ranking_chart, tornado_chart
@@ -42,6 +40,8 @@ from scorer.report.figure import (
 )
 from scorer.report.format import Caption, Chart, ChartFormat
 from scorer.report.labels import act, arrowed
+from scorer.report.placing import Label, Marks, place_labels
+from scorer.report.uncertainty_charts import shade_band, sobol_chart
 from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.decay import factor
 from scorer.scoring.score import Score
@@ -52,36 +52,6 @@ TOOLTIPS_UP_TO = 400
 DECAY_SAMPLES = 24
 NAMED_MOVES = 6  # a chart that stands alone names this many of the largest moves
 NAME_CHARS = 60  # and cuts their names to this length
-# Where a label may sit beside its marker, in points, tried in this order.
-_PLACES = (
-    (6, 1, "left", "bottom"),
-    (6, -1, "left", "top"),
-    (-6, 1, "right", "bottom"),
-    (-6, -1, "right", "top"),
-    (0, 6, "center", "bottom"),
-    (0, -6, "center", "top"),
-)
-
-
-@dataclass(frozen=True)
-class _Label:
-    """A label an event may get: where its marker is, the text, and how much it matters (larger first)."""
-
-    x: float  # matplotlib's date number of its marker
-    y: float
-    text: str
-    weight: float
-
-
-@dataclass(frozen=True)
-class Marks:
-    """What labels must not cover: every event marker and the balance line; and the labels to place."""
-
-    x: np.ndarray  # the markers, as matplotlib's date numbers
-    y: np.ndarray
-    line_x: np.ndarray  # the balance line, likewise
-    line_y: np.ndarray
-    labels: list[_Label]
 
 
 def series(
@@ -114,14 +84,20 @@ def _score_label(scoring: Scoring) -> str:
 
 
 def draw_timeline(
-    ax: Axes, actor: ActorScore, pack: RulePack, prefix: str = "event", link: str | None = None
+    ax: Axes,
+    actor: ActorScore,
+    pack: RulePack,
+    prefix: str = "event",
+    link: str | None = None,
+    band: ActorBands | None = None,
 ) -> tuple[dict[str, str], Marks | None]:
     """The balance and every axis total over time, one marker per event.
 
     Returns each marker's tooltip by id and the marks for `place_labels`:
     with `link` (a report) the events' numbers, each marker of an SVG linking
     to `#{link}{n}`, the n-th event's place in the report; without, the
-    largest moves by what they were.
+    largest moves by what they were. With `band`, the balance's 90% band over
+    draws of the uncertain weights is shaded around its line.
     """
     rows = actor.timeline
     scoring = pack.scoring
@@ -141,6 +117,12 @@ def draw_timeline(
     when = _dates(x)
     for i, axis in enumerate(axes):
         ax.plot(when, y[:, i], color=colors[axis], linewidth=1.1, alpha=0.85, label=f"{axis} total")
+    if band is not None:
+        # Between events a band decays as the balance does: every draw's balance shrinks by the same factor.
+        _, edges = series(
+            days, band.timeline[:, [0, 2]], half_life, end, DECAY_SAMPLES if detailed and half_life else 1
+        )
+        shade_band(ax, when, edges[:, 0], edges[:, 1])
     balance = y[:, axes.index(scoring.plus)] - y[:, axes.index(scoring.minus)]
     ax.plot(when, balance, color=BALANCE_COLOR, linewidth=2.2, label=f"balance ({scoring.plus} − {scoring.minus})")
     ax.axhline(0, color="#6b7280", linewidth=0.8, zorder=1)
@@ -162,13 +144,13 @@ def draw_timeline(
 
 def _markers(
     ax: Axes, actor: ActorScore, pack: RulePack, days: np.ndarray, balance: np.ndarray, prefix: str, link: str | None
-) -> tuple[dict[str, str], list[_Label]]:
+) -> tuple[dict[str, str], list[Label]]:
     """One marker per event, coloured by the way it moved the balance; their tooltips by id, and their labels."""
     scoring = pack.scoring
     where = pack.locations()
     when = _dates(days)
     titles: dict[str, str] = {}
-    labels: list[_Label] = []
+    labels: list[Label] = []
     for i, step in enumerate(actor.trail):
         moved = effect(step, scoring.plus, scoring.minus)
         gid = f"{prefix}-{i + 1}"
@@ -191,19 +173,19 @@ def _markers(
     return titles, labels
 
 
-def _event_label(number: int, step: Step, moved: float, x: float, y: float, *, numbered: bool) -> _Label:
+def _event_label(number: int, step: Step, moved: float, x: float, y: float, *, numbered: bool) -> Label:
     """An event's label: its number in a report; else what it was (a CAMEO act) or its id."""
     e = step.event
     weight = abs(moved) if step.matches else 0.0
     if numbered:
         # Every event may be numbered; the largest moves get the free places first.
-        return _Label(x, y, str(number), weight + (1.0 if step.matches else 0.0))
-    return _Label(x, y, arrowed(act(e.actor, e.partner, e.type) or e.id), weight)
+        return Label(x, y, str(number), weight + (1.0 if step.matches else 0.0))
+    return Label(x, y, arrowed(act(e.actor, e.partner, e.type) or e.id), weight)
 
 
-def _named(labels: list[_Label]) -> list[_Label]:
+def _named(labels: list[Label]) -> list[Label]:
     """The largest moves of a chart that stands alone, one label per kind of act (`×5` for five such events)."""
-    kinds: dict[str, list[_Label]] = {}
+    kinds: dict[str, list[Label]] = {}
     for label in labels:
         if label.weight > 0:
             kinds.setdefault(label.text, []).append(label)
@@ -213,7 +195,7 @@ def _named(labels: list[_Label]) -> list[_Label]:
         first = max(same, key=lambda label: label.weight)
         text = first.text if len(first.text) <= NAME_CHARS else first.text[: NAME_CHARS - 1] + "…"
         text += f" (×{len(same)})" if len(same) > 1 else ""
-        named.append(_Label(first.x, first.y, text, sum(label.weight for label in same)))
+        named.append(Label(first.x, first.y, text, sum(label.weight for label in same)))
     return named
 
 
@@ -230,54 +212,6 @@ def _legend(ax: Axes, scoring: Scoring, detailed: bool) -> None:
             )
         ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-
-
-def place_labels(figure: Figure, ax: Axes, marks: Marks | None) -> None:
-    """Put each label beside its marker where it covers no other label, no marker, not the balance line,
-    and stays inside the plot.
-
-    The most important first; a label with no free place is left out. Needs
-    the final layout, so the figure is drawn once first.
-    """
-    if marks is None or not marks.labels:
-        return
-    figure.canvas.draw()
-    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
-    frame = ax.get_window_extent(renderer)
-    points = ax.transData.transform(np.column_stack([marks.x, marks.y]))
-    radius = 4.5 * figure.dpi / 72  # a marker's half-width, in pixels
-    line_room = 1.5 * figure.dpi / 72  # half the balance line's width
-    taken = [Bbox.from_extents(px - radius, py - radius, px + radius, py + radius) for px, py in points]
-    line = Path(ax.transData.transform(np.column_stack([marks.line_x, marks.line_y])))
-    labels = marks.labels
-    order = sorted(range(len(labels)), key=lambda i: (-labels[i].weight, i))
-    for i in order:
-        label = labels[i]
-        for dx, dy, ha, va in _PLACES:
-            note = Annotation(
-                label.text,
-                (label.x, label.y),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontsize=7,
-                color="#374151",
-                zorder=5,
-                annotation_clip=False,
-                # A line the label crosses (an axis total) is hidden under it, not through its letters.
-                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
-            )
-            note.set_in_layout(False)
-            ax.add_artist(note)
-            box = note.get_window_extent(renderer).padded(1.0)
-            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            clear = box.padded(line_room)  # the balance line is thick: keep its edge clear of the label's ground too
-            free = not any(box.overlaps(other) for other in taken) and not line.intersects_bbox(clear, filled=False)
-            if inside and free:
-                taken.append(box)
-                break
-            note.remove()
 
 
 def _tooltip(number: int, step: Step, moved: float, where: dict[str, str]) -> str:
@@ -308,18 +242,20 @@ def timeline_chart(
     prefix: str = "event",
     link: str | None = None,
     note: str | None = None,
+    band: ActorBands | None = None,
 ) -> bytes:
-    """One actor's balance over time; in SVG each event marker carries its tooltip (and link); `note` is a caption."""
+    """One actor's balance over time (with its band); in SVG each event marker carries its tooltip (and link);
+    `note` is a caption."""
     with style():
         figure = new_figure(WIDTH, 4.4 + (0.25 if note else 0.0))
         ax = figure.add_subplot()
-        titles, marks = draw_timeline(ax, actor, pack, prefix, link)
+        titles, marks = draw_timeline(ax, actor, pack, prefix, link, band)
         caption(figure, note)
         place_labels(figure, ax, marks)
         return save(figure, fmt, titles)
 
 
-def _note(score: Score, about: Caption | None, actors: Sequence[ActorScore]) -> str | None:
+def _note(about: Caption | None, actors: Sequence[ActorScore]) -> str | None:
     """The caption of a chart that stands alone, dated by the latest final balance it shows."""
     return about.text(latest([actor.final.date for actor in actors])) if about is not None else None
 
@@ -332,31 +268,43 @@ def plot(
     sensitivity: Sensitivity | None = None,
     top: int | None = 10,
     about: Caption | None = None,
+    bands: Bands | None = None,
+    indices: GlobalSensitivity | None = None,
 ) -> bytes:
     """`scorer plot`: one chart of one actor, or for several actors (timeline or ranking) the ranking.
 
-    ValueError for a waterfall or tornado of several actors: each is drawn for one.
+    ValueError for a waterfall, tornado or Sobol' chart of several actors: each is drawn for one.
     """
     actors = list(score.actors.values())
-    note = _note(score, about, actors)
+    note = _note(about, actors)
     if chart == "ranking" or (chart == "timeline" and len(actors) > 1):
-        return ranking_chart(score, fmt, note)
+        return ranking_chart(score, fmt, note, bands)
     if len(actors) > 1:
         raise ValueError(f"a {chart} chart shows one actor: add --actor CODE ({', '.join(score.actors)})")
     if not actors:
-        with style():
-            figure = new_figure(WIDTH, 2.0)
-            ax = figure.add_subplot()
-            ax.set_axis_off()
-            ax.text(0.5, 0.5, "no events", ha="center", color=MUTED)
-            return save(figure, fmt)
+        return _nothing(fmt)
+    if chart == "sobol":
+        if indices is None:
+            raise ValueError("a Sobol' chart needs the global sensitivity")
+        return sobol_chart(list(indices.actors.values()), fmt, top=top, note=note)
     if chart == "timeline":
-        return timeline_chart(actors[0], score.pack, fmt, note=note)
+        band = bands.actors[actors[0].actor] if bands else None
+        return timeline_chart(actors[0], score.pack, fmt, note=note, band=band)
     if chart == "waterfall":
         return drivers_chart(actors[0], score, fmt, top, note)
     if sensitivity is None:
         raise ValueError("a tornado chart needs the sensitivity")
     return tornado_chart(sensitivity.actors[actors[0].actor], sensitivity.delta, fmt, top=top, note=note)
+
+
+def _nothing(fmt: ChartFormat) -> bytes:
+    """The chart of no events: a line saying so."""
+    with style():
+        figure = new_figure(WIDTH, 2.0)
+        ax = figure.add_subplot()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no events", ha="center", color=MUTED)
+        return save(figure, fmt)
 
 
 def report_charts(
@@ -370,7 +318,7 @@ def report_charts(
         while f"{base}-balance.png" in files:
             base += "_"
         balance, drivers = f"{base}-balance.png", f"{base}-drivers.png"
-        note = _note(score, about, [actor])
+        note = _note(about, [actor])
         # Markdown numbers the events as its markers: a link target of "" gives numbers without links.
         files[balance] = timeline_chart(actor, score.pack, "png", link="", note=note)
         files[drivers] = drivers_chart(actor, score, "png", top, note)

@@ -12,11 +12,11 @@ from pathlib import PurePath
 from typing import Literal
 
 from scorer import __version__
-from scorer.scoring.actor import ActorScore, Share
+from scorer.scoring.actor import ActorScore, Before, Match, Share
 from scorer.scoring.score import Score
 
-Chart = Literal["timeline", "waterfall", "tornado", "ranking"]
-CHARTS: tuple[Chart, ...] = ("timeline", "waterfall", "tornado", "ranking")
+Chart = Literal["timeline", "waterfall", "tornado", "ranking", "sobol"]
+CHARTS: tuple[Chart, ...] = ("timeline", "waterfall", "tornado", "ranking", "sobol")
 ChartFormat = Literal["svg", "png", "pdf"]
 CHART_FORMATS: tuple[ChartFormat, ...] = ("png", "svg", "pdf")
 
@@ -55,6 +55,20 @@ class Caption:
             parts.append(f"balance on {date}")
         parts.append(f"scorer {__version__}")
         return " · ".join(parts)
+
+
+def after_text(before: Sequence[Before]) -> str:
+    """The earlier events a sequence rule needed, as `after ID (N days before), ...`."""
+    return "after " + ", ".join(f"{b.event} ({b.days} day{'' if b.days == 1 else 's'} before)" for b in before)
+
+
+def contexts(matches: Sequence[Match]) -> list[tuple[str, str]]:
+    """Each sequence rule among the matches that names earlier events, once, with `after_text` of them."""
+    found: dict[str, str] = {}
+    for m in matches:
+        if m.after and m.rule not in found:
+            found[m.rule] = after_text(m.after)
+    return list(found.items())
 
 
 def clean(value: float) -> float:

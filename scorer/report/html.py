@@ -12,18 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from scorer.analysis.indices import GlobalSensitivity
 from scorer.analysis.sensitivity import ActorSensitivity, Sensitivity
+from scorer.analysis.uncertain import Bands
 from scorer.pack.model import RulePack, Scoring
 from scorer.report.bars import driver_bars, tornado_chart, waterfall_chart
 from scorer.report.charts import timeline_chart
 from scorer.report.explanation import Bar, RuleUse, effect, rule_uses
-from scorer.report.format import signed
+from scorer.report.format import contexts, signed
 from scorer.report.html_ranking import ranking_page
 from scorer.report.labels import act, arrowed
 from scorer.report.page import PAGE_END, inline_svg, page_start, where_html
 from scorer.report.page import escape as _e
 from scorer.report.page import number as _num
 from scorer.report.sensitivity import verdict
+from scorer.report.uncertainty_html import robustness_html, sobol_section
 from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.score import Score
 
@@ -43,21 +46,25 @@ def html_report(
     top: int | None = 10,
     event: str | None = None,
     inputs: Sequence[str] = (),
+    bands: Bands | None = None,
+    indices: GlobalSensitivity | None = None,
 ) -> str:
-    """The whole report of one actor: the chart, the waterfalls, the sensitivity, the rule table and the events.
+    """The whole report of one actor: the chart, the waterfalls, the sensitivity, the rule table and the events;
+    with `bands` and `indices` (`explain --bands`), how sure the balance is.
 
     For several actors, their ranking (`ranking_page`): a report per actor is `--actor`'s.
     """
     names = list(score.actors)
     if len(names) > 1:
-        return ranking_page(score, inputs)
+        return ranking_page(score, inputs, bands)
     title = "Alignment report" + (f": {', '.join(names)}" if names else "")
     parts = page_start(title, score.pack, inputs)
     if not names:
         parts.append("<p>No events to explain.</p>")
     for k, (name, actor) in enumerate(score.actors.items(), 1):
         sens = sensitivity.actors.get(name) if sensitivity else None
-        parts.append(_actor(k, actor, score, sens, sensitivity.delta if sensitivity else 0.0, top, event))
+        sure = (bands, indices) if bands else None
+        parts.append(_actor(k, actor, score, sens, sensitivity.delta if sensitivity else 0.0, top, event, sure))
     parts += PAGE_END
     return "\n".join(parts)
 
@@ -70,8 +77,12 @@ def _actor(
     delta: float,
     top: int | None,
     event: str | None,
+    sure: tuple[Bands, GlobalSensitivity | None] | None = None,
 ) -> str:
+    """One actor's section: headline and verdicts, the charts and their tables, the rules, the events."""
     pack = score.pack
+    band = sure[0].actors[actor.actor] if sure else None
+    spread = sure[1].actors.get(actor.actor) if sure and sure[1] else None
     scoring = pack.scoring
     final = actor.final
     totals = " · ".join(f"{_e(axis)} {_on_axis(axis, value, scoring)}" for axis, value in final.totals.items())
@@ -83,15 +94,38 @@ def _actor(
     ]
     if sens is not None:
         out.append(f'<p class="verdict">{_e(verdict(sens, delta))}</p>')
+    if sure and band:
+        out.append(robustness_html(band, scoring.plus, scoring.minus, sure[0].draws))
 
     out.append("<h3>Balance over time</h3>")
-    chart = timeline_chart(actor, pack, "svg", prefix=f"a{k}-event", link=f"a{k}-event-row-")
+    chart = timeline_chart(actor, pack, "svg", prefix=f"a{k}-event", link=f"a{k}-event-row-", band=band)
     out.append(f"<figure>{inline_svg(chart, f'{actor.actor}: balance and totals over time')}")
     out.append(
         "<figcaption class='note'>Each marker is an event, numbered as in the events table below; "
         "hover it for its summary and contribution, click it to jump to its row.</figcaption></figure>"
     )
 
+    out += _drivers(actor, score, sens, delta, top)
+    if spread is not None and sure and sure[1]:
+        out.append(sobol_section(spread, sure[1].draws, top, inline_svg))
+
+    out.append("<h3>Rules</h3>")
+    uses = rule_uses(actor, pack)
+    out.append(_rules_table([use for use in uses if use.fired], scoring))
+    idle = [use for use in uses if not use.fired]
+    if idle:
+        out.append(f"<details><summary>{len(idle)} rule(s) of the pack did not fire on these events</summary>")
+        out.append(_rules_table(idle, scoring) + "</details>")
+
+    out += _events(k, actor, pack, event)
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _drivers(actor: ActorScore, score: Score, sens: ActorSensitivity | None, delta: float, top: int | None) -> list[str]:
+    """The waterfalls by event and by rule (each with its table), and the sensitivity tornado and table."""
+    scoring = score.pack.scoring
+    out: list[str] = []
     out.append("<h3>What drives the final balance</h3>")
     by_event, by_rule = driver_bars(actor, score, top)
     for bars, what in ((by_event, "event"), (by_rule, "rule")):
@@ -107,15 +141,12 @@ def _actor(
             label = f"{actor.actor}: the balance if one weight changes by ±{percent}"
             out.append(f"<figure>{inline_svg(tornado_chart(sens, delta, 'svg', top=top), label)}</figure>")
         out.append(_sensitivity_table(sens, percent, scoring))
+    return out
 
-    out.append("<h3>Rules</h3>")
-    uses = rule_uses(actor, pack)
-    out.append(_rules_table([use for use in uses if use.fired], scoring))
-    idle = [use for use in uses if not use.fired]
-    if idle:
-        out.append(f"<details><summary>{len(idle)} rule(s) of the pack did not fire on these events</summary>")
-        out.append(_rules_table(idle, scoring) + "</details>")
 
+def _events(k: int, actor: ActorScore, pack: RulePack, event: str | None) -> list[str]:
+    """The events table (of one event with `event`), and the events no rule matched."""
+    out: list[str] = []
     steps = [(i, step) for i, step in enumerate(actor.trail, 1) if event is None or step.event.id == event]
     out.append("<h3>Events</h3>" if event is None else f"<h3>Event {_e(event)}</h3>")
     out.append(_events_table(k, steps, actor, pack))
@@ -129,8 +160,7 @@ def _actor(
         out.append(_unmatched_table(k, unmatched))
     else:
         out.append("<p>None: every event matched at least one rule.</p>")
-    out.append("</section>")
-    return "\n".join(out)
+    return out
 
 
 def _waterfall_table(bars: list[Bar], what: str) -> str:
@@ -234,9 +264,12 @@ def _events_table(k: int, steps: list[tuple[int, Step]], actor: ActorScore, pack
                 by_rule.setdefault(m.rule, []).append(
                     f"<span class='nw'>{_e(m.axis)} {_on_axis(m.axis, m.contribution, scoring)}</span>"
                 )
+            after = dict(contexts(step.matches))
             fired = "".join(
                 f"<li><span class='id'>{_e(rule)}</span> <span class='where'>{where_html(where[rule])}</span><br>"
-                f"{', '.join(parts)}</li>"
+                f"{', '.join(parts)}"
+                + (f"<br><span class='note'>{_e(after[rule])}</span>" if rule in after else "")
+                + "</li>"
                 for rule, parts in by_rule.items()
             )
             fired = f"<ul class='fired'>{fired}</ul>"

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from scorer.report.explanation import rule_uses
-from scorer.report.format import collapse, heading, md_alt, md_code, md_text, signed
+from scorer.report.format import collapse, contexts, heading, md_alt, md_code, md_text, signed
 from scorer.report.labels import act, acts_by_id, arrowed, labels_by_id
-from scorer.scoring.actor import ActorScore
+from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.score import Score
 
 
@@ -58,29 +58,7 @@ def explain_markdown(
         for number, step in enumerate(actor.trail, 1):
             if event is not None and step.event.id != event:
                 continue
-            e = step.event
-            what = act(e.actor, e.partner, e.type)
-            kind = md_text(arrowed(what)) if what else md_text(e.type) + (f" → {md_text(e.partner)}" if e.partner else "")
-            lines.append(f"#### {number}. {md_text(e.date)} {md_code(e.id)} — {kind}")
-            lines.append("")
-            for label, text in (("Summary", e.summary), ("Source", e.source), ("Quote", e.quote)):
-                if text:
-                    lines.append(f"- {label}: {md_text(' '.join(text.split()))}")
-            if step.matches:
-                lines += [
-                    "",
-                    "| rule | defined at | axis | weight | intensity | confidence | contribution |",
-                    "|---|---|---|---:|---:|---:|---:|",
-                ]
-                for m in step.matches:
-                    lines.append(
-                        f"| `{m.rule}` | {md_code(where[m.rule])} | {md_text(m.axis)} | {signed(m.weight)} | "
-                        f"{m.intensity:.2f} | {m.confidence:.2f} | {signed(m.contribution)} |"
-                    )
-            else:
-                lines.append("- No rule matched (unmatched).")
-            totals = ", ".join(f"{md_text(a)} {signed(step.totals[a])}" for a in axes)
-            lines += ["", f"Running: {totals}; balance **{signed(step.balance)}**", ""]
+            lines += _event_markdown(number, step, where, axes)
         lines += ["### Drivers of the final balance", ""]
         if images:
             lines += [f"![{md_alt(name)}: drivers of the final balance]({quote(images[1])})", ""]
@@ -96,6 +74,37 @@ def explain_markdown(
             lines.append("None: every event matched at least one rule.")
         blocks.append("\n".join(lines))
     return "# Why the score is what it is\n\n" + ("\n\n".join(blocks) if blocks else "No events to explain.") + "\n"
+
+
+def _event_markdown(number: int, step: Step, where: dict[str, str], axes: list[str]) -> list[str]:
+    """One event of the trail: what it was, its texts, the rules that fired (and after what), the running totals."""
+    e = step.event
+    what = act(e.actor, e.partner, e.type)
+    kind = md_text(arrowed(what)) if what else md_text(e.type) + (f" → {md_text(e.partner)}" if e.partner else "")
+    lines = [f"#### {number}. {md_text(e.date)} {md_code(e.id)} — {kind}", ""]
+    for label, text in (("Summary", e.summary), ("Source", e.source), ("Quote", e.quote)):
+        if text:
+            lines.append(f"- {label}: {md_text(' '.join(text.split()))}")
+    if step.matches:
+        lines += [
+            "",
+            "| rule | defined at | axis | weight | intensity | confidence | contribution |",
+            "|---|---|---|---:|---:|---:|---:|",
+        ]
+        for m in step.matches:
+            lines.append(
+                f"| `{m.rule}` | {md_code(where[m.rule])} | {md_text(m.axis)} | {signed(m.weight)} | "
+                f"{m.intensity:.2f} | {m.confidence:.2f} | {signed(m.contribution)} |"
+            )
+        found = contexts(step.matches)
+        if found:
+            lines.append("")
+            lines += [f"- `{rule}`: {md_text(text)}" for rule, text in found]
+    else:
+        lines.append("- No rule matched (unmatched).")
+    totals = ", ".join(f"{md_text(a)} {signed(step.totals[a])}" for a in axes)
+    lines += ["", f"Running: {totals}; balance **{signed(step.balance)}**", ""]
+    return lines
 
 
 def _drivers_markdown(actor: ActorScore, where: dict[str, str], top: int | None) -> list[str]:
