@@ -20,7 +20,7 @@ import polars as pl
 
 import scorer
 from scorer.model.frame import SCHEMA, EventSet
-from scorer.report.charts import ranking_chart
+from scorer.report.bars import ranking_chart
 from scorer.report.format import Palette
 from scorer.report.html_ranking import ranking_page
 from scorer.report.json import document_json
