@@ -133,8 +133,8 @@ def _plot(args: argparse.Namespace) -> int:
     delta = _delta(args.delta)
     events, pack = _inputs(args, lambda: _pack(args))
     sobol = args.chart == "sobol"
-    if args.bands and args.chart != "timeline":
-        raise UsageError("--bands shades the timeline chart only: drop it, or use --chart timeline")
+    if args.bands and args.chart not in ("timeline", "ranking"):
+        raise UsageError("--bands shades the timeline and the ranking only: drop it, or use --chart timeline")
     draws, seed = draw_options(args, SOBOL_DRAWS if sobol else BAND_DRAWS, args.bands or sobol)
     chart = api.plot(
         events,

@@ -158,7 +158,7 @@ def test_score_bands_csv_and_markdown(cli: Callable[..., Run]) -> None:
         (["score", "--draws", "10"], "--draws and --seed apply only with --bands"),
         (["score", "--bands", "--draws", "0"], "draws must be from 1"),
         (["score", "--bands", "--seed", "-1"], "--seed must be 0 or more"),
-        (["plot", "--bands", "--chart", "waterfall", "--output", "x.png"], "--bands shades the timeline chart only"),
+        (["plot", "--bands", "--chart", "waterfall", "--output", "x.png"], "--bands shades the timeline and the ranking only"),
     ],
 )
 def test_bad_draw_options_are_refused(cli: Callable[..., Run], argv: list[str], words: str) -> None:
@@ -187,6 +187,9 @@ def test_the_ranking_of_several_actors_shows_their_bands(cli: Callable[..., Run]
     assert cli("plot", FIXTURE, "--bands", "--draws", "300", "--output", chart).code == 0
     assert cli("plot", FIXTURE, "--output", plain).code == 0
     assert "balance, 90% of draws" in chart.read_text() and "90% of draws" not in plain.read_text()
+    ranking = tmp_path / "ranking.pdf"
+    assert cli("plot", FIXTURE, "--actor", "KAZ", "--chart", "ranking", "--bands", "--draws", "300", "--output", ranking).code == 0
+    assert ranking.read_bytes().startswith(b"%PDF")
     page = tmp_path / "ranking.html"
     assert cli("explain", FIXTURE, "--bands", "--draws", "300", "--format", "html", "--output", page).code == 0
     html = page.read_text()
