@@ -165,6 +165,7 @@ def test_svg_tooltips_are_escaped_and_dollars_are_not_tex(kazakhstan_like: tuple
     assert 'xlink:href="#row-2"' in svg and 'target="_blank"' not in svg
 
 
+@pytest.mark.slow  # renders several charts twice: ten seconds and more
 def test_same_input_same_bytes(kazakhstan_like: tuple[EventSet, RulePack]) -> None:
     events, pack = kazakhstan_like
     result = score(events, pack)
@@ -298,6 +299,7 @@ def test_a_chart_that_stands_alone_names_moves_and_says_nothing_of_a_report(
     assert [label.text for label in numbered.labels] == ["1", "2", "3"]
 
 
+@pytest.mark.slow  # renders several charts twice: ten seconds and more
 def test_pdf_and_ranking_bytes_are_the_same_every_run(kazakhstan_like: tuple[EventSet, RulePack]) -> None:
     events, pack = kazakhstan_like
     result = score(events, pack)

@@ -275,6 +275,7 @@ def open_page(browser: DevTools, page: Path) -> tuple[str, dict[str, Any], list[
     return session, json.loads(found["result"]["value"]), problems
 
 
+@pytest.mark.slow  # starts a browser
 def test_report_renders_in_chromium(browser: DevTools, hostile_report: Path) -> None:
     _, page, problems = open_page(browser, hostile_report)
     assert problems == []
@@ -294,6 +295,7 @@ def test_report_renders_in_chromium(browser: DevTools, hostile_report: Path) -> 
     assert "buy<b>1</b>" in page["text"] and "Talks nobody coded a rule for" in page["text"]
 
 
+@pytest.mark.slow  # starts a browser
 def test_kazakhstan_report_renders_in_chromium(browser: DevTools, tmp_path: Path) -> None:
     out = tmp_path / "kazakhstan.html"
     assert main(["explain", str(FIXTURE), "--actor", "KAZ", "--format", "html", "--output", str(out)]) == 0
