@@ -11,9 +11,8 @@ Design notes on durable_rules 2.0.28, each pinned by a test in tests/engine/:
   a run fire nothing more once asserted, and they are retracted together when
   the run's asking ends (`delete_state` crashes the process);
 * `$nex` (field does not exist) hangs the engine, so absence is a token;
-* at most 4,096 rules per ruleset and 255 properties per fact, and one fact
-  may fire at most 63 rules of a ruleset: a large pack is split into several
-  rulesets.
+* a ruleset holds only so much (scorer/engine/limits.py counts it as the
+  engine does): a large pack is split into several rulesets.
 """
 
 from __future__ import annotations
@@ -29,8 +28,9 @@ import polars as pl
 
 from scorer.engine import host
 from scorer.engine.channels import Channels
-from scorer.engine.compile import expression, for_engine
+from scorer.engine.compile import expression, for_engine, shape
 from scorer.engine.distinct import PACKED, distinct, facts
+from scorer.engine.limits import MAX_CHANNELS, Network
 from scorer.engine.semantics import base_column, walk
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack, Test
@@ -38,9 +38,10 @@ from scorer.pack.model import RulePack, Test
 if TYPE_CHECKING:
     from scorer.model.event import Event
 
-# durable_rules fails (error 303) when one fact fires 64 rules of one ruleset.
+# Rules per ruleset: besides what the alpha network holds (scorer/engine/limits.py),
+# a smaller ruleset costs less to ask for the facts only some of its rules test.
 MAX_RULES_PER_RULESET = 60
-MAX_CHANNELS_PER_FACT = 240  # 255 properties less id, sid and headroom
+
 
 @dataclass
 class _Ruleset:
@@ -51,22 +52,27 @@ class _Ruleset:
 
 
 def _chunks(pack: RulePack) -> list[tuple[list[int], Channels]]:
-    """Enabled rules split into groups that fit one durable_rules ruleset each."""
-    groups: list[tuple[list[int], list[Test]]] = []
+    """Enabled rules split into groups that fit one durable_rules ruleset each, in pack order."""
+    groups: list[tuple[list[int], list[Test], Network]] = []
     for index, rule in enumerate(pack.rules):
         if not rule.enabled:
             continue
-        tests = list(walk(for_engine(rule.when)))
+        when = for_engine(rule.when)
+        tests = list(walk(when))
         if groups:
-            indices, pooled = groups[-1]
-            if len(indices) < MAX_RULES_PER_RULESET and Channels.of(pooled + tests).size() <= MAX_CHANNELS_PER_FACT:
-                indices.append(index)
-                pooled.extend(tests)
-                continue
-        if Channels.of(tests).size() > MAX_CHANNELS_PER_FACT:
-            raise host.EngineError(f"rule '{rule.id}' tests more than {MAX_CHANNELS_PER_FACT} distinct things")
-        groups.append(([index], tests))
-    return [(indices, Channels.of(tests)) for indices, tests in groups]
+            indices, pooled, network = groups[-1]
+            if len(indices) < MAX_RULES_PER_RULESET and Channels.of(pooled + tests).size() <= MAX_CHANNELS:
+                trial = network.copy()
+                trial.add(shape(when))
+                if trial.fits():
+                    indices.append(index)
+                    pooled.extend(tests)
+                    groups[-1] = (indices, pooled, trial)
+                    continue
+        network = Network()
+        network.add(shape(when))  # fits: for_engine made sure
+        groups.append(([index], tests, network))
+    return [(indices, Channels.of(tests)) for indices, tests, _ in groups]
 
 
 class Matcher:
