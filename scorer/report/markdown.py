@@ -19,6 +19,11 @@ def timeline_markdown(score: Score) -> str:
         periodic = bool(actor.timeline) and actor.timeline[0].period is not None
         headers = (["period", "date", "events"] if periodic else ["date", "event"]) + axes + ["balance", "lean"]
         lines = [f"## {md_text(name)}", "", md_text(heading(score, name, actor)), ""]
+        if not actor.timeline:
+            lines += [f"No events on or before {actor.final.date}.", ""]
+            lines.append("Unmatched: none")
+            blocks.append("\n".join(lines))
+            continue
         lines.append("| " + " | ".join(headers) + " |")
         lines.append("|" + "|".join("---" if i < (3 if periodic else 2) else "---:" for i in range(len(headers))) + "|")
         for row in actor.timeline:
@@ -50,6 +55,8 @@ def explain_markdown(
             lines += ["### Balance over time", "", f"![{md_alt(name)}: balance over time]({quote(images[0])})", ""]
             lines += ["Markers are numbered as the events below.", ""]
         lines += ["### Events", ""]
+        if not actor.trail:
+            lines += [f"No events on or before {actor.final.date}.", ""]
         for number, step in enumerate(actor.trail, 1):
             if event is not None and step.event.id != event:
                 continue

@@ -23,7 +23,10 @@ def timeline_text(score: Score, palette: Palette) -> str:
         lead = 3 if periodic else 2
         right = set(range(lead, len(headers))) | ({2} if periodic else set())
         lines = [palette.bold(heading(score, name, actor)), ""]
-        lines += table(headers, rows, right, palette, values)
+        if rows:
+            lines += table(headers, rows, right, palette, values)
+        else:
+            lines.append(f"no events on or before {actor.final.date}")
         lines.append("")
         lines.append("unmatched: " + (", ".join(actor.unmatched) if actor.unmatched else "none"))
         blocks.append("\n".join(lines))
@@ -40,6 +43,8 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
     blocks = []
     for name, actor in score.actors.items():
         lines = [palette.bold(heading(score, name, actor)), ""]
+        if not actor.trail:
+            lines += [f"no events on or before {actor.final.date}", ""]
         for step in actor.trail:
             if event is not None and step.event.id != event:
                 continue

@@ -105,6 +105,8 @@ class ActorScore:
         final_date: str,
         every: Every | None,
         unmatched: Callable[[], tuple[str, ...]],
+        *,
+        as_of: bool = False,
     ) -> None:
         self.actor = actor
         self._unmatched = unmatched
@@ -117,7 +119,8 @@ class ActorScore:
         scoring = pack.scoring
         self._axes = list(scoring.axes)
         self._half_life = scoring.half_life_days
-        self._final_date = final_date  # `--as-of`, or the date of the actor's last event
+        self._final_date = final_date  # `--as-of` (then `as_of` is true), or the date of the actor's last event
+        self._as_of = as_of
         self._final_day = parse_date(self._final_date).toordinal()
 
     @property
@@ -169,20 +172,29 @@ class ActorScore:
             values = self._running()
             balance, lean = self._balance_and_lean(values)
             return Columns(self._column("date"), None, self._column("id"), values, balance, lean)
+        if len(self._rows) == 0:  # no event on or before `--as-of`: no period to show
+            empty = np.zeros((0, len(self._axes)))
+            return Columns([], [], [], empty, np.zeros(0), np.zeros(0))
         first = Date.fromordinal(int(self._days[0]))
         labels, dates, ends = period_table(self._every, first.year, Date.fromordinal(self._final_day).year)
         lo = int(np.searchsorted(ends, self._days[0], side="left"))
         hi = int(np.searchsorted(ends, self._final_day, side="left")) + 1
-        ends = ends[lo:hi]
+        ends, shown = ends[lo:hi], list(dates[lo:hi])
+        if self._as_of:
+            # The clock stops on `--as-of`: the period holding it is valued on that day, as `final` is.
+            ends = np.minimum(ends, self._final_day)
+            shown[-1] = self._final_date
         upto = np.searchsorted(self._days, ends, side="right")
         last = np.maximum(upto - 1, 0)
         values = self._running()[last]
         if self._half_life is not None:
             values = values * factor(ends - self._days[last], self._half_life)[:, None]
         values = np.where((upto > 0)[:, None], values, 0.0)
+        if self._as_of:
+            values[-1] = self._final_values()  # the same sum as `final`, to the bit
         balance, lean = self._balance_and_lean(values)
         counts = np.diff(upto, prepend=0).tolist()
-        return Columns(list(dates[lo:hi]), list(labels[lo:hi]), counts, values, balance, lean)
+        return Columns(shown, list(labels[lo:hi]), counts, values, balance, lean)
 
     @cached_property
     def timeline(self) -> tuple[Row, ...]:
@@ -199,13 +211,18 @@ class ActorScore:
                 rows.append(Row(date, totals, balance, lean, period=c.periods[i], events=int(c.events[i])))
         return tuple(rows)
 
-    @cached_property
-    def final(self) -> Row:
-        """The totals, balance and lean on the final date."""
+    def _final_values(self) -> np.ndarray:
+        """The totals on the final date, one per axis."""
         amounts = self._amounts()
         if self._half_life is not None:
             amounts = amounts * self._worth_on(self._final_day)[:, None]
-        return self._row(amounts.sum(axis=0), self._final_date)
+        total: np.ndarray = amounts.sum(axis=0)
+        return total
+
+    @cached_property
+    def final(self) -> Row:
+        """The totals, balance and lean on the final date."""
+        return self._row(self._final_values(), self._final_date)
 
     @cached_property
     def unmatched(self) -> tuple[str, ...]:

@@ -37,6 +37,17 @@ class Score:
     tally: Tally | None = None
 
 
+def _actor_codes(frame: pl.DataFrame) -> list[str]:
+    """The distinct actor codes of a frame, sorted by name as `_by_actor_and_date` sorts them."""
+    return sorted(frame["actor"].unique().cast(pl.String).to_list())
+
+
+def _with_every_actor(everyone: list[str], actors: list[str], bounds: np.ndarray) -> np.ndarray:
+    """Bounds for `everyone` (sorted alike), an actor without rows getting an empty stretch of the order."""
+    counts = dict(zip(actors, np.diff(bounds).tolist(), strict=True))
+    return np.concatenate([[0], np.cumsum([counts.get(name, 0) for name in everyone])]).astype(np.int64)
+
+
 def _by_actor_and_date(frame: pl.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
     """The order of rows by actor code, then by date; stable, so ties keep input order.
 
@@ -101,10 +112,13 @@ def match(
     frame = table.frame
     if actor is not None:
         frame = frame.filter(pl.col("actor") == actor)
-    if as_of:
+    everyone = _actor_codes(frame)  # an actor whose events all come after `as_of` is still scored
+    if as_of is not None:
         frame = frame.filter(pl.col("day") <= parse_date(as_of).toordinal())
     groups, fired = (matcher or Matcher(pack)).match_frame(frame)
     order, actors, bounds = _by_actor_and_date(frame)
+    if actors != everyone:
+        bounds, actors = _with_every_actor(everyone, actors, bounds), everyone
     return Matched(frame, order, actors, bounds, groups, fired, as_of, pack)
 
 
@@ -142,7 +156,7 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tal
         matched.groups[order],
     )
     unmatched = _Unmatched(frame, order, fired, numbers.groups)
-    last_dates = [] if as_of else frame["date"].gather(order[matched.bounds[1:] - 1]).cast(pl.String).to_list()
+    last_dates = [] if as_of is not None else frame["date"].gather(order[matched.bounds[1:] - 1]).cast(pl.String).to_list()
     actors: dict[str, ActorScore] = {}
     for i, name in enumerate(matched.actors):
         lo, hi = int(matched.bounds[i]), int(matched.bounds[i + 1])
@@ -154,9 +168,10 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tal
             rows,
             numbers.part(lo, hi),
             fired,
-            as_of or last_dates[i],
+            as_of if as_of is not None else last_dates[i],
             every,
             partial(unmatched.between, lo, hi),
+            as_of=as_of is not None,
         )
     return Score(pack, actors, tally)
 
