@@ -63,7 +63,8 @@ def load_pack(path: str | Path | None = None, *, settings: Sequence[str] = ()) -
         try:
             pack = pack.with_setting(setting)
         except ValueError as err:
-            raise UsageError(f"--set {setting!r}: {err}") from None
+            shown = setting if len(setting) <= 80 else setting[:60] + "..."
+            raise UsageError(f"--set {shown!r}: {err}") from None
     return pack
 
 

@@ -24,7 +24,7 @@ from scorer.io.exact import jsonl_lines
 from scorer.io.files import MAX_LINE_BYTES, LineTooLong, file_size, line_blocks
 from scorer.io.json_bytes import SURROGATE, byte_counts, escaped_quotes, outside_strings
 from scorer.io.progress import Progress
-from scorer.model.fields import DATE_RE, MAX_FIELD_CHARS, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE
+from scorer.model.fields import DATE_RE, MAX_FIELD_CHARS, MAX_INTENSITY, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE
 from scorer.model.frame import NUMBER_FIELDS, NUMBERS, SCHEMA, TEXT_FIELDS, empty, from_events
 from scorer.problems import Problem
 
@@ -234,7 +234,9 @@ def _block_columns(raw: bytes) -> Read | None:
     checks = frame.select(
         (pl.col("id").is_null().any() | (pl.col("id") == "").any()).alias("id"),
         *[pl.col(name).is_null().any().alias(name) for name in ("actor", "type", "date")],
-        ((pl.col("intensity") < 0).any() | ~pl.col("intensity").is_finite().all()).alias("intensity"),
+        ((pl.col("intensity") < 0) | (pl.col("intensity") > MAX_INTENSITY) | ~pl.col("intensity").is_finite())
+        .any()
+        .alias("intensity"),
         (((confidence < 0) | (confidence > 1)).any() | ~confidence.is_finite().all()).alias("confidence"),
         # Text the exact reader may refuse: over-long tested fields, control characters
         # (polars refuses those below 0x20 in a string; DEL is looked for above, and

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from scorer import model
 from scorer.io.formats import InputFormat
 from scorer.io.yaml import Located, load_yaml
-from scorer.model.fields import Origin
+from scorer.model.fields import Origin, fits_float, too_large
 from scorer.problems import InputError, Problem, describe, printable
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ def _message(error: Any) -> str:
         return "not text: holds half of a UTF-16 surrogate pair (such as \\ud800)"
     if kind == "value_error":
         return str(error["ctx"]["error"])
+    if kind == "float_type" and isinstance(error.get("input"), int) and not isinstance(error.get("input"), bool):
+        return "number too large: more than a float holds (about 1.8e308)"
     if kind.endswith("_type"):
         wanted = _EXPECTED.get(kind[: -len("_type")], "another type")
         return f"expected {wanted}, got {describe(error.get('input'))}"
@@ -168,6 +171,21 @@ def _no_constant(name: str) -> Any:
     raise _NotJson(f"not valid JSON: {name} is not a JSON number", name)
 
 
+def _whole_number(text: str) -> int:
+    """A JSON integer, refused (where it is written) when no float can hold it."""
+    if len(text) > 320 or not fits_float(int(text)):
+        raise _NotJson(too_large(text), text)
+    return int(text)
+
+
+def _real_number(text: str) -> float:
+    """A JSON number with a fraction or an exponent, refused (where it is written) past what a float holds."""
+    number = float(text)
+    if math.isinf(number):
+        raise _NotJson(too_large(text), text)
+    return number
+
+
 def _from_jsonl(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
     if not text.strip():
         # As for YAML and CSV: an empty file is most often the wrong file, or a cut download.
@@ -184,7 +202,13 @@ def jsonl_lines(lines: Iterable[str], path: str, first: int = 1) -> list[tuple[E
         if not line.strip():
             continue
         try:
-            raw = json.loads(line, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+            raw = json.loads(
+                line,
+                object_pairs_hook=_unique_keys,
+                parse_constant=_no_constant,
+                parse_int=_whole_number,
+                parse_float=_real_number,
+            )
         except json.JSONDecodeError as err:
             results.append(Problem(path, number, err.colno, f"not valid JSON: {err.msg}"))
             continue
@@ -210,14 +234,27 @@ def jsonl_lines(lines: Iterable[str], path: str, first: int = 1) -> list[tuple[E
 
 
 def _csv_value(text: str) -> str | int | float | bool:
-    """An `attrs.NAME` cell: true/false and numbers as such, so CSV scores as YAML does."""
+    """An `attrs.NAME` cell: true/false and numbers as such, so CSV scores as YAML does.
+
+    ValueError for a number no float can hold.
+    """
     if text in ("true", "false"):
         return text == "true"
     if re.fullmatch(r"[-+]?(?:0|[1-9][0-9]*)", text):
+        if len(text) > 320 or not fits_float(int(text)):
+            raise ValueError(too_large(text))
         return int(text)
     if re.fullmatch(r"[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?", text):
-        return float(text)
+        return _csv_number(text)
     return text
+
+
+def _csv_number(text: str) -> float:
+    """A number cell; ValueError for text that is not a number, or a number no float can hold."""
+    number = float(text)
+    if math.isinf(number) and "inf" not in text.lower():
+        raise ValueError(too_large(text))
+    return number
 
 
 _CSV_NUMBERS = ("intensity", "confidence")
@@ -261,15 +298,19 @@ def _from_csv(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
             if cell == "":
                 continue
             if name.startswith("attrs."):
-                raw.setdefault("attrs", {})[name[len("attrs.") :]] = _csv_value(cell)
+                try:
+                    raw.setdefault("attrs", {})[name[len("attrs.") :]] = _csv_value(cell)
+                except ValueError as err:
+                    bad.append(Problem(path, row_line, col, f"field '{printable(name)}': {err}"))
                 columns.setdefault("attrs", col)
             elif name == "tags":
                 raw["tags"] = [tag.strip() for tag in cell.split(";") if tag.strip()]
             elif name in _CSV_NUMBERS:
                 try:
-                    raw[name] = float(cell)
-                except ValueError:
-                    bad.append(Problem(path, row_line, col, f"field '{name}': expected a number, got {cell!r}"))
+                    raw[name] = _csv_number(cell)
+                except ValueError as err:
+                    wrong = str(err) if str(err).startswith("number too large") else f"expected a number, got {cell!r}"
+                    bad.append(Problem(path, row_line, col, f"field '{name}': {wrong}"))
             else:
                 raw[name] = cell
             columns.setdefault(name, col)

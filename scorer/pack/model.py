@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from scorer.model.fields import fits_float, too_large
 from scorer.problems import describe
 
 FIELDS = ("id", "date", "actor", "type", "partner", "intensity", "confidence", "source", "tags")
@@ -29,6 +30,8 @@ def weight_problem(weight: Any, what: str) -> str | None:
     """What is wrong with a weight (of `what`, such as `'nato'`), or None: the one check for every way in."""
     if isinstance(weight, bool) or not isinstance(weight, (int, float)):
         return f"weight of {what} must be a number, not {describe(weight)}"
+    if isinstance(weight, int) and not fits_float(weight):
+        return f"weight of {what} is a number too large: weights may be at most {MAX_WEIGHT:,.0f} either way"
     if not math.isfinite(weight):
         return f"weight of {what} must be finite, not {weight}"
     if abs(weight) > MAX_WEIGHT:
@@ -39,9 +42,12 @@ def weight_problem(weight: Any, what: str) -> str | None:
 def parse_weight(text: str) -> float:
     """A weight as given on the command line; ValueError for text that is not a number."""
     try:
-        return float(text)
+        weight = float(text)
     except ValueError:
         raise ValueError(f"weight must be a number, not {text!r}") from None
+    if math.isinf(weight) and "inf" not in text.lower():
+        raise ValueError(f"weight {too_large(text).removeprefix('number ')}: weights may be at most {MAX_WEIGHT:,.0f} either way")
+    return weight
 
 
 @dataclass(frozen=True)
