@@ -241,12 +241,12 @@ class _Builder:
             if lowered == ".nan":
                 return float("nan")
             try:
-                number = float(value)
+                real = float(value)
             except ValueError:
                 raise self._fail(node, f"not a number: {value!r}") from None
-            if math.isinf(number):  # written as digits (.inf is above): more than a float holds
+            if math.isinf(real):  # written as digits (.inf is above): more than a float holds
                 raise self._fail(node, too_large(value))
-            return number
+            return real
         raise self._fail(node, _tag_message(tag))
 
 
