@@ -55,7 +55,9 @@ def read_events(
     for path, kind in zip(paths, kinds, strict=True):
         try:
             if kind is None:
-                frames.append(hand_coded([path], input_format, columns_from=columns_from, block_size=block_size).frame)
+                frame, found = _hand_coded([path], input_format, columns_from=columns_from, block_size=block_size)
+                frames.append(frame)
+                problems.extend(found)
                 continue
             reading = read_machine_coded(path, kind, intensity=intensity)
         except InputError as err:
@@ -66,12 +68,11 @@ def read_events(
         if strict:
             problems.extend(skip.problem() for skip in reading.skipped)
         frames.append(reading.frame)
+    frame = pl.concat(frames) if frames else empty()
+    # Repeated ids are named with every other problem, among the events that were read.
+    problems.extend(duplicate_ids(frame))
     if problems:
-        raise InputError(problems)
-    frame = pl.concat(frames)
-    repeated = duplicate_ids(frame)
-    if repeated:
-        raise InputError(repeated)
+        raise InputError(list(dict.fromkeys(problems)))
     return EventSet(frame, tally, tuple(paths))
 
 
@@ -92,8 +93,18 @@ def hand_coded(
     block_size: int = BLOCK,
 ) -> EventSet:
     """Read and validate hand-coded event files; every problem of every file is raised together."""
-    if isinstance(paths, str):
-        paths = [paths]
+    frame, problems = _hand_coded(
+        [paths] if isinstance(paths, str) else paths, input_format, columns_from=columns_from, block_size=block_size
+    )
+    if problems:
+        raise InputError(problems)
+    return EventSet(frame)
+
+
+def _hand_coded(
+    paths: list[str], input_format: str | None, *, columns_from: int, block_size: int
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """The events of hand-coded files that are good, and every problem of the others (repeated ids too)."""
     frames: list[pl.DataFrame] = []
     problems: list[Problem] = []
     for path in paths:
@@ -115,10 +126,8 @@ def hand_coded(
         frames.append(from_events([e for e, _ in good], [o for _, o in good]))
     frame = pl.concat(frames) if frames else empty()
     problems.extend(duplicate_ids(frame))
-    if problems:
-        # A bad field in `defaults:` fails every event that inherits it: say it once.
-        raise InputError(list(dict.fromkeys(problems)))
-    return EventSet(frame)
+    # A bad field in `defaults:` fails every event that inherits it: say it once.
+    return frame, list(dict.fromkeys(problems))
 
 
 def duplicate_ids(frame: pl.DataFrame) -> list[Problem]:

@@ -147,6 +147,13 @@ class RulePack:
         rule_id, dot, axis = name.rpartition(".")
         if not equals or not dot:
             raise ValueError("expected RULE.AXIS=WEIGHT")
+        # Rule ids and axes may both hold dots: the split that names a rule and one of its axes.
+        ids = {rule.id for rule in self.rules}
+        for at in (i for i, char in enumerate(name) if char == "."):
+            if name[:at] in ids:
+                rule_id, axis = name[:at], name[at + 1 :]
+                if axis in self.scoring.axes:
+                    break
         try:
             self.rule(rule_id)
         except KeyError:
