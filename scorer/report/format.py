@@ -92,23 +92,29 @@ def collapse(shares: Sequence[Share], top: int | None) -> tuple[list[Share], Sha
 
 
 def md_text(text: str) -> str:
-    """Text from input files, made inert in markdown (no HTML, no table breaks)."""
+    """Text from input files, made inert in markdown: no HTML, no link or image, no table or line break."""
     return (
-        text.replace("\\", "\\\\")
+        _LINE_BREAKS.sub(" ", text)
+        .replace("\\", "\\\\")
         .replace("|", "\\|")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
-        .replace("\n", " ")
         .replace("*", "\\*")
         .replace("_", "\\_")
         .replace("`", "\\`")
+        .replace("[", "\\[")
+        .replace("]", "\\]")
     )
+
+
+# What may end a line in markdown, or in a reader of it.
+_LINE_BREAKS = re.compile("\r\n|[\r\n\v\f\x85\u2028\u2029]")
 
 
 
 def md_code(text: str) -> str:
     """Text from input files as a markdown code span, whatever backticks it holds."""
-    text = " ".join(text.split())
+    text = " ".join(_LINE_BREAKS.sub(" ", text).split())
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -116,5 +122,5 @@ def md_code(text: str) -> str:
 
 
 def md_alt(text: str) -> str:
-    """Text for an image's alt text: inert, and no bracket that would end it."""
-    return md_text(text).replace("[", "\\[").replace("]", "\\]")
+    """Text for an image's alt text: inert, and no bracket that would end it (md_text escapes them)."""
+    return md_text(text)

@@ -27,11 +27,14 @@ def timeline_markdown(score: Score) -> str:
         lines.append("| " + " | ".join(headers) + " |")
         lines.append("|" + "|".join("---" if i < (3 if periodic else 2) else "---:" for i in range(len(headers))) + "|")
         for row in actor.timeline:
-            first = [row.period or "", row.date, str(row.events)] if periodic else [row.date, f"`{row.event}`"]
+            first = [md_text(row.period or ""), md_text(row.date), str(row.events)] if periodic else [
+                md_text(row.date),
+                md_code(row.event or ""),
+            ]
             cells = first + [signed(row.totals[a]) for a in axes] + [signed(row.balance), signed(row.lean)]
-            lines.append("| " + " | ".join(md_text(c) if not c.startswith("`") else c for c in cells) + " |")
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-        lines.append("Unmatched: " + (", ".join(f"`{e}`" for e in actor.unmatched) if actor.unmatched else "none"))
+        lines.append("Unmatched: " + (", ".join(md_code(e) for e in actor.unmatched) if actor.unmatched else "none"))
         blocks.append("\n".join(lines))
     return "# Alignment score\n\n" + ("\n\n".join(blocks) if blocks else "No events to score.") + "\n"
 
@@ -75,7 +78,7 @@ def explain_markdown(
                 ]
                 for m in step.matches:
                     lines.append(
-                        f"| `{m.rule}` | {md_code(where[m.rule])} | {md_text(m.axis)} | {signed(m.weight)} | "
+                        f"| {md_code(m.rule)} | {md_code(where[m.rule])} | {md_text(m.axis)} | {signed(m.weight)} | "
                         f"{m.intensity:.2f} | {m.confidence:.2f} | {signed(m.contribution)} |"
                     )
             else:
@@ -117,10 +120,10 @@ def _rules_markdown(score: Score, actor: ActorScore) -> list[str]:
         share = "—" if use.share is None else signed(use.share)
         disabled = "" if use.rule.enabled else " (disabled)"
         lines.append(
-            f"| `{use.rule.id}`{disabled} | {md_code(use.rule.where)} | {weights} | {use.fired} | {share} |"
+            f"| {md_code(use.rule.id)}{disabled} | {md_code(use.rule.where)} | {weights} | {use.fired} | {share} |"
         )
     idle = [use for use in uses if not use.fired]
     if idle:
-        names = ", ".join(f"`{use.rule.id}` ({md_code(use.rule.where)})" for use in idle)
+        names = ", ".join(f"{md_code(use.rule.id)} ({md_code(use.rule.where)})" for use in idle)
         lines += ["", f"Did not fire on these events ({len(idle)}): {names}."]
     return lines + [""]
