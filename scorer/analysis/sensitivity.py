@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from scorer.engine import Matcher
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack
+from scorer.problems import printable
 from scorer.scoring.score import Matched, match, rescore
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class Variation:
 
     @property
     def where(self) -> str:
-        return f"{self.file}:{self.line}"
+        return printable(f"{self.file}:{self.line}")
 
     def swing(self, balance: float) -> float:
         return max(abs(self.low.balance - balance), abs(self.high.balance - balance))

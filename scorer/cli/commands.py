@@ -15,7 +15,7 @@ from scorer.io.formats import detect
 from scorer.io.load import looks_like_events, read_machine_coded
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack, parse_weight
-from scorer.problems import InputError, Problem, UsageError
+from scorer.problems import InputError, Problem, UsageError, printable
 from scorer.report.format import ChartFormat, Palette
 from scorer.report.render import Style, render
 
@@ -156,7 +156,10 @@ def _compare(args: argparse.Namespace) -> int:
 
     events, (a, b) = _inputs(args, packs)
     first = rules[0] if rules else "the bundled pack"
-    labels = (first, rules[1] if len(rules) == 2 else f"{first} with --set {' '.join(args.set)}")
+    labels = (
+        printable(first),
+        printable(rules[1] if len(rules) == 2 else f"{first} with --set {' '.join(args.set)}"),
+    )
     result = api.compare(events, a, b, labels=labels, actor=args.actor, as_of=args.as_of, without=args.without)
     _emit(render(result, args.format, Style(top=args.top)))
     return EXIT_SUCCESS
@@ -174,7 +177,7 @@ def _weights(args: argparse.Namespace) -> int:
             raise UsageError(str(err)) from None
         edit = api.set_weight(args.rules, args.rule, args.axis, weight)
         old = "unset" if edit.old is None else repr(float(edit.old))
-        _emit([f"{edit.file}:{edit.line}: {edit.rule} {edit.axis} {old} -> {edit.new!r}\n".encode()])
+        _emit([f"{printable(edit.file)}:{edit.line}: {edit.rule} {edit.axis} {old} -> {edit.new!r}\n".encode()])
         return EXIT_SUCCESS
     raise UsageError("weights needs an action: list or set")
 

@@ -26,7 +26,7 @@ from scorer.io.json_bytes import SURROGATE, byte_counts, escaped_quotes, outside
 from scorer.io.progress import Progress
 from scorer.model.fields import DATE_RE, MAX_FIELD_CHARS, MAX_INTENSITY, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE
 from scorer.model.frame import NUMBER_FIELDS, NUMBERS, SCHEMA, TEXT_FIELDS, empty, from_events
-from scorer.problems import Problem
+from scorer.problems import Problem, printable
 
 _EPOCH_ORDINAL = Date(1970, 1, 1).toordinal()
 
@@ -356,7 +356,7 @@ def _finished(frame: pl.DataFrame, line: pl.Series, path: str, dates: pl.Series,
         "intensity": pl.col("intensity").fill_null(1.0),
         "confidence": pl.col("confidence").fill_null(1.0),
         "day": pl.lit(pl.Series(day_of[frame["date"].to_physical().to_numpy()])),
-        "file": pl.lit(path, pl.Categorical),
+        "file": pl.lit(printable(path), pl.Categorical),
         "line": pl.lit(line),
         "col": pl.lit(1, pl.Int32),
     }

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
-from scorer.problems import Problem
+from scorer.problems import Problem, printable
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class Skip:
 
     def as_json(self) -> dict[str, Any]:
         """One item of the `skipped.rows` list of JSON output."""
-        return {"file": self.file, "line": self.line, "col": self.col, "reason": self.reason, "message": self.detail}
+        return {"file": printable(self.file), "line": self.line, "col": self.col, "reason": self.reason, "message": self.detail}
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scorer.model.fields import fits_float, too_large
-from scorer.problems import describe
+from scorer.problems import describe, printable
 
 FIELDS = ("id", "date", "actor", "type", "partner", "intensity", "confidence", "source", "tags")
 OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "prefix", "regex", "contains", "in_set", "exists")
@@ -100,7 +100,7 @@ class Rule:
     @property
     def where(self) -> str:
         """Where the rule is defined, as `file:line`: every report line naming a rule says it."""
-        return f"{self.file}:{self.line}"
+        return printable(f"{self.file}:{self.line}")
 
 
 @dataclass(frozen=True)

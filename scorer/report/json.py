@@ -14,6 +14,7 @@ import orjson
 from scorer.analysis.compare import Comparison
 from scorer.analysis.sensitivity import Sensitivity, Variant
 from scorer.pack.model import RulePack
+from scorer.problems import printable
 from scorer.report.format import clean
 from scorer.scoring.actor import ActorScore, Row, Step
 from scorer.scoring.score import Score
@@ -171,7 +172,7 @@ def weights_document(pack: RulePack) -> dict[str, Any]:
     """The JSON document of `weights list --format json`."""
     return {
         "rules": [
-            {"rule": r.id, "file": r.file, "line": r.line, "enabled": r.enabled, "signals": dict(r.signals)}
+            {"rule": r.id, "file": printable(r.file), "line": r.line, "enabled": r.enabled, "signals": dict(r.signals)}
             for r in pack.rules
         ]
     }
@@ -258,7 +259,7 @@ def sensitivity_document(result: Sensitivity) -> dict[str, Any]:
                     {
                         "rule": v.rule,
                         "axis": v.axis,
-                        "file": v.file,
+                        "file": printable(v.file),
                         "line": v.line,
                         "weight": v.weight,
                         "low": variant(v.low),

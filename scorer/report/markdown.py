@@ -55,7 +55,7 @@ def explain_markdown(
         lines = [f"## {md_text(name)}", "", md_text(heading(score, name, actor)), ""]
         images = (charts or {}).get(name)
         if images:
-            lines += ["### Balance over time", "", f"![{md_alt(name)}: balance over time]({quote(images[0])})", ""]
+            lines += ["### Balance over time", "", f"![{md_alt(name)}: balance over time]({quote(images[0], errors='surrogateescape')})", ""]
             lines += ["Markers are numbered as the events below.", ""]
         lines += ["### Events", ""]
         if not actor.trail:
@@ -87,7 +87,7 @@ def explain_markdown(
             lines += ["", f"Running: {totals}; balance **{signed(step.balance)}**", ""]
         lines += ["### Drivers of the final balance", ""]
         if images:
-            lines += [f"![{md_alt(name)}: drivers of the final balance]({quote(images[1])})", ""]
+            lines += [f"![{md_alt(name)}: drivers of the final balance]({quote(images[1], errors='surrogateescape')})", ""]
         for title, shares, located in (("Events", actor.event_drivers, False), ("Rules", actor.rule_drivers, True)):
             shown, rest = collapse(shares, top)
             lines += [f"| {title[:-1].lower()} | defined at | share |", "|---|---|---:|"]

@@ -19,6 +19,7 @@ from scorer.io.machine_coded.rows import Intensity, RowError
 from scorer.model.fields import parse_date
 from scorer.model.frame import SCHEMA
 from scorer.model.skipped import Skip
+from scorer.problems import printable
 
 NONE, REFUSED = "\x00", "\x01"  # what a lookup gives for no value and for a value the row reader refuses
 Block = tuple[pl.DataFrame, list[Skip], list[int]]  # events, skips, lines left to the row reader
@@ -128,7 +129,7 @@ def events(
         quote=pl.lit(None, pl.String),
         tags=pl.when(partner == pl.col("actor")).then(pl.lit('["domestic"]')),
         attrs=attrs,
-        file=pl.lit(name),
+        file=pl.lit(printable(name)),
         line=lines,
         col=pl.lit(1, pl.Int32),
     )
