@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from scorer import __version__
 from scorer.analysis.sensitivity import DELTA
@@ -121,6 +122,8 @@ def _weights(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.add_argument("--rules", metavar="PATH")
     listing.add_argument("--format", choices=OUTPUT_FORMATS["weights"], default="text")
     setting = actions.add_parser("set", help="change one weight in the rule file")
+    # A weight such as -1e3 is a number, not an option (argparse knows only -1 and -1.5 as numbers).
+    setting._negative_number_matcher = re.compile(r"^-(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
     setting.add_argument("rule")
     setting.add_argument("axis")
     setting.add_argument("weight")
