@@ -174,20 +174,9 @@ def expected(pack: dict[str, Any], events: list[dict[str, Any]], flags: dict[str
 
         final_date = as_of if as_of is not None else (mine[-1]["date"] if mine else None)
         final_day = day_of(final_date).toordinal() if final_date else 0
-        timeline = []
+        timeline: list[dict[str, Any]] = []
         if flags.get("every") and steps:
-            every = flags["every"]
-            label, end = _period(Date.fromordinal(steps[0][1]), every)
-            while True:
-                last = end.toordinal() >= final_day
-                on = final_day if last and as_of is not None else end.toordinal()
-                upto = sum(1 for s in steps if s[1] <= on)
-                inside = sum(1 for s in steps if _period(Date.fromordinal(s[1]), every)[0] == label and s[1] <= on)
-                shown = final_date if last and as_of is not None else end.isoformat()
-                timeline.append(row(totals_on(on, upto), period=label, date=shown, events=inside))
-                if last:
-                    break
-                label, end = _period(Date.fromordinal(end.toordinal() + 1), every)
+            timeline = _periods(flags["every"], steps, final_day, final_date if as_of is not None else None, totals_on, row)
         else:
             for i, (e, day, _, _) in enumerate(steps):
                 timeline.append(row(totals_on(day, i + 1), date=e["date"], event=e["id"]))
@@ -195,6 +184,24 @@ def expected(pack: dict[str, Any], events: list[dict[str, Any]], flags: dict[str
         unmatched = [s[0]["id"] for s in steps if not s[3]]
         result[actor] = {"timeline": timeline, "final": final, "unmatched": unmatched}
     return result
+
+
+def _periods(
+    every: str, steps: list[Any], final_day: int, as_of: str | None, totals_on: Any, row: Any
+) -> list[dict[str, Any]]:
+    """The timeline of `--every`: from the period of the first step to the one holding the final day."""
+    timeline = []
+    label, end = _period(Date.fromordinal(steps[0][1]), every)
+    while True:
+        last = end.toordinal() >= final_day
+        on = final_day if last and as_of is not None else end.toordinal()
+        upto = sum(1 for s in steps if s[1] <= on)
+        inside = sum(1 for s in steps if _period(Date.fromordinal(s[1]), every)[0] == label and s[1] <= on)
+        shown = as_of if last and as_of is not None else end.isoformat()
+        timeline.append(row(totals_on(on, upto), period=label, date=shown, events=inside))
+        if last:
+            return timeline
+        label, end = _period(Date.fromordinal(end.toordinal() + 1), every)
 
 
 def differences(want: Any, got: Any, at: str = "$") -> list[str]:

@@ -291,29 +291,7 @@ def _from_csv(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
                 Problem(path, row_line, len(names) + 1, f"row has {len(row)} cells but the header names {len(names)}")
             )
             continue
-        raw: dict[str, Any] = {}
-        columns: dict[str, int] = {}
-        bad: list[Problem] = []
-        for col, (name, cell) in enumerate(zip(names, row, strict=False), start=1):
-            if cell == "":
-                continue
-            if name.startswith("attrs."):
-                try:
-                    raw.setdefault("attrs", {})[name[len("attrs.") :]] = _csv_value(cell)
-                except ValueError as err:
-                    bad.append(Problem(path, row_line, col, f"field '{printable(name)}': {err}"))
-                columns.setdefault("attrs", col)
-            elif name == "tags":
-                raw["tags"] = [tag.strip() for tag in cell.split(";") if tag.strip()]
-            elif name in _CSV_NUMBERS:
-                try:
-                    raw[name] = _csv_number(cell)
-                except ValueError as err:
-                    wrong = str(err) if str(err).startswith("number too large") else f"expected a number, got {cell!r}"
-                    bad.append(Problem(path, row_line, col, f"field '{name}': {wrong}"))
-            else:
-                raw[name] = cell
-            columns.setdefault(name, col)
+        raw, columns, bad = _csv_row(names, row, path, row_line)
         if bad:
             results.extend(bad)
             continue
@@ -333,6 +311,34 @@ def _from_csv(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
         else:
             results.append((result, Origin(path, row_line, 1)))
     return results
+
+
+def _csv_row(names: list[str], row: list[str], path: str, row_line: int) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
+    """A CSV row as an event mapping, the column of each field, and the problems of its cells."""
+    raw: dict[str, Any] = {}
+    columns: dict[str, int] = {}
+    bad: list[Problem] = []
+    for col, (name, cell) in enumerate(zip(names, row, strict=False), start=1):
+        if cell == "":
+            continue
+        if name.startswith("attrs."):
+            try:
+                raw.setdefault("attrs", {})[name[len("attrs.") :]] = _csv_value(cell)
+            except ValueError as err:
+                bad.append(Problem(path, row_line, col, f"field '{printable(name)}': {err}"))
+            columns.setdefault("attrs", col)
+        elif name == "tags":
+            raw["tags"] = [tag.strip() for tag in cell.split(";") if tag.strip()]
+        elif name in _CSV_NUMBERS:
+            try:
+                raw[name] = _csv_number(cell)
+            except ValueError as err:
+                wrong = str(err) if str(err).startswith("number too large") else f"expected a number, got {cell!r}"
+                bad.append(Problem(path, row_line, col, f"field '{name}': {wrong}"))
+        else:
+            raw[name] = cell
+        columns.setdefault(name, col)
+    return raw, columns, bad
 
 
 def yaml_events(located: Located) -> bool:
