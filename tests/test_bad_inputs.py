@@ -275,11 +275,6 @@ def test_a_regex_on_the_longest_value_allowed_is_quick(tmp_path: Path, capsys: p
     capsys.readouterr()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="report.py's markdown escaping leaves [text](url) and ![alt](url) from input live: "
-    "a summary can put a link or a remote image (a tracking pixel) into a report",
-)
 def test_input_links_are_inert_in_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     events = tmp_path / "e.jsonl"
     summary = "[click](javascript:alert(1)) ![pixel](http://example.invalid/p.png)"
