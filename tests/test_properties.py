@@ -344,7 +344,8 @@ def reference_scores(pack: dict[str, Any], items: list[dict[str, Any]], as_of: s
     for actor in sorted({e["actor"] for e in items}):
         mine = [e for e in items if e["actor"] == actor and (as_of is None or day(e["date"]) <= day(as_of))]
         mine.sort(key=lambda e: day(e["date"]))  # stable: ties keep input order
-        if not mine:
+        if not mine:  # no event on or before --as-of: still scored, with nothing
+            result[actor] = {"timeline": [], "final": (as_of, dict.fromkeys(AXES, 0.0)), "unmatched": []}
             continue
         made: list[tuple[Date, str, float]] = []
         timeline = []
