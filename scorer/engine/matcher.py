@@ -62,13 +62,13 @@ def _chunks(pack: RulePack) -> list[tuple[list[int], Channels]]:
         if groups:
             indices, pooled, network = groups[-1]
             if len(indices) < MAX_RULES_PER_RULESET and Channels.of(pooled + tests).size() <= MAX_CHANNELS:
-                trial = network.copy()
-                trial.add(shape(when))
-                if trial.fits():
+                mark = network.mark()
+                network.add(shape(when))
+                if network.fits():
                     indices.append(index)
                     pooled.extend(tests)
-                    groups[-1] = (indices, pooled, trial)
                     continue
+                network.rollback(mark)
         network = Network()
         network.add(shape(when))  # fits: for_engine made sure
         groups.append(([index], tests, network))
