@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from scorer.report.format import clean
+from scorer.report.format import clean, csv_text
 from scorer.scoring.score import Score
 
 
@@ -20,9 +20,9 @@ def timeline_csv(score: Score) -> str:
     )
     for name, actor in score.actors.items():
         for row in actor.timeline:
-            first = [row.period, row.date, row.events] if periodic else [row.date, row.event]
+            first = [row.period, row.date, row.events] if periodic else [row.date, csv_text(row.event or "")]
             writer.writerow(
-                [name]
+                [csv_text(name)]
                 + first
                 + [repr(clean(row.totals[a])) for a in axes]
                 + [repr(clean(row.balance)), repr(clean(row.lean))]

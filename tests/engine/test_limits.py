@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from scorer import api
 from scorer.engine import Matcher, host
 from scorer.engine.compile import fits_engine, shape
 from scorer.engine.limits import MAX_SEQUENCE, MAX_STACK, MAX_TESTS_BELOW, Network, sequence_length
@@ -208,3 +209,31 @@ def test_random_nested_packs_match_like_python(seed: int) -> None:
 @pytest.mark.parametrize("seed", range(12, 212))
 def test_many_random_nested_packs_match_like_python(seed: int) -> None:
     test_random_nested_packs_match_like_python(seed)
+
+
+def _any_not_partner(count: int, tag: str) -> str:
+    """A YAML `any:` of `count` `partner: {ne: ...}` tests."""
+    return "{any: [" + ", ".join(f"{{partner: {{ne: {tag}{i}}}}}" for i in range(count)) + "]}"
+
+
+@pytest.mark.parametrize("count", [15, 16])
+def test_after_and_not_after_conditions_are_counted_like_rules(count: int, tmp_path: Any) -> None:
+    # A sequence rule's earlier-event conditions are compiled as rules of their own: the same limits hold.
+    rules = "".join(
+        f"  - id: r{r}\n    when: {_any_not_partner(count, f'Q{r}-')}\n"
+        f"    after: {{when: {_any_not_partner(count, f'P{r}-')}}}\n"
+        f"    not_after: {{when: {{all: [{_any_not_partner(count, f'N{r}-')}, {{type: never}}]}}}}\n"
+        "    signals: {nato: 1}\n"
+        for r in range(6)
+    )
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("rules:\n" + rules, encoding="utf-8")
+    events = tmp_path / "e.yaml"
+    events.write_text(
+        "events:\n"
+        "  - {id: a, date: 2009-01-01, actor: KAZ, type: t, partner: ZZZ}\n"
+        "  - {id: b, date: 2009-01-02, actor: KAZ, type: t, partner: ZZZ}\n",
+        encoding="utf-8",
+    )
+    score = api.score(api.read_events(events), pack)
+    assert [row.totals["nato"] for row in score.actors["KAZ"].timeline] == [0.0, 6.0]
