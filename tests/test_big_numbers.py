@@ -45,6 +45,14 @@ PACKS = {
         f"scoring: {{axes: [nato, russia], balance: {{plus: nato, minus: russia}}, half_life_days: {BIG}}}\n"
         "rules:\n  - {id: r1, when: {type: a.b}, signals: {nato: 1}}\n"
     ),
+    "uncertainty.yaml": (
+        f"scoring: {{axes: [nato, russia], balance: {{plus: nato, minus: russia}}, uncertainty: {BIG}}}\n"
+        "rules:\n  - {id: r1, when: {type: a.b}, signals: {nato: 1}}\n"
+    ),
+    "range.yaml": f"rules:\n  - {{id: r1, when: {{type: a.b}}, signals: {{nato: {{weight: 1, range: [0, {BIG}]}}}}}}\n",
+    "within-days.yaml": (
+        f"rules:\n  - {{id: r1, when: {{type: a.b}}, after: {{within_days: {BIG}, when: {{type: x}}}}, signals: {{nato: 1}}}}\n"
+    ),
 }
 
 OK_EVENTS = "events:\n  - {id: e1, date: 2009-01-15, actor: KAZ, type: a.b, intensity: 2}\n"
@@ -74,6 +82,15 @@ def test_a_rule_number_no_float_holds_is_a_located_error(tmp_path: Path, cli: Ca
     events, rules = write(tmp_path, "events.yaml", OK_EVENTS), write(tmp_path, name, PACKS[name])
     located(cli("score", events, "--rules", rules), rules)
     assert "number too large" in cli("validate", rules).err
+
+
+def test_a_range_wider_than_weights_may_be_is_a_located_error(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    # Drawn weights times the largest intensities must stay finite: a range holds only what a weight may.
+    pack = "rules:\n  - {id: r1, when: {type: a.b}, signals: {nato: {weight: 1, range: [0, 1.0e+300]}}}\n"
+    events, rules = write(tmp_path, "events.yaml", OK_EVENTS), write(tmp_path, "range.yaml", pack)
+    done = cli("score", events, "--rules", rules, "--bands")
+    located(done, rules)
+    assert "at most 1,000,000 either way" in done.err
 
 
 def test_validate_on_a_folder_names_every_file(tmp_path: Path, cli: Callable[..., Run]) -> None:

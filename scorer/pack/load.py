@@ -13,7 +13,7 @@ from scorer.io.yaml import Located, load_yaml
 from scorer.model.fields import TYPE_RE
 from scorer.pack.bundled import bundled_rules, shown
 from scorer.pack.conditions import ConditionParser, is_scalar, split_same
-from scorer.pack.model import Condition, Context, Rule, RulePack, Scalar, Scoring, weight_problem
+from scorer.pack.model import MAX_WEIGHT, Condition, Context, Rule, RulePack, Scalar, Scoring, weight_problem
 from scorer.problems import InputError, Problem, describe
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -21,6 +21,7 @@ _RULE_KEYS = ("id", "description", "when", "after", "not_after", "signals", "ena
 _CONTEXT_KEYS = ("when", "within_days", "min_count")
 # A share of each weight above this is no longer "how sure": every weight could be anything.
 MAX_UNCERTAINTY = 10.0
+_WEIGHTS_ALLOWED = f"of at most {MAX_WEIGHT:,.0f} either way, as weights are"
 
 
 def pack_files(path: str | Path) -> list[Path]:
@@ -333,7 +334,7 @@ class _Assembler:
             return (weight, None) if not unknown else None
         bounds = raw["range"]
         if not isinstance(bounds, list) or len(bounds) != 2 or any(weight_problem(b, f"'{axis}'") for b in bounds):
-            self.problem(doc, where + ("range",), f"range of '{axis}' must be [LOW, HIGH], two finite numbers")
+            self.problem(doc, where + ("range",), f"range of '{axis}' must be [LOW, HIGH], two numbers {_WEIGHTS_ALLOWED}")
             return None
         low, high = float(bounds[0]), float(bounds[1])
         if not low <= weight <= high:

@@ -21,6 +21,7 @@ from scorer.model.fields import parse_date
 from scorer.model.frame import EventSet
 from scorer.model.skipped import Tally
 from scorer.pack.model import RulePack
+from scorer.problems import UsageError, printable
 from scorer.scoring import tables
 from scorer.scoring.actor import ActorScore
 from scorer.scoring.fired import EventColumns, Fired
@@ -71,6 +72,15 @@ class Score:
 def _actor_codes(frame: pl.DataFrame) -> list[str]:
     """The distinct actor codes of a frame, sorted by name as `_by_actor_and_date` sorts them."""
     return sorted(frame["actor"].unique().cast(pl.String).to_list())
+
+
+def _the_actors(present: list[str], shown: int = 20) -> str:
+    """`the actors are A, B and C` (the first `shown` of many, and how many more)."""
+    names = [printable(name) for name in present[:shown]]
+    more = len(present) - len(names)
+    if more:
+        return f"the actors are {', '.join(names)} and {more:,} more"
+    return "the actor is " + names[0] if len(names) == 1 else f"the actors are {', '.join(names[:-1])} and {names[-1]}"
 
 
 def _with_every_actor(everyone: list[str], actors: list[str], bounds: np.ndarray) -> np.ndarray:
@@ -158,7 +168,10 @@ def match(
     frame = table.frame
     matcher = matcher or Matcher(pack)
     # An actor whose events all come after `as_of` is still scored.
-    everyone = [code for code in _actor_codes(frame) if actor is None or code == actor]
+    present = _actor_codes(frame)
+    if actor is not None and present and actor not in present:
+        raise UsageError(f"--actor: no events of {printable(actor)!r}; {_the_actors(present)}")
+    everyone = [code for code in present if actor is None or code == actor]
     if as_of is not None:
         frame = frame.filter(pl.col("day") <= parse_date(as_of).toordinal())
     if actor is not None and not matcher.sequential:

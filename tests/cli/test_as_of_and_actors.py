@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import scorer
 from conftest import Run, write
+
+import scorer
 
 EVENTS = """\
 events:
@@ -111,3 +112,22 @@ def test_tables_of_an_actor_with_no_event_before_as_of(tmp_path: Path) -> None:
     result = scorer.score(events, write(tmp_path, "r.yaml", RULES), as_of="2009-02-01")
     assert result.to_polars()["actor"].to_list() == ["KAZ"]
     assert result.to_polars("drivers").filter(actor="UZB").height == 0
+
+
+def test_an_unknown_actor_is_a_usage_error_naming_the_actors(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    events, rules = write(tmp_path, "e.yaml", EVENTS), write(tmp_path, "r.yaml", RANGED)
+    target = write(tmp_path, "t.csv", "actor,date,value\nKAZ,2009-01-20,1\n")
+    for argv in (
+        ("score",),
+        ("score", "--bands", "--draws", "10"),
+        ("explain",),
+        ("sensitivity",),
+        ("sensitivity", "--global", "--draws", "8"),
+        ("compare", "--set", "arms.russia=1"),
+        ("calibrate", "--target", target),
+    ):
+        done = cli(argv[0], events, "--rules", rules, *argv[1:], "--actor", "TYPO")
+        assert done.code == 2 and done.out == "", argv
+        assert done.err == "scorer: --actor: no events of 'TYPO'; the actors are KAZ and UZB\n", argv
+    # An actor of the input with no event before --as-of is known: it is listed with nothing to show.
+    assert cli("score", events, "--rules", rules, "--actor", "UZB", "--as-of", "2009-01-01").code == 0

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import Run, write
+
 from scorer.report.format import csv_text
 
 EVENTS = """\
