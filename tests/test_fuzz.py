@@ -318,6 +318,11 @@ SCORE_OPTIONS = [
 EXPLAIN_OPTIONS = [[], ["--as-of", "2009-06-30"], ["--actor", "UZB"], ["--top", "1"]]
 
 
+def unknown_actor(items: list[dict[str, Any]], options: list[str]) -> bool:
+    """Whether `--actor` names an actor none of the events has (a usage error when there are events)."""
+    return "--actor" in options and bool(items) and options[options.index("--actor") + 1] not in {i["actor"] for i in items}
+
+
 def valid_inputs_agree(items: list[dict[str, Any]], pack: dict[str, Any], flow: bool, option: int) -> None:
     """Valid files score (status 0), the same from every format and on every run; drivers add up."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -331,7 +336,7 @@ def valid_inputs_agree(items: list[dict[str, Any]], pack: dict[str, Any], flow: 
         scored = {}
         for fmt, path in files.items():
             result = run(["score", path, "--rules", rules, "--format", "json", *SCORE_OPTIONS[option]])
-            check_clean(result, (0,))
+            check_clean(result, (2,) if unknown_actor(items, SCORE_OPTIONS[option]) else (0,))
             scored[fmt] = result.out
         assert scored["yaml"] == scored["jsonl"] == scored["csv"]
         assert (
@@ -339,6 +344,10 @@ def valid_inputs_agree(items: list[dict[str, Any]], pack: dict[str, Any], flow: 
             == scored["csv"]
         )
         extra = EXPLAIN_OPTIONS[option % len(EXPLAIN_OPTIONS)]
+        if unknown_actor(items, extra):
+            refused = run(["explain", files["yaml"], "--rules", rules, *extra])
+            assert refused.status == 2 and refused.err.startswith("scorer: --actor: no events of "), refused
+            return
         explained = {}
         for fmt, path in files.items():
             result = run(["explain", path, "--rules", rules, "--format", "json", *extra])
