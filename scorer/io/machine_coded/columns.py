@@ -18,10 +18,10 @@ import polars as pl
 from scorer.io.machine_coded.rows import Intensity, RowError
 from scorer.model.fields import parse_date
 from scorer.model.frame import SCHEMA
-from scorer.model.skipped import Skip
+from scorer.model.skipped import SKIP_SCHEMA
 
 NONE, REFUSED = "\x00", "\x01"  # what a lookup gives for no value and for a value the row reader refuses
-Block = tuple[pl.DataFrame, list[Skip], list[int]]  # events, skips, lines left to the row reader
+Block = tuple[pl.DataFrame, pl.DataFrame, list[int]]  # events, skips (`SKIP_SCHEMA`), lines left to the row reader
 
 
 def cells(raw: bytes) -> pl.DataFrame | None:
@@ -84,15 +84,14 @@ class Sorted:
         return cls(found & ~after, (actor == NONE) & ~before, lines.filter(before | (found & after)).to_list())
 
 
-def skips(table: pl.DataFrame, lines: pl.Series, name: str, column: int, why: pl.Series) -> list[Skip]:
-    """Rows without an actor country, each with its line, where cell `column` starts, and why."""
+def skips(table: pl.DataFrame, lines: pl.Series, name: str, column: int, why: pl.Series) -> pl.DataFrame:
+    """Rows without an actor country as skips (`SKIP_SCHEMA`): line, where cell `column` starts, and why."""
     # The cells before it, each with its tab (`machine.cell_col`): a row's cells are its characters.
     col = table.select(pl.sum_horizontal(pl.col(f"f{n}").str.len_chars() + 1 for n in range(column)) + 1)
-    shared: dict[str, str] = {}  # a few messages stand for many rows: each is held once
-    return [
-        Skip(name, line, at, "no actor country", shared.setdefault(text, text))
-        for line, at, text in zip(lines.to_list(), col.to_series().to_list(), why.to_list(), strict=True)
-    ]
+    found = pl.DataFrame({"line": lines, "col": col.to_series(), "message": why})
+    return found.select(
+        file=pl.lit(name), line="line", col="col", reason=pl.lit("no actor country"), message="message"
+    ).cast(SKIP_SCHEMA)  # type: ignore[arg-type]
 
 
 def events(
