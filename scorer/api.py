@@ -24,6 +24,7 @@ from scorer.analysis import sensitivity as sensitive
 from scorer.analysis import whatif
 from scorer.io.atomic import replace_file
 from scorer.io.load import read_events
+from scorer.io.parquet.write import Written, write_events
 from scorer.model.fields import parse_date
 from scorer.model.frame import EventSet
 from scorer.pack import edit
@@ -40,6 +41,7 @@ from scorer.scoring.score import Matched, Score, match, rescore
 __all__ = [
     "check_as_of",
     "compare",
+    "convert",
     "explain",
     "load_pack",
     "plot",
@@ -139,6 +141,12 @@ def compare(
 ) -> comparing.Comparison:
     """The same events scored with two packs, lined up per actor, event and rule."""
     return comparing.compare(_without(events, without), a, b, labels=labels, actor=actor, as_of=as_of)
+
+
+def convert(events: EventSet, output: str | Path, *, partition_by: str | None = None) -> Written:
+    """Write events as Parquet (`scorer convert`): a `.parquet` file, or a new folder, by year with
+    `partition_by="year"`; the rows of GDELT/ICEWS input that did not become events go beside them."""
+    return write_events(events, str(output), partition_by=partition_by)
 
 
 def check_as_of(date: str) -> str:

@@ -30,6 +30,8 @@ def run(args: Any) -> int:
         return _weights(args)
     if args.command == "validate":
         return _validate(args.paths)
+    if args.command == "convert":
+        return _convert(args)
     return {
         "score": _score,
         "explain": _explain,
@@ -159,6 +161,23 @@ def _compare(args: argparse.Namespace) -> int:
     labels = (first, rules[1] if len(rules) == 2 else f"{first} with --set {' '.join(args.set)}")
     result = api.compare(events, a, b, labels=labels, actor=args.actor, as_of=args.as_of, without=args.without)
     _emit(render(result, args.format, Style(top=args.top)))
+    return EXIT_SUCCESS
+
+
+def _convert(args: argparse.Namespace) -> int:
+    """`scorer convert`: any readable input written as Parquet."""
+    if args.events.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    events = api.read_events(args.events, args.input_format, strict=args.strict, intensity=args.intensity or "goldstein")
+    if events.tally is None and args.intensity:
+        raise UsageError("--intensity applies to GDELT and ICEWS event files only")
+    if events.tally is not None:
+        sys.stderr.write(events.tally.summary())
+    written = api.convert(events, args.output, partition_by=args.partition_by)
+    count = len(written.files)
+    files = f"{count} Parquet file{'s' if count != 1 else ''}"
+    report = f"; skipped rows: {written.skipped}" if written.skipped else ""
+    _emit([f"{args.output}: {written.events:,} events in {files}{report}\n".encode()])
     return EXIT_SUCCESS
 
 

@@ -6,8 +6,9 @@ import argparse
 
 from scorer import __version__
 from scorer.analysis.sensitivity import DELTA
-from scorer.io.formats import FORMATS, MACHINE_FORMATS
+from scorer.io.formats import COLUMNAR_FORMATS, FORMATS, MACHINE_FORMATS
 from scorer.io.machine_coded.rows import INTENSITIES
+from scorer.io.parquet.write import PARTITIONS
 from scorer.report.format import CHARTS
 from scorer.report.render import FORMATS as OUTPUT_FORMATS
 from scorer.scoring.periods import EVERY
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     _sensitivity(commands)
     _compare(commands)
     _weights(commands)
+    _convert(commands)
     validate = commands.add_parser("validate", help="check event files and rulepacks")
     validate.add_argument("paths", nargs="+", metavar="PATH")
     return parser
@@ -38,7 +40,8 @@ def _events_command(
         "events",
         nargs="+",
         metavar="EVENTS",
-        help="event files (.yaml, .jsonl, .csv; GDELT or ICEWS exports, also zipped) or - for standard input",
+        help="event files (.yaml, .jsonl, .csv, .parquet or a folder of Parquet files; GDELT or ICEWS exports,"
+        " also zipped) or - for standard input",
     )
     if two_packs:
         sub.add_argument(
@@ -53,7 +56,9 @@ def _events_command(
         metavar="EVENT_ID",
         help="score as if this event had not happened (repeatable)",
     )
-    sub.add_argument("--input-format", choices=FORMATS + MACHINE_FORMATS, help="format of the event files (needed for -)")
+    sub.add_argument(
+        "--input-format", choices=FORMATS + COLUMNAR_FORMATS + MACHINE_FORMATS, help="format of the event files (needed for -)"
+    )
     sub.add_argument("--strict", action="store_true", help="a GDELT/ICEWS row that cannot become an event is an error")
     sub.add_argument(
         "--intensity",
@@ -111,6 +116,21 @@ def _compare(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sub = _events_command(commands, "compare", "two packs (or a pack and --set) side by side", two_packs=True)
     sub.add_argument("--top", type=int, default=10, metavar="N", help="differences to list (default 10)")
     sub.add_argument("--format", choices=OUTPUT_FORMATS["analysis"], default="text")
+
+
+def _convert(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`scorer convert`."""
+    sub = commands.add_parser("convert", help="write event files of any format as Parquet")
+    sub.add_argument("events", nargs="+", metavar="EVENTS", help="event files of any format the scorer reads")
+    sub.add_argument(
+        "--output", required=True, metavar="OUT", help="a .parquet file, or a new folder of Parquet files"
+    )
+    sub.add_argument("--partition-by", choices=PARTITIONS, help="one folder per year (year=2012/) under OUT")
+    sub.add_argument(
+        "--input-format", choices=FORMATS + COLUMNAR_FORMATS + MACHINE_FORMATS, help="format of the event files"
+    )
+    sub.add_argument("--strict", action="store_true", help="a GDELT/ICEWS row that cannot become an event is an error")
+    sub.add_argument("--intensity", choices=INTENSITIES, help="intensity of GDELT/ICEWS events (default goldstein)")
 
 
 def _weights(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
