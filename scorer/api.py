@@ -16,14 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from scorer import report
+from scorer import distributed, report
 from scorer.analysis import compare as comparing
 from scorer.analysis import explain as explaining
 from scorer.analysis import sensitivity as sensitive
 from scorer.analysis import whatif
 from scorer.io.atomic import replace_file
 from scorer.io.load import read_events
+from scorer.io.machine_coded.rows import Intensity
 from scorer.io.parquet.write import Written, write_events
 from scorer.model.fields import parse_date
 from scorer.model.frame import EventSet
@@ -39,6 +41,7 @@ from scorer.scoring.periods import Every
 from scorer.scoring.score import Matched, Score, match, rescore
 
 __all__ = [
+    "cluster_inputs",
     "check_as_of",
     "compare",
     "convert",
@@ -47,6 +50,8 @@ __all__ = [
     "plot",
     "read_events",
     "score",
+    "score_on_cluster",
+    "explain_on_cluster",
     "sensitivity",
     "set_weight",
     "write_file",
@@ -147,6 +152,58 @@ def convert(events: EventSet, output: str | Path, *, partition_by: str | None = 
     """Write events as Parquet (`scorer convert`): a `.parquet` file, or a new folder, by year with
     `partition_by="year"`; the rows of GDELT/ICEWS input that did not become events go beside them."""
     return write_events(events, str(output), partition_by=partition_by)
+
+
+def cluster_inputs(
+    paths: Sequence[str], input_format: str | None = None, *, strict: bool = False, intensity: Intensity = "goldstein"
+) -> Any:
+    """The inputs of a run on Dask (`scorer.distributed.driver.Inputs`): Parquet files left for the workers
+    to read, other files read here (their GDELT/ICEWS tally with them)."""
+    return distributed.load_driver().inputs(paths, input_format, strict=strict, intensity=intensity)
+
+
+def score_on_cluster(
+    inputs: Any,
+    pack: RulePack,
+    *,
+    scheduler: str,
+    actor: str | None = None,
+    as_of: str | None = None,
+    every: Every | None = None,
+    without: Sequence[str] = (),
+) -> Score:
+    """`score` on a Dask cluster (`scheduler`: an address, or `local:N`); the same numbers as `score`.
+
+    With `every`, the workers sum by actor and day and the periods are made
+    here; without, the events (at most `MAX_FETCHED`) are brought here and scored as `score` does.
+    """
+    if as_of is not None:
+        check_as_of(as_of)
+    driver = distributed.load_driver()
+    with driver.connect(scheduler) as client:
+        result = driver.run(client, inputs, pack, actor=actor, as_of=as_of, every=every, without=without)
+    if isinstance(result, EventSet):
+        return rescore(match(result, pack, actor=actor, as_of=as_of), pack, every=every, tally=result.tally)
+    return result  # type: ignore[no-any-return]
+
+
+def explain_on_cluster(
+    inputs: Any,
+    pack: RulePack,
+    *,
+    scheduler: str,
+    actor: str | None = None,
+    as_of: str | None = None,
+    event: str | None = None,
+    without: Sequence[str] = (),
+) -> explaining.Explanation:
+    """`explain` on a Dask cluster: the events of `actor` (or all, at most `MAX_FETCHED`) brought here."""
+    if as_of is not None:
+        check_as_of(as_of)
+    driver = distributed.load_driver()
+    with driver.connect(scheduler) as client:
+        events = driver.run(client, inputs, pack, actor=actor, as_of=as_of, without=without, per_event=True)
+    return explaining.explain(match(events, pack, actor=actor, as_of=as_of), pack, events, event)
 
 
 def check_as_of(date: str) -> str:

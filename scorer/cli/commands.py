@@ -81,8 +81,45 @@ def _palette(args: argparse.Namespace) -> Palette:
     return Palette(sys.stdout.isatty() and "NO_COLOR" not in os.environ and not getattr(args, "output", None))
 
 
+def _on_cluster(args: argparse.Namespace) -> tuple[Any, RulePack]:
+    """The inputs and pack of a run on Dask, read together so that every problem shows at once."""
+    if args.as_of:
+        api.check_as_of(args.as_of)
+    problems: list[Problem] = []
+    pack: RulePack | None = None
+    inputs: Any = None
+    try:
+        pack = _pack(args)
+    except InputError as err:
+        problems += err.problems
+    try:
+        inputs = api.cluster_inputs(args.events, args.input_format, strict=args.strict, intensity=args.intensity or "goldstein")
+    except InputError as err:
+        problems += err.problems
+    if problems or pack is None:
+        raise InputError(problems)
+    if inputs.tally is not None:
+        sys.stderr.write(inputs.tally.summary())
+    return inputs, pack
+
+
+def _scheduler(args: argparse.Namespace) -> str:
+    """`--scheduler`, which goes with `--engine dask` only."""
+    if args.engine != "dask" and args.scheduler:
+        raise UsageError("--scheduler goes with --engine dask")
+    return str(args.scheduler or "local:2")
+
+
 def _score(args: argparse.Namespace) -> int:
     """`scorer score`."""
+    scheduler = _scheduler(args)
+    if args.engine == "dask":
+        inputs, pack = _on_cluster(args)
+        result = api.score_on_cluster(
+            inputs, pack, scheduler=scheduler, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without
+        )
+        _emit(render(result, args.format, Style(palette=_palette(args))))
+        return EXIT_SUCCESS
     events, pack = _inputs(args, lambda: _pack(args))
     result = api.score(events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without)
     _emit(render(result, args.format, Style(palette=_palette(args))))
@@ -91,8 +128,15 @@ def _score(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     """`scorer explain`."""
-    events, pack = _inputs(args, lambda: _pack(args))
-    result = api.explain(events, pack, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without)
+    scheduler = _scheduler(args)
+    if args.engine == "dask":
+        inputs, pack = _on_cluster(args)
+        result = api.explain_on_cluster(
+            inputs, pack, scheduler=scheduler, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without
+        )
+    else:
+        events, pack = _inputs(args, lambda: _pack(args))
+        result = api.explain(events, pack, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without)
     if args.output:
         api.write_report(result, Path(args.output), args.format, top=args.top)
     else:

@@ -82,6 +82,7 @@ def _score(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     sub = _events_command(commands, "score", "the running balance over time")
     sub.add_argument("--every", choices=EVERY, help="one row per period instead of per event")
     sub.add_argument("--format", choices=OUTPUT_FORMATS["score"], default="text")
+    _engine(sub)
 
 
 def _explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -91,6 +92,20 @@ def _explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sub.add_argument("--top", type=int, default=10, metavar="N", help="drivers to list before 'N others' (default 10)")
     sub.add_argument("--format", choices=OUTPUT_FORMATS["explain"], default="text")
     sub.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    _engine(sub)
+
+
+def _engine(sub: argparse.ArgumentParser) -> None:
+    """`--engine` and `--scheduler`, for the commands that run on Dask."""
+    sub.add_argument(
+        "--engine", choices=("local", "dask"), default="local", help="where to score: this process, or a Dask cluster"
+    )
+    sub.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running scheduler (tcp://host:8786), or local:N for N worker processes here"
+        " (default local:2)",
+    )
 
 
 def _plot(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -137,6 +137,10 @@ class ActorScore:
         n = self._numbers
         return self._fired.amounts(n.groups, n.intensity, n.confidence)
 
+    def _events_upto(self, upto: np.ndarray) -> np.ndarray:
+        """How many events the first `upto` rows hold (one each here; a row per day holds that day's)."""
+        return upto
+
     def _running(self) -> np.ndarray:
         """The totals after each event (not kept, for the same reason)."""
         return running(self._days, self._amounts(), self._half_life)
@@ -181,7 +185,7 @@ class ActorScore:
             values = values * factor(ends - self._days[last], self._half_life)[:, None]
         values = np.where((upto > 0)[:, None], values, 0.0)
         balance, lean = self._balance_and_lean(values)
-        counts = np.diff(upto, prepend=0).tolist()
+        counts = np.diff(self._events_upto(upto), prepend=0).tolist()
         return Columns(list(dates[lo:hi]), list(labels[lo:hi]), counts, values, balance, lean)
 
     @cached_property
