@@ -23,6 +23,7 @@ from scorer.analysis import compare as comparing
 from scorer.analysis import explain as explaining
 from scorer.analysis import sensitivity as sensitive
 from scorer.analysis import whatif
+from scorer.engine import Matcher
 from scorer.io.atomic import replace_file
 from scorer.io.load import read_events
 from scorer.io.machine_coded.rows import Intensity
@@ -51,6 +52,7 @@ __all__ = [
     "read_events",
     "score",
     "score_on_cluster",
+    "tested_fields",
     "explain_on_cluster",
     "sensitivity",
     "set_weight",
@@ -152,6 +154,11 @@ def convert(events: EventSet, output: str | Path, *, partition_by: str | None = 
     """Write events as Parquet (`scorer convert`): a `.parquet` file, or a new folder, by year with
     `partition_by="year"`; the rows of GDELT/ICEWS input that did not become events go beside them."""
     return write_events(events, str(output), partition_by=partition_by)
+
+
+def tested_fields(pack: RulePack) -> list[str]:
+    """The event fields a pack's rules test (`attrs` for any attribute): what `score` must read of Parquet."""
+    return Matcher(pack).fields()
 
 
 def cluster_inputs(

@@ -41,8 +41,13 @@ def run(args: Any) -> int:
     }[args.command](args)
 
 
-def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[EventSet, Packs]:
-    """The events and the pack(s) of an events command, read together so that every problem shows at once."""
+def _inputs(
+    args: argparse.Namespace, packs: Callable[[], Packs], columns: Callable[[Packs], list[str]] | None = None
+) -> tuple[EventSet, Packs]:
+    """The events and the pack(s) of an events command, read together so that every problem shows at once.
+
+    With `columns`, Parquet input is read for the fields it names of the pack (and those every score needs).
+    """
     if args.as_of:
         api.check_as_of(args.as_of)
     if getattr(args, "top", 1) < 0:
@@ -58,7 +63,11 @@ def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[Event
     events: EventSet | None = None
     try:
         events = api.read_events(
-            args.events, args.input_format, strict=args.strict, intensity=args.intensity or "goldstein"
+            args.events,
+            args.input_format,
+            strict=args.strict,
+            intensity=args.intensity or "goldstein",
+            columns=columns(loaded) if columns is not None and loaded is not None else None,
         )
     except InputError as err:
         problems += err.problems
@@ -120,7 +129,7 @@ def _score(args: argparse.Namespace) -> int:
         )
         _emit(render(result, args.format, Style(palette=_palette(args))))
         return EXIT_SUCCESS
-    events, pack = _inputs(args, lambda: _pack(args))
+    events, pack = _inputs(args, lambda: _pack(args), api.tested_fields)
     result = api.score(events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without)
     _emit(render(result, args.format, Style(palette=_palette(args))))
     return EXIT_SUCCESS
