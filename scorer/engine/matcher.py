@@ -31,9 +31,9 @@ from scorer.engine import host
 from scorer.engine.channels import Channels
 from scorer.engine.compile import expression, for_engine
 from scorer.engine.distinct import PACKED, distinct, facts
-from scorer.engine.semantics import base_column, walk
+from scorer.engine.semantics import base_column, in_python, walk
 from scorer.model.frame import EventSet
-from scorer.pack.model import RulePack, Test
+from scorer.pack.model import ORDERING, RulePack, Test
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -50,23 +50,56 @@ class _Ruleset:
     channels: Channels
 
 
+class _Pool:
+    """What the facts of one ruleset carry, counted as rules join it (`Channels.size`, without remaking it)."""
+
+    def __init__(self) -> None:
+        self.tokens: set[str] = set()
+        self.cuts: set[str] = set()
+        self.booleans: set[Test] = set()
+
+    def size_with(self, tests: list[Test]) -> int:
+        """The size of the channels with these tests too."""
+        tokens, cuts, booleans = set(self.tokens), set(self.cuts), set(self.booleans)
+        for test in tests:
+            if in_python(test):
+                booleans.add(test)
+            elif test.op in ORDERING:
+                cuts.add(test.field)
+            else:
+                tokens.add(test.field)
+        return len(tokens) + 2 * len(cuts) + len(booleans)
+
+    def add(self, tests: list[Test]) -> None:
+        for test in tests:
+            if in_python(test):
+                self.booleans.add(test)
+            elif test.op in ORDERING:
+                self.cuts.add(test.field)
+            else:
+                self.tokens.add(test.field)
+
+
 def _chunks(pack: RulePack) -> list[tuple[list[int], Channels]]:
     """Enabled rules split into groups that fit one durable_rules ruleset each."""
-    groups: list[tuple[list[int], list[Test]]] = []
+    groups: list[tuple[list[int], list[Test], _Pool]] = []
     for index, rule in enumerate(pack.rules):
         if not rule.enabled:
             continue
         tests = list(walk(for_engine(rule.when)))
         if groups:
-            indices, pooled = groups[-1]
-            if len(indices) < MAX_RULES_PER_RULESET and Channels.of(pooled + tests).size() <= MAX_CHANNELS_PER_FACT:
+            indices, pooled, pool = groups[-1]
+            if len(indices) < MAX_RULES_PER_RULESET and pool.size_with(tests) <= MAX_CHANNELS_PER_FACT:
                 indices.append(index)
                 pooled.extend(tests)
+                pool.add(tests)
                 continue
-        if Channels.of(tests).size() > MAX_CHANNELS_PER_FACT:
+        pool = _Pool()
+        if pool.size_with(tests) > MAX_CHANNELS_PER_FACT:
             raise host.EngineError(f"rule '{rule.id}' tests more than {MAX_CHANNELS_PER_FACT} distinct things")
-        groups.append(([index], tests))
-    return [(indices, Channels.of(tests)) for indices, tests in groups]
+        pool.add(tests)
+        groups.append(([index], tests, pool))
+    return [(indices, Channels.of(tests)) for indices, tests, _ in groups]
 
 
 class Matcher:
@@ -121,7 +154,7 @@ class Matcher:
         for ruleset in self.rulesets:
             which, keys = facts(ruleset.channels, groups, seen, packed=packed)
             asked = [ruleset.channels.fact(key) for key in keys]
-            per_ruleset.append((which, [host.ask(ruleset.name, fact, sid) for fact in asked]))
+            per_ruleset.append((which, host.ask_many(ruleset.name, asked, sid)))
             host.retract(ruleset.name, asked)
         # Each ruleset holds the next rules of the pack (see _chunks) and each answer is
         # sorted, so a group's answers, one ruleset after another, are in pack order.
