@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from scorer.io.columns import days_of
 from scorer.io.machine_coded.rows import Intensity, RowError
-from scorer.model.fields import parse_date
 from scorer.model.frame import SCHEMA
 from scorer.model.skipped import SKIP_SCHEMA
 
@@ -26,8 +26,9 @@ Block = tuple[pl.DataFrame, pl.DataFrame, list[int]]  # events, skips (`SKIP_SCH
 
 def cells(raw: bytes) -> pl.DataFrame | None:
     """The block's rows as text cells `f0`, `f1`, ... (empty cells ""), or None when it is not for
-    columns at all: rows of differing widths, blank lines, carriage returns, bytes that are not UTF-8."""
-    if not raw or b"\r" in raw or b"\n\n" in raw or raw.startswith(b"\n"):
+    columns at all: rows of differing widths, carriage returns, bytes that are not UTF-8. (Blank lines are
+    set aside before a block comes here; one that does is a row of no width, for the row reader.)"""
+    if not raw or b"\r" in raw:
         return None
     try:
         table = pl.read_csv(raw, separator="\t", has_header=False, quote_char=None, infer_schema=False)
@@ -110,11 +111,10 @@ def events(
     """Events as `table.from_events` makes them, from looked-up `date`, `actor`, `partner` (NONE for
     none), `code` and `goldstein` (JSON text) columns and the other fields as expressions."""
     partner = pl.when(pl.col("partner") != NONE).then(pl.col("partner"))
-    days = {d: parse_date(d).toordinal() for d in table["date"].unique().to_list()}
     made = table.select(
         id=id,
         date=pl.col("date"),
-        day=pl.col("date").replace_strict(days, return_dtype=pl.Int32),
+        day=days_of(pl.col("date")),
         actor=pl.col("actor"),
         type=pl.lit("cameo.") + pl.col("code"),
         partner=partner,
