@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from scorer import api
 from scorer.io.formats import detect
 from scorer.io.load import looks_like_events, read_machine_coded
+from scorer.io.parquet.read import is_parquet
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack, parse_weight
 from scorer.problems import InputError, Problem, UsageError
@@ -271,7 +272,9 @@ def _validate(paths: list[str]) -> int:
         if not target.exists():
             raise UsageError(f"{path}: no such file or folder")
         try:
-            if target.is_dir() or (target.suffix in (".yaml", ".yml") and not looks_like_events(path)):
+            if (target.is_dir() and not is_parquet(path)) or (
+                target.suffix in (".yaml", ".yml") and not looks_like_events(path)
+            ):
                 pack = api.load_pack(path)
                 _emit([f"{path}: ok, a rulepack of {len(pack.rules)} rules\n".encode()])
             elif kind := detect(path):

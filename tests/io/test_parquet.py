@@ -170,3 +170,10 @@ def test_converted_gdelt_scores_as_the_export_does(tmp_path: Path, capsys: pytes
         expected = json.loads(tsv)
         del expected["skipped"]
         assert json.loads(parquet) == expected
+
+
+def test_validate_reads_a_parquet_folder_as_events(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "convert", FIXTURE, "--output", tmp_path / "kaz", "--partition-by", "year")
+    status, out, _ = run(capsys, "validate", tmp_path / "kaz", tmp_path / "kaz" / "year=2009" / "part-0.parquet")
+    assert status == 0
+    assert out.splitlines()[0] == f"{tmp_path / 'kaz'}: ok, 15 events"
