@@ -74,10 +74,13 @@ class Sums:
     unmatched: pl.DataFrame  # actor, day, row, id
 
 
-def load(source: ParquetPart | pl.DataFrame, options: Options) -> tuple[pl.DataFrame, list[Problem]]:
-    """A part's events (text as String) and the problems of its rows."""
+def load(
+    source: ParquetPart | pl.DataFrame, options: Options, *, checked: bool = False
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """A part's events (text as String) and the problems of its rows (none looked for when `checked`:
+    the part is read again after `survey` found none)."""
     if isinstance(source, ParquetPart):
-        frame, problems = read_file(source.file, source.partitions, options.columns)
+        frame, problems = read_file(source.file, source.partitions, options.columns, check=not checked)
     else:
         frame, problems = source, []
     return frame.cast(_TEXT_SCHEMA), problems  # type: ignore[arg-type]
@@ -116,7 +119,7 @@ def groups(frame: pl.DataFrame, options: Options, answers: Answers) -> np.ndarra
 
 def contributions(source: ParquetPart | pl.DataFrame, options: Options, answers: Answers) -> Sums:
     """Pass two over a part: what its events add to each axis, by actor and day."""
-    frame = kept(load(source, options)[0], options).with_row_index("row")
+    frame = kept(load(source, options, checked=True)[0], options).with_row_index("row")
     group = groups(frame, options, answers)
     amounts = answers.fired.amounts(group, frame["intensity"].to_numpy(), frame["confidence"].to_numpy())
     days = by_actor_and_day(frame.select("actor", "day"), amounts, np.ones(frame.height, dtype=np.int64))
@@ -149,7 +152,7 @@ def by_actor_and_day(keys: pl.DataFrame, amounts: np.ndarray, events: np.ndarray
 
 def fetch(source: ParquetPart | pl.DataFrame, options: Options) -> pl.DataFrame:
     """A part's kept events themselves (text as String)."""
-    return kept(load(source, options)[0], options)
+    return kept(load(source, options, checked=True)[0], options)
 
 
 def ids_of(source: ParquetPart | pl.DataFrame, options: Options, hashes: np.ndarray) -> pl.DataFrame:

@@ -87,9 +87,12 @@ def read_parquet(path: str, columns: Sequence[str] | None = None) -> tuple[pl.Da
 
 
 def read_file(
-    file: str, partitions: dict[str, str] | None = None, columns: Sequence[str] | None = None
+    file: str, partitions: dict[str, str] | None = None, columns: Sequence[str] | None = None, *, check: bool = True
 ) -> tuple[pl.DataFrame, list[Problem]]:
-    """One Parquet file's events (`read_parquet`), with the values of its partition folders."""
+    """One Parquet file's events (`read_parquet`), with the values of its partition folders.
+
+    `check=False` skips the checks of values, for a file read again after a first reading found none.
+    """
     partitions = partitions or {}
     try:
         schema = pl.read_parquet_schema(file)
@@ -109,7 +112,7 @@ def read_file(
         pl.lit(value, pl.String).alias(key) for key, value in partitions.items() if key in wanted and key not in schema
     )
     frame = _plain(frame, wanted)
-    bad = _bad_rows(frame)
+    bad = _bad_rows(frame) if check else pl.Series([False])
     if bad.any():
         frame, problems = _named(file, frame, bad)
     return _finished(file, frame), problems
