@@ -19,6 +19,7 @@ they are at most MAX_FETCHED; more are refused, with a pointer to `--every`.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -58,7 +59,13 @@ def connect(scheduler: str) -> Iterator[Client]:
         if workers < 1:
             raise UsageError(f"--scheduler {scheduler!r}: local:N needs a number of workers N of 1 or more")
         with (
-            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+            LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.CRITICAL,  # the command's messages are its own
+            ) as cluster,
             Client(cluster) as client,
         ):
             yield client

@@ -122,32 +122,40 @@ def contributions(source: ParquetPart | pl.DataFrame, options: Options, answers:
     frame = kept(load(source, options, checked=True)[0], options).with_row_index("row")
     group = groups(frame, options, answers)
     amounts = answers.fired.amounts(group, frame["intensity"].to_numpy(), frame["confidence"].to_numpy())
-    days = by_actor_and_day(frame.select("actor", "day"), amounts, np.ones(frame.height, dtype=np.int64))
-    last = (
-        frame.select("actor", "day", "row", "date")
-        .sort(["actor", "day", "row"])
-        .group_by("actor", maintain_order=True)
-        .last()
-    )
+    days, last = by_actor_and_day(frame["actor"], frame["day"].to_numpy(), amounts)
     per_group = answers.fired.starts[1:] - answers.fired.starts[:-1]
     unmatched = frame.filter(pl.Series(per_group[group] == 0)).select("actor", "day", "row", "id")
-    return Sums(days, last, unmatched)
+    return Sums(days, frame[pl.Series(last)].select("actor", "day", "row", "date"), unmatched)
 
 
-def by_actor_and_day(keys: pl.DataFrame, amounts: np.ndarray, events: np.ndarray) -> pl.DataFrame:
-    """Rows summed by actor and day (a stable order, so sums are made in the rows' order: the same each run)."""
-    order = keys.with_row_index("i").sort(["actor", "day"], maintain_order=True)["i"].to_numpy()
-    keys = keys[pl.Series(order)]
-    if keys.height == 0:
-        starts = np.zeros(0, dtype=np.int64)
-    else:
-        change = (keys["actor"] != keys["actor"].shift(1)) | (keys["day"] != keys["day"].shift(1))
-        starts = np.flatnonzero(change.fill_null(True).to_numpy())
+def by_actor_and_day(actor: pl.Series, day: np.ndarray, amounts: np.ndarray) -> tuple[pl.DataFrame, np.ndarray]:
+    """Rows summed by actor and day, and the row of each actor's last event (latest day, then last row).
+
+    Rows are put in order by one integer key (the actor's rank among the names, then the day)
+    with a stable sort, so each sum is made in the rows' order: the same each run.
+    """
     width = amounts.shape[1] if amounts.ndim == 2 else 0
-    summed = np.add.reduceat(amounts[order], starts, axis=0) if len(starts) else np.zeros((0, width))
-    counts = np.add.reduceat(events[order], starts) if len(starts) else np.zeros(0, dtype=np.int64)
-    table = keys[pl.Series(starts)].with_columns(events=pl.Series(counts, dtype=pl.Int64))
-    return table.with_columns(pl.Series(f"a{i}", summed[:, i], dtype=pl.Float64) for i in range(width))
+    if actor.len() == 0:
+        empty_days = pl.DataFrame({"actor": actor, "day": pl.Series([], dtype=pl.Int32)})
+        table = empty_days.with_columns(events=pl.Series([], dtype=pl.Int64))
+        return table.with_columns(pl.Series(f"a{i}", [], dtype=pl.Float64) for i in range(width)), np.zeros(0, np.int64)
+    names = actor.unique().sort()  # (few; ranking the rows' text itself is a sort of every row)
+    rank = actor.replace_strict(names, pl.int_range(len(names), eager=True), return_dtype=pl.Int64).to_numpy()
+    wide = day.astype(np.int64)
+    first = int(wide.min())
+    key = rank * (int(wide.max()) - first + 1) + (wide - first)
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    ends = np.append(starts[1:], len(order))
+    summed = np.add.reduceat(amounts[order], starts, axis=0) if width else np.zeros((len(starts), 0))
+    where = order[starts]
+    table = pl.DataFrame(
+        {"actor": actor.gather(where), "day": pl.Series(day[where], dtype=pl.Int32), "events": ends - starts}
+    ).with_columns(pl.Series(f"a{i}", summed[:, i], dtype=pl.Float64) for i in range(width))
+    ranks = rank[order]
+    last = order[np.flatnonzero(np.append(ranks[1:] != ranks[:-1], True))]
+    return table, last
 
 
 def fetch(source: ParquetPart | pl.DataFrame, options: Options) -> pl.DataFrame:
