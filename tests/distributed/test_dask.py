@@ -7,6 +7,7 @@ a real LocalCluster of two worker processes and scores through the command.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -46,7 +47,7 @@ def here(monkeypatch: pytest.MonkeyPatch) -> None:
     def connect(scheduler: str) -> Iterator[_Here]:
         yield _Here()
 
-    monkeypatch.setattr(driver, "connect", __import__("contextlib").contextmanager(connect))
+    monkeypatch.setattr(driver, "connect", contextlib.contextmanager(connect))
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
