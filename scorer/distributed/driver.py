@@ -212,5 +212,8 @@ def _unmatched(sums: list[Sums]) -> dict[str, tuple[str, ...]]:
     frames = [s.unmatched.with_columns(part=pl.lit(i, pl.Int64)) for i, s in enumerate(sums) if s.unmatched.height]
     if not frames:
         return {}
-    ordered = pl.concat(frames).sort(["actor", "day", "part", "row"]).group_by("actor", maintain_order=True)
+    found = pl.concat(frames)
+    names = found["actor"].unique().sort()  # ranked by name through the few names, not by sorting every row's text
+    rank = found["actor"].replace_strict(names, pl.int_range(len(names), eager=True), return_dtype=pl.Int64)
+    ordered = found.with_columns(rank=rank).sort(["rank", "day", "part", "row"]).group_by("actor", maintain_order=True)
     return {actor: tuple(ids) for actor, ids in ordered.agg(pl.col("id")).iter_rows()}
