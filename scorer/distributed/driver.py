@@ -63,7 +63,7 @@ def connect(scheduler: str) -> Iterator[Client]:
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: no warning when 8787 is taken
                 silence_logs=logging.CRITICAL,  # the command's messages are its own
             ) as cluster,
             Client(cluster) as client,

@@ -190,7 +190,7 @@ def test_random_packs_score_the_same(capsys: pytest.CaptureFixture[str], tmp_pat
 
 @pytest.mark.slow
 def test_a_local_cluster_of_two_processes_scores_the_same(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    with dask.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with dask.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         address = cluster.scheduler_address
         same_on_dask(capsys, "score", FIXTURE, "--every", "quarter", scheduler=address)
         same_on_dask(capsys, "explain", FIXTURE, "--actor", "KAZ", scheduler=address)
