@@ -71,6 +71,7 @@ class _Pool:
         return len(tokens) + 2 * len(cuts) + len(booleans)
 
     def add(self, tests: list[Test]) -> None:
+        """The channels of these tests, now part of the ruleset's."""
         for test in tests:
             if in_python(test):
                 self.booleans.add(test)

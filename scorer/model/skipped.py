@@ -94,6 +94,7 @@ class Skipped(Sequence[Skip]):
             self.append(skip)
 
     def _flush(self) -> None:
+        """The skips appended one by one, made columns."""
         if self._pending:
             self._frames.append(skip_frame(self._pending))
             self._pending = []
@@ -154,6 +155,7 @@ _TEXT: dict[str, Any] = {"file": pl.String, "reason": pl.String, "message": pl.S
 
 
 def _skip(row: tuple[Any, ...]) -> Skip:
+    """A row of `SKIP_SCHEMA` as a Skip."""
     file, line, col, reason, message = row
     return Skip(file, line, col, reason, message)
 

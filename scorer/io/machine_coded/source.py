@@ -218,9 +218,11 @@ class _Capped(io.RawIOBase):
         self._stream, self._limit, self._name, self._given = stream, limit, name, 0
 
     def readable(self) -> bool:
+        """Always: it is a stream to read."""
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        """Bytes of the member into `buffer`; InputError once more than the limit have been given."""
         got = self._stream.readinto(buffer)  # type: ignore[attr-defined]
         self._given += got
         if self._given > self._limit:

@@ -25,12 +25,14 @@ class _Reader:
         self.data, self.at = data, 0
 
     def byte(self) -> int:
+        """The next byte."""
         if self.at >= len(self.data):
             raise _Broken
         self.at += 1
         return self.data[self.at - 1]
 
     def varint(self) -> int:
+        """An unsigned variable-length integer."""
         value, shift = 0, 0
         while True:
             b = self.byte()
@@ -42,6 +44,7 @@ class _Reader:
                 raise _Broken
 
     def zigzag(self) -> int:
+        """A signed (zigzag) variable-length integer."""
         n = self.varint()
         return (n >> 1) ^ -(n & 1)
 
@@ -84,6 +87,7 @@ class _Reader:
         return (self.varint() if size == 15 else size), head & 0x0F
 
     def fields(self) -> list[tuple[int, int]] | _Fields:
+        """The fields of the struct that starts here."""
         return _Fields(self)
 
 

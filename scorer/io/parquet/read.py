@@ -156,6 +156,7 @@ def _expected(name: str, kind: Any) -> str | None:
 
 
 def _scalar(kind: Any) -> bool:
+    """Whether an attribute field of a struct holds text, a number or a boolean."""
     return bool(kind.is_numeric() or kind in (pl.Boolean, pl.Null) or isinstance(kind, _TEXT_KINDS))
 
 

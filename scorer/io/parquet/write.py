@@ -64,6 +64,7 @@ def parquet_layout(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _file_bytes(frame: pl.DataFrame, metadata: dict[str, str] | None = None) -> bytes:
+    """A frame as the bytes of a Parquet file."""
     buffer = io.BytesIO()
     frame.write_parquet(buffer, row_group_size=_ROW_GROUP, metadata=metadata)
     return buffer.getvalue()
@@ -135,6 +136,7 @@ def _skipped_bytes(tally: Tally) -> bytes:
 
 
 def _umask() -> int:
+    """The process's umask (read by setting it, then put back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
