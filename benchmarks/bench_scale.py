@@ -492,7 +492,7 @@ def asks(events: Path, pack: Path) -> None:
     host.ask_many = counting  # type: ignore[assignment]
     try:
         start = time.perf_counter()
-        groups, _ = matcher.match_frame(frame)
+        groups = matcher.match_frame(frame).groups
         matching = time.perf_counter() - start
     finally:
         host.ask_many = original  # type: ignore[assignment]

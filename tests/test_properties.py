@@ -1,8 +1,8 @@
 """Properties over random small packs and events.
 
 The matches of the engine are checked against a straightforward evaluation of
-the condition language written here from SPEC section 3, and the scores
-against the math of SPEC section 4 computed here from those matches.
+the condition language written here from docs/reference.md, and the scores
+against the scoring math of docs/reference.md computed here from those matches.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ TEXT_FIELDS = ("id", "actor", "type", "partner", "source")
 NUMBER_FIELDS = ("intensity", "confidence")
 
 
-# --- the reference evaluation (SPEC section 3) ------------------------------
+# --- the reference evaluation of conditions --------------------------------
 
 MISSING = object()
 
@@ -333,7 +333,7 @@ def test_engine_matches_equal_the_reference_evaluation(pack: dict[str, Any], ite
 
 
 def reference_scores(pack: dict[str, Any], items: list[dict[str, Any]], as_of: str | None) -> dict[str, Any]:
-    """Per actor: timeline (event, totals), final (date, totals), unmatched, per SPEC section 4."""
+    """Per actor: timeline (event, totals), final (date, totals), unmatched, by the scoring math."""
     half_life = pack["scoring"]["half_life_days"]
     rules = pack["rules"]
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from scorer import api
+from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
+from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
 from scorer.io.formats import detect
 from scorer.io.load import looks_like_events, read_machine_coded
 from scorer.io.parquet.read import is_parquet
@@ -39,6 +41,7 @@ def run(args: Any) -> int:
         "plot": _plot,
         "sensitivity": _sensitivity,
         "compare": _compare,
+        "calibrate": _calibrate,
     }[args.command](args)
 
 
@@ -114,15 +117,18 @@ def _on_cluster(args: argparse.Namespace) -> tuple[Any, RulePack]:
 
 
 def _scheduler(args: argparse.Namespace) -> str:
-    """`--scheduler`, which goes with `--engine dask` only."""
+    """`--scheduler`, which goes with `--engine dask` only (as `--bands` goes with the local engine only)."""
     if args.engine != "dask" and args.scheduler:
         raise UsageError("--scheduler goes with --engine dask")
+    if args.engine == "dask" and args.bands:
+        raise UsageError("--bands draws weights over every event in this process: use it with --engine local")
     return str(args.scheduler or "local:2")
 
 
 def _score(args: argparse.Namespace) -> int:
     """`scorer score`."""
     scheduler = _scheduler(args)
+    draws, seed = draw_options(args, BAND_DRAWS, args.bands)
     if args.engine == "dask":
         inputs, pack = _on_cluster(args)
         result = api.score_on_cluster(
@@ -132,6 +138,9 @@ def _score(args: argparse.Namespace) -> int:
         return EXIT_SUCCESS
     events, pack = _inputs(args, lambda: _pack(args), api.tested_fields)
     result = api.score(events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without)
+    if args.bands:
+        _emit(render(api.bands(result, draws=draws, seed=seed), args.format, Style(palette=_palette(args))))
+        return EXIT_SUCCESS
     _emit(render(result, args.format, Style(palette=_palette(args))))
     return EXIT_SUCCESS
 
@@ -139,6 +148,7 @@ def _score(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     """`scorer explain`."""
     scheduler = _scheduler(args)
+    draws, seed = draw_options(args, BAND_DRAWS, args.bands)
     if args.engine == "dask":
         inputs, pack = _on_cluster(args)
         result = api.explain_on_cluster(
@@ -146,7 +156,15 @@ def _explain(args: argparse.Namespace) -> int:
         )
     else:
         events, pack = _inputs(args, lambda: _pack(args))
-        result = api.explain(events, pack, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without)
+        result = api.explain(
+            events,
+            pack,
+            actor=args.actor,
+            as_of=args.as_of,
+            event=args.event,
+            without=args.without,
+            bands=(draws, seed) if args.bands else None,
+        )
     if args.output:
         api.write_report(result, Path(args.output), args.format, top=args.top)
     else:
@@ -169,8 +187,21 @@ def _plot(args: argparse.Namespace) -> int:
     delta = _delta(args.delta)
     events, pack = _inputs(args, lambda: _pack(args))
     fmt: ChartFormat = "png" if output.suffix.lower() == ".png" else "svg"
+    sobol = args.chart == "sobol"
+    if args.bands and args.chart != "timeline":
+        raise UsageError("--bands shades the timeline chart only: drop it, or use --chart timeline")
+    draws, seed = draw_options(args, SOBOL_DRAWS if sobol else BAND_DRAWS, args.bands or sobol)
     chart = api.plot(
-        events, pack, args.chart, fmt, actor=args.actor, as_of=args.as_of, without=args.without, top=args.top, delta=delta
+        events,
+        pack,
+        args.chart,
+        fmt,
+        actor=args.actor,
+        as_of=args.as_of,
+        without=args.without,
+        top=args.top,
+        delta=delta,
+        bands=(draws, seed) if args.bands or sobol else None,
     )
     api.write_file(output, chart)
     return EXIT_SUCCESS
@@ -179,9 +210,39 @@ def _plot(args: argparse.Namespace) -> int:
 def _sensitivity(args: argparse.Namespace) -> int:
     """`scorer sensitivity`."""
     delta = _delta(args.delta)
+    if args.global_:
+        draws, seed = draw_options(args, SOBOL_DRAWS, True)
+        events, pack = _inputs(args, lambda: _pack(args))
+        found = api.global_sensitivity(
+            events, pack, draws=draws, seed=seed, actor=args.actor, as_of=args.as_of, without=args.without
+        )
+        _emit(render(found, args.format, Style()))
+        return EXIT_SUCCESS
+    if args.format == "csv":
+        raise UsageError("--format csv: only with --global")
+    draw_options(args, SOBOL_DRAWS, False)
     events, pack = _inputs(args, lambda: _pack(args))
     result = api.sensitivity(events, pack, delta=delta, actor=args.actor, as_of=args.as_of, without=args.without)
     _emit(render(result, args.format, Style()))
+    return EXIT_SUCCESS
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    """`scorer calibrate`: the weights fitted to a target, and with `--write` written into the pack."""
+    if not math.isfinite(args.ridge) or args.ridge < 0:
+        raise UsageError(f"--ridge must be a number of 0 or more, not {args.ridge}")
+    if args.write and (args.rules is None or args.set):
+        raise UsageError("--write edits a pack of your own: name it with --rules, and without --set")
+    events, (pack, targets) = _inputs(
+        args, lambda: (_pack(args), api.read_targets(args.target, args.target_format, args.target_column))
+    )
+    result = api.calibrate(
+        events, pack, targets, ridge=args.ridge, only=args.only, actor=args.actor, as_of=args.as_of, without=args.without
+    )
+    edits = api.write_calibration(args.rules, result) if args.write else []
+    _emit(render(result, args.format, Style()))
+    for edit in edits:
+        sys.stderr.write(f"{edit.file}:{edit.line}: {edit.rule} {edit.axis} {edit.old!r} -> {edit.new!r}\n")
     return EXIT_SUCCESS
 
 
@@ -233,6 +294,15 @@ def _convert(args: argparse.Namespace) -> int:
     report = f"; skipped rows: {written.skipped}" if written.skipped else ""
     _emit([f"{args.output}: {written.events:,} events in {files}{report}\n".encode()])
     return EXIT_SUCCESS
+
+
+def draw_options(args: argparse.Namespace, default: int, used: bool) -> tuple[int, int]:
+    """`--draws` (or `default`) and `--seed` (or 0), checked; refused where nothing is drawn (not `used`)."""
+    if not used and (args.draws is not None or args.seed is not None):
+        raise UsageError("--draws and --seed apply only with --bands, --global or --chart sobol")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be 0 or more, not {args.seed}")
+    return (args.draws if args.draws is not None else default), args.seed or 0
 
 
 def _weights(args: argparse.Namespace) -> int:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 
 from scorer import __version__
+from scorer.analysis.calibrate import RIDGE
+from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
 from scorer.analysis.sensitivity import DELTA
+from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
 from scorer.io.formats import COLUMNAR_FORMATS, FORMATS, MACHINE_FORMATS
 from scorer.io.machine_coded.rows import INTENSITIES
 from scorer.io.parquet.write import PARTITIONS
+from scorer.io.targets import TARGET_FORMATS, UNGA_DEFAULT
 from scorer.report.format import CHARTS
 from scorer.report.render import FORMATS as OUTPUT_FORMATS
 from scorer.scoring.periods import EVERY
@@ -24,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     _plot(commands)
     _sensitivity(commands)
     _compare(commands)
+    _calibrate(commands)
     _weights(commands)
     _convert(commands)
     validate = commands.add_parser("validate", help="check event files and rulepacks")
@@ -82,6 +87,7 @@ def _score(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     sub = _events_command(commands, "score", "the running balance over time")
     sub.add_argument("--every", choices=EVERY, help="one row per period instead of per event")
     sub.add_argument("--format", choices=OUTPUT_FORMATS["score"], default="text")
+    _draws(sub, bands=True)
     _engine(sub)
 
 
@@ -92,6 +98,7 @@ def _explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sub.add_argument("--top", type=int, default=10, metavar="N", help="drivers to list before 'N others' (default 10)")
     sub.add_argument("--format", choices=OUTPUT_FORMATS["explain"], default="text")
     sub.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    _draws(sub, bands=True)
     _engine(sub)
 
 
@@ -117,13 +124,21 @@ def _plot(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     sub.add_argument("--top", type=int, default=10, metavar="N", help="rows before 'N others' (default 10)")
     sub.add_argument("--delta", type=float, default=DELTA, help="relative weight change for tornado (0.25)")
+    _draws(sub, bands=True, sobol=True)
 
 
 def _sensitivity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`scorer sensitivity`."""
     sub = _events_command(commands, "sensitivity", "how the balance moves when one weight changes by ±delta")
     sub.add_argument("--delta", type=float, default=DELTA, help="relative weight change (default 0.25)")
-    sub.add_argument("--format", choices=OUTPUT_FORMATS["analysis"], default="text")
+    sub.add_argument("--format", choices=OUTPUT_FORMATS["global"], default="text", help="csv with --global only")
+    sub.add_argument(
+        "--global",
+        dest="global_",
+        action="store_true",
+        help="Sobol' indices of the balance to every ranged weight drawn together (SALib)",
+    )
+    _draws(sub, sobol=True)
 
 
 def _compare(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -146,6 +161,36 @@ def _convert(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     sub.add_argument("--strict", action="store_true", help="a GDELT/ICEWS row that cannot become an event is an error")
     sub.add_argument("--intensity", choices=INTENSITIES, help="intensity of GDELT/ICEWS events (default goldstein)")
+
+
+def _draws(sub: argparse.ArgumentParser, *, bands: bool = False, sobol: bool = False) -> None:
+    """`--bands`, `--draws` and `--seed`: drawing the ranged weights."""
+    if bands:
+        sub.add_argument(
+            "--bands", action="store_true", help="5th-95th percentile bands over draws of the ranged weights"
+        )
+    defaults = [f"{BAND_DRAWS} for bands"] * bands + [f"{SOBOL_DRAWS} base draws with --global or --chart sobol"] * sobol
+    sub.add_argument("--draws", type=int, metavar="N", help=f"draws of the weights (default {'; '.join(defaults)})")
+    sub.add_argument("--seed", type=int, metavar="S", help="seed of the draws (default 0)")
+
+
+def _calibrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`scorer calibrate`."""
+    sub = _events_command(commands, "calibrate", "fit the weights to an outside measure (UN votes, a CSV)")
+    sub.add_argument("--target", required=True, metavar="FILE", help="the values to fit: actor,date,value or unga")
+    sub.add_argument("--target-format", choices=TARGET_FORMATS, default="csv", help="csv (default) or unga")
+    sub.add_argument(
+        "--target-column", metavar="COL", help=f"the column to fit (default: value; unga: {UNGA_DEFAULT})"
+    )
+    sub.add_argument("--ridge", type=float, default=RIDGE, metavar="L", help=f"pull toward the pack's weights (default {RIDGE:g})")
+    sub.add_argument("--format", choices=OUTPUT_FORMATS["global"], default="text")
+    sub.add_argument(
+        "--only",
+        action="append",
+        metavar="RULE.AXIS",
+        help="fit only this weight, holding the others as the pack has them (repeatable)",
+    )
+    sub.add_argument("--write", action="store_true", help="write the suggested weights into the pack's files")
 
 
 def _weights(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -128,31 +128,51 @@ def run(
     """Score on the cluster: a score made of sums, or (`per_event`, or no `every`) the events fetched here."""
     matcher = Matcher(pack)
     fields = tuple(matcher.fields())
-    wanted = None if per_event or every is None else tuple(sorted(set(fields) | set(NEEDED)))
+    # A sequence rule looks at every earlier event, of any actor and in any part, so its events are scored here.
+    fetched = per_event or every is None or matcher.sequential
+    wanted = None if fetched else tuple(sorted(set(fields) | set(NEEDED)))
     options = Options(
-        wanted, fields, actor, parse_date(as_of).toordinal() if as_of else None, tuple(dict.fromkeys(without))
+        wanted,
+        fields,
+        None if matcher.sequential else actor,
+        parse_date(as_of).toordinal() if as_of else None,
+        tuple(dict.fromkeys(without)),
     )
     parts = client.scatter(given.parts) if given.parts else []
     surveys: list[Survey] = client.gather(client.map(survey, parts, options=options, pure=False))
     _check(client, parts, options, surveys)
     rows = sum(s.rows for s in surveys)
-    if per_event or every is None:
-        if rows > MAX_FETCHED:
-            raise UsageError(
-                f"{rows:,} events are too many to view one by one on Dask (at most {MAX_FETCHED:,}):"
-                " use score --every year|quarter|month, or --actor for one actor's explanation"
-            )
+    if fetched:
+        _check_fetched(rows, pack if matcher.sequential else None)
         frames: list[pl.DataFrame] = client.gather(client.map(fetch, parts, options=options, pure=False))
         frame = pl.concat(frames).cast(SCHEMA) if frames else empty()  # type: ignore[arg-type]
         return EventSet(frame, given.tally, given.sources)
     distinct = [s.distinct for s in surveys if s.distinct.width]
     union = pl.concat(distinct, how="vertical_relaxed").unique(maintain_order=True) if distinct else pl.DataFrame()
-    groups, fired = matcher.match_frame(union) if fields else (np.zeros(0, dtype=np.int64), [tuple[int, ...]()])
+    # A pack with sequence rules never comes here (its events are fetched), so each group's answer is the engine's.
+    groups, fired = matcher.match_frame(union)[:2] if fields else (np.zeros(0, dtype=np.int64), [tuple[int, ...]()])
     answers = Answers(union.with_columns(g=pl.Series(groups, dtype=pl.Int64)), Fired.of(pack, fired))
     shared = client.scatter(answers, broadcast=True)
     sums: list[Sums] = client.gather(client.map(contributions, parts, options=options, answers=shared, pure=False))
     actors = _actors(sums, pack, as_of, every)
     return Score(pack, actors, given.tally)
+
+
+def _check_fetched(rows: int, sequential: RulePack | None) -> None:
+    """Refuse to bring more than MAX_FETCHED events here, saying what to do instead."""
+    if rows <= MAX_FETCHED:
+        return
+    if sequential is not None:
+        rule = next(rule.id for rule in sequential.rules if rule.enabled and rule.contexts)
+        raise UsageError(
+            f"rule '{rule}' has after or not_after: on Dask its events are scored in one process, and"
+            f" {rows:,} events are too many for that (at most {MAX_FETCHED:,}): use --engine local,"
+            " or a pack without sequence rules"
+        )
+    raise UsageError(
+        f"{rows:,} events are too many to view one by one on Dask (at most {MAX_FETCHED:,}):"
+        " use score --every year|quarter|month, or --actor for one actor's explanation"
+    )
 
 
 def _check(client: Client, parts: list[object], options: Options, surveys: list[Survey]) -> None:

@@ -39,3 +39,10 @@ def resolve(path: str | None) -> str | None:
     # Reports name rule files; inside the working directory a relative path reads better.
     relative = os.path.relpath(folder)
     return relative if not relative.startswith("..") else str(folder)
+
+
+def installed(path: str | Path) -> bool:
+    """Whether `path` lies inside the installed package (its bundled packs): files not to be edited in place."""
+    inside = (_PACKAGE / "bundled").resolve()
+    target = Path(path).resolve()
+    return target == inside or inside in target.parents

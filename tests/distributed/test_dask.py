@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from scorer.cli import main
 
@@ -24,7 +25,7 @@ from scorer.distributed import driver  # noqa: E402 - only with Dask installed
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "fixtures" / "kazakhstan-2009.yaml"
-GDELT = ROOT.parent / "shared" / "data" / "gdelt" / "gdelt1-georgia-2012-08.export.tsv"
+GDELT = ROOT / "tests" / "data" / "gdelt-sample.tsv"
 
 
 class _Here:
@@ -82,18 +83,35 @@ def same_on_dask(capsys: pytest.CaptureFixture[str], *argv: object, scheduler: s
     return local
 
 
+def flat_pack(folder: Path) -> Path:
+    """The bundled pack less its sequence rules (`after`, `not_after`): one that Dask scores by sums."""
+    out = folder / "flat"
+    out.mkdir(exist_ok=True)
+    for source in sorted((ROOT / "rules").glob("*.yaml")):
+        document = yaml.safe_load(source.read_text())
+        if isinstance(document, dict) and "rules" in document:
+            document["rules"] = [r for r in document["rules"] if "after" not in r and "not_after" not in r]
+        (out / source.name).write_text(yaml.safe_dump(document, sort_keys=False))
+    return out
+
+
 @pytest.mark.usefixtures("here")
+@pytest.mark.parametrize("pack", ["bundled", "flat"])
 @pytest.mark.parametrize(
     "options",
     [["score", "--every", "year"], ["score", "--every", "month", "--as-of", "2009-03"], ["score"], ["explain"],
-     ["explain", "--actor", "KAZ"], ["score", "--every", "quarter", "--without", "kaz-2003-nato-overflight"]],
+     ["explain", "--actor", "KAZ"], ["score", "--every", "quarter", "--without", "kaz-2003-nato-overflight"],
+     ["score", "--every", "quarter", "--actor", "KAZ"]],
 )
-def test_the_fixture_scores_the_same(capsys: pytest.CaptureFixture[str], options: list[str]) -> None:
-    same_on_dask(capsys, options[0], FIXTURE, *options[1:])
+def test_the_fixture_scores_the_same(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, options: list[str], pack: str
+) -> None:
+    """The bundled pack has sequence rules, whose events are scored on the driver; the flat one is summed."""
+    rules = ["--rules", flat_pack(tmp_path)] if pack == "flat" else []
+    same_on_dask(capsys, options[0], FIXTURE, *rules, *options[1:])
 
 
 @pytest.mark.usefixtures("here")
-@pytest.mark.skipif(not GDELT.exists(), reason="the shared GDELT sample is not beside this checkout")
 def test_the_gdelt_sample_scores_the_same(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     same_on_dask(capsys, "score", GDELT, "--rules", "cameo", "--every", "month")
     run(capsys, "convert", GDELT, "--output", tmp_path / "g", "--partition-by", "year")
@@ -103,13 +121,18 @@ def test_the_gdelt_sample_scores_the_same(capsys: pytest.CaptureFixture[str], tm
 
 @pytest.mark.usefixtures("here")
 def test_a_per_event_timeline_of_too_many_events_is_refused(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(driver, "MAX_FETCHED", 3)
-    status, out, err = run(capsys, "score", FIXTURE, "--engine", "dask", "--scheduler", "tcp://here:1")
+    flat = flat_pack(tmp_path)
+    status, out, err = run(capsys, "score", FIXTURE, "--rules", flat, "--engine", "dask", "--scheduler", "tcp://here:1")
     assert (status, out) == (2, "")
     assert "too many to view one by one on Dask" in err and "--every" in err
-    assert run(capsys, "score", FIXTURE, "--engine", "dask", "--scheduler", "x:1", "--every", "year")[0] == 0
+    assert run(capsys, "score", FIXTURE, "--rules", flat, "--engine", "dask", "--scheduler", "x:1", "--every", "year")[0] == 0
+    # The bundled pack's sequence rules need every event in one place, with --every too.
+    status, out, err = run(capsys, "score", FIXTURE, "--engine", "dask", "--scheduler", "x:1", "--every", "year")
+    assert (status, out) == (2, "")
+    assert "rule 'membership-join-west' has after or not_after" in err and "--engine local" in err
 
 
 @pytest.mark.usefixtures("here")
@@ -200,3 +223,47 @@ def test_a_local_cluster_of_two_processes_scores_the_same(capsys: pytest.Capture
             same_on_dask(capsys, "score", tmp_path / f"parts-{seed}", "--rules", pack, *options, scheduler=address)
     status, out, err = run(capsys, "score", FIXTURE, "--every", "year", "--engine", "dask", "--scheduler", "local:2")
     assert status == 0, err
+
+
+SEQUENCE_PACK = """\
+scoring: {axes: [p, m], balance: {plus: p, minus: m}}
+rules:
+  - {id: plain, when: {type: a.x}, signals: {p: 1}}
+  - id: after-a
+    when: {type: b.x}
+    after: {when: {type: a.x, partner: {same_as: partner}}}
+    signals: {m: 2}
+"""
+
+
+@pytest.mark.usefixtures("here")
+@pytest.mark.parametrize("every", ["month", None])
+def test_a_pack_with_sequence_rules_scores_the_same(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, every: str | None
+) -> None:
+    """Earlier events of other actors, in other parts, are context: `--actor` must not hide them."""
+    (tmp_path / "pack.yaml").write_text(SEQUENCE_PACK)
+    rows = [
+        ("e1", "2009-01-01", "UZB", "a.x", "NATO"),
+        ("e2", "2010-02-01", "KAZ", "b.x", "NATO"),
+        ("e3", "2010-03-01", "KAZ", "b.x", "CSTO"),
+        ("e4", "2011-03-01", "KAZ", "a.x", "CSTO"),
+    ]
+    names = ("id", "date", "actor", "type", "partner")
+    (tmp_path / "e.jsonl").write_text("".join(json.dumps(dict(zip(names, r, strict=True))) + "\n" for r in rows))
+    run(capsys, "convert", tmp_path / "e.jsonl", "--output", tmp_path / "parts", "--partition-by", "year")
+    options = ["--every", every] if every else []
+    for actor in ([], ["--actor", "KAZ"]):
+        local = same_on_dask(capsys, "score", tmp_path / "parts", "--rules", tmp_path / "pack.yaml", *options, *actor)
+        assert json.loads(local)["actors"]["KAZ"]["final"]["totals"]["m"] == 2
+    same_on_dask(capsys, "explain", tmp_path / "parts", "--rules", tmp_path / "pack.yaml", "--actor", "KAZ")
+
+
+@pytest.mark.usefixtures("here")
+def test_bands_are_drawn_with_the_local_engine_only(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (["score", "--every", "year"], ["explain"]):
+        status, out, err = run(capsys, *command, FIXTURE, "--bands", "--engine", "dask", "--scheduler", "x:1")
+        assert (status, out) == (2, "")
+        assert "--bands" in err and "--engine local" in err
+    status, _, err = run(capsys, "score", FIXTURE, "--every", "year", "--draws", "5", "--engine", "dask")
+    assert status == 2 and "--draws and --seed apply only with --bands" in err

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -16,7 +18,7 @@ from scorer.problems import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "fixtures" / "kazakhstan-2009.yaml"
-GDELT = ROOT.parent / "shared" / "data" / "gdelt" / "gdelt1-georgia-2012-08.export.tsv"
+GDELT = ROOT / "tests" / "data" / "gdelt-sample.tsv"
 
 RULES = """\
 scoring: {axes: [nato, russia], balance: {plus: nato, minus: russia}, half_life_days: 100}
@@ -31,6 +33,19 @@ JSONL = """\
 {"id": "e1", "date": "2009", "actor": "KAZ", "type": "membership.join", "partner": "NATO", "tags": ["pfp", "x"]}
 {"id": "e2", "date": "2009-04-11", "actor": "KAZ", "type": "forces.contribute", "partner": "CSTO", "intensity": 2, "confidence": 0.5, "attrs": {"units": 3, "airborne": true}}
 {"id": "e3", "date": "2009-04", "actor": "KAZ", "type": "diplomacy.meeting", "attrs": {"code": "012"}, "summary": "Met"}
+"""
+YAML = """\
+events:
+  - {id: e1, date: "2009", actor: KAZ, type: membership.join, partner: NATO, tags: [pfp, x]}
+  - {id: e2, date: 2009-04-11, actor: KAZ, type: forces.contribute, partner: CSTO, intensity: 2, confidence: 0.5,
+     attrs: {units: 3, airborne: true}}
+  - {id: e3, date: 2009-04, actor: KAZ, type: diplomacy.meeting, attrs: {code: "012"}, summary: Met}
+"""
+CSV = """\
+id,date,actor,type,partner,intensity,confidence,summary,tags,attrs.units,attrs.airborne,attrs.code
+e1,2009,KAZ,membership.join,NATO,,,,pfp;x,,,
+e2,2009-04-11,KAZ,forces.contribute,CSTO,2,0.5,,,3,true,
+e3,2009-04,KAZ,diplomacy.meeting,,,,Met,,,,012
 """
 
 
@@ -77,6 +92,8 @@ def test_parquet_gives_the_json_of_every_other_format(
     outputs = []
     for events in (
         jsonl,
+        write(tmp_path, "events.yaml", YAML),
+        write(tmp_path, "events.csv", CSV),
         tmp_path / "converted.parquet",
         tmp_path / "by-year",
         tmp_path / "csv-like.csv",
@@ -156,14 +173,13 @@ def test_convert_refuses_an_existing_folder(tmp_path: Path, capsys: pytest.Captu
     assert list((tmp_path / "out").iterdir()) == [] and [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
-@pytest.mark.skipif(not GDELT.exists(), reason="the shared GDELT sample is not beside this checkout")
 def test_converted_gdelt_scores_as_the_export_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(capsys, "convert", GDELT, "--output", tmp_path / "gdelt", "--partition-by", "year")
     assert status == 0, err
-    assert out == f"{tmp_path / 'gdelt'}: 531 events in 1 Parquet file; skipped rows: {tmp_path / 'gdelt' / '_skipped.parquet'}\n"
+    assert out == f"{tmp_path / 'gdelt'}: 132 events in 1 Parquet file; skipped rows: {tmp_path / 'gdelt' / '_skipped.parquet'}\n"
     skipped = pl.read_parquet(tmp_path / "gdelt" / "_skipped.parquet")
-    assert skipped.height == 724 and set(skipped["reason"]) == {"no actor country"}
-    assert pl.read_parquet_metadata(tmp_path / "gdelt" / "_skipped.parquet")["scorer.rows_read"] == "1255"
+    assert skipped.height == 182 and set(skipped["reason"]) == {"no actor country"}
+    assert pl.read_parquet_metadata(tmp_path / "gdelt" / "_skipped.parquet")["scorer.rows_read"] == "314"
     for command in (["score", "--every", "month"], ["explain"]):
         _, tsv, _ = run(capsys, *command, GDELT, "--rules", "cameo", "--format", "json")
         _, parquet, _ = run(capsys, *command, tmp_path / "gdelt", "--rules", "cameo", "--format", "json")
@@ -176,4 +192,41 @@ def test_validate_reads_a_parquet_folder_as_events(tmp_path: Path, capsys: pytes
     run(capsys, "convert", FIXTURE, "--output", tmp_path / "kaz", "--partition-by", "year")
     status, out, _ = run(capsys, "validate", tmp_path / "kaz", tmp_path / "kaz" / "year=2009" / "part-0.parquet")
     assert status == 0
-    assert out.splitlines()[0] == f"{tmp_path / 'kaz'}: ok, 15 events"
+    assert out.splitlines()[0] == f"{tmp_path / 'kaz'}: ok, 16 events"
+
+
+def test_a_sequence_pack_reads_the_fields_it_joins_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`partner` is tested by no rule, only joined on (`same_as`): Parquet must still read it."""
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(
+        "scoring: {axes: [p, m], balance: {plus: p, minus: m}}\n"
+        "rules:\n"
+        "  - id: after-a\n"
+        "    when: {type: b.x}\n"
+        "    after: {when: {type: a.x, partner: {same_as: partner}}}\n"
+        "    signals: {m: 2}\n"
+    )
+    events = tmp_path / "events.jsonl"
+    rows = [("e1", "2009-01-01", "a.x", "NATO"), ("e2", "2009-02-01", "b.x", "NATO"), ("e3", "2009-03-01", "b.x", "CSTO")]
+    events.write_text("".join(json.dumps(dict(zip(("id", "date", "type", "partner"), r, strict=True), actor="KAZ")) + "\n" for r in rows))
+    run(capsys, "convert", events, "--output", tmp_path / "events.parquet")
+    _, expected, _ = run(capsys, "score", events, "--rules", pack, "--format", "json")
+    status, out, err = run(capsys, "score", tmp_path / "events.parquet", "--rules", pack, "--format", "json")
+    assert status == 0, err
+    assert out == expected
+    assert json.loads(out)["actors"]["KAZ"]["final"]["totals"]["m"] == 2
+
+
+def test_plain_commands_load_neither_dask_nor_pyarrow(tmp_path: Path) -> None:
+    """Dask and pyarrow are optional extras: converting and scoring Parquet here must do without them."""
+    probe = f"""
+import sys
+from scorer.cli import main
+assert main(["convert", {str(FIXTURE)!r}, "--output", {str(tmp_path / "kaz")!r}, "--partition-by", "year"]) == 0
+assert main(["score", {str(tmp_path / "kaz")!r}, "--every", "year", "--format", "json"]) == 0
+assert main(["explain", {str(tmp_path / "kaz")!r}, "--format", "json"]) == 0
+loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("dask", "distributed", "pyarrow", "pandas"))
+assert not loaded, loaded
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]

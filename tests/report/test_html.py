@@ -296,7 +296,7 @@ def test_report_renders_in_chromium(browser: DevTools, hostile_report: Path) -> 
 
 def test_kazakhstan_report_renders_in_chromium(browser: DevTools, tmp_path: Path) -> None:
     out = tmp_path / "kazakhstan.html"
-    assert main(["explain", str(FIXTURE), "--format", "html", "--output", str(out)]) == 0
+    assert main(["explain", str(FIXTURE), "--actor", "KAZ", "--format", "html", "--output", str(out)]) == 0
     session, page, problems = open_page(browser, out)
     assert problems == []
     assert len(page["charts"]) == 4 and all(w > 300 and h > 100 for w, h, _ in page["charts"])
