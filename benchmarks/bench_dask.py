@@ -45,9 +45,9 @@ from bench_scale import (  # noqa: E402 - the benchmark beside this one
     write_pack,
     zipf_weights,
 )
+from scale_inputs import joint_rules  # noqa: E402 - the inputs both benchmarks write
 
 HERE = Path(__file__).resolve().parent
-AXES = ("west", "russia", "china")
 
 
 def write_parquet_events(folder: Path, n: int, actors: list[str], types: list[str], partners: list[str]) -> None:
@@ -77,19 +77,6 @@ def write_parquet_events(folder: Path, n: int, actors: list[str], types: list[st
         place.mkdir(parents=True, exist_ok=True)
         part.drop("year").write_parquet(place / "part-0.parquet", row_group_size=1 << 17)
     building.rename(folder)
-
-
-def joint_rules(count: int, types: list[str], partners: list[str], seed: int) -> list[dict[str, object]]:
-    """`count` rules, each testing `type` (a few of them) and `partner` (one) together."""
-    rng = np.random.default_rng(seed)
-    rules = []
-    for j in range(count):
-        tested = types[j::count]
-        when = {"type": tested[0] if len(tested) == 1 else tested, "partner": partners[j % len(partners)]}
-        axes = rng.choice(len(AXES), rng.integers(1, 3), replace=False)
-        signals = {AXES[a]: float(rng.integers(-12, 13)) / 4 or 0.5 for a in sorted(axes)}
-        rules.append({"id": f"rule-{j:03d}", "when": when, "signals": signals})
-    return rules
 
 
 def totals(path: Path) -> dict[tuple[str, str], float]:
