@@ -230,3 +230,26 @@ assert not loaded, loaded
 """
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_score_reads_only_the_columns_its_pack_tests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad `partner` value goes unread by `score`, whose pack tests no partner; `explain` reads (and refuses) it."""
+    rules = write(tmp_path, "rules.yaml", RULES.split("  - {id: lone")[0])
+    path = by_hand(tmp_path, "struct", partner=pl.Series(["NATO", "CS\x01TO", None]))
+    status, out, err = run(capsys, "score", path, "--rules", rules, "--format", "json")
+    assert status == 0, err
+    assert out == run(capsys, "score", write(tmp_path, "events.jsonl", JSONL), "--rules", rules, "--format", "json")[1]
+    status, out, err = run(capsys, "explain", path, "--rules", rules)
+    assert (status, out) == (2, "")
+    assert err.startswith(f"{path}:2:") and "partner" in err
+
+
+def test_icews_converted_scores_as_the_export_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    icews = ROOT / "tests" / "data" / "icews-sample.tab"
+    status, _, err = run(capsys, "convert", icews, "--output", tmp_path / "icews.parquet")
+    assert status == 0, err
+    _, tab, _ = run(capsys, "score", icews, "--rules", "cameo", "--every", "year", "--format", "json")
+    _, parquet, _ = run(capsys, "score", tmp_path / "icews.parquet", "--rules", "cameo", "--every", "year", "--format", "json")
+    expected = json.loads(tab)
+    expected.pop("skipped", None)
+    assert expected["actors"] and json.loads(parquet) == expected
