@@ -11,7 +11,9 @@ The Python API under the `scorer` command, one function per command:
 
 `dir(scorer)` lists the API: the functions (`read_events`, `load_pack`,
 `without`, `score`, `explain`, `sensitivity`, `compare`, `plot`, `render`,
-`write_report`, `write_file`, `set_weight`, `check_as_of`), the types of
+`write_report`, `write_file`, `set_weight`, `check_as_of`; `convert` to
+Parquet, `tested_fields`; on a Dask cluster `cluster_inputs`, `score_on_cluster`,
+`explain_on_cluster`), the types of
 their inputs and results, and the errors they raise.
 
 The names are loaded on first use, so that importing the package (as the
@@ -33,8 +35,11 @@ if _TYPE_CHECKING:
         bands,
         calibrate,
         check_as_of,
+        cluster_inputs,
         compare,
+        convert,
         explain,
+        explain_on_cluster,
         global_sensitivity,
         load_pack,
         plot,
@@ -42,8 +47,10 @@ if _TYPE_CHECKING:
         read_targets,
         render,
         score,
+        score_on_cluster,
         sensitivity,
         set_weight,
+        tested_fields,
         without,
         write_calibration,
         write_file,
@@ -92,6 +99,11 @@ _EXPORTS = {
     "write_calibration": "scorer.api",
     "write_file": "scorer.api",
     "write_report": "scorer.api",
+    "cluster_inputs": "scorer.api",
+    "convert": "scorer.api",
+    "explain_on_cluster": "scorer.api",
+    "score_on_cluster": "scorer.api",
+    "tested_fields": "scorer.api",
 }
 
 __all__ = [
@@ -113,8 +125,11 @@ __all__ = [
     "bands",
     "calibrate",
     "check_as_of",
+    "cluster_inputs",
     "compare",
+    "convert",
     "explain",
+    "explain_on_cluster",
     "global_sensitivity",
     "load_pack",
     "plot",
@@ -122,8 +137,10 @@ __all__ = [
     "read_targets",
     "render",
     "score",
+    "score_on_cluster",
     "sensitivity",
     "set_weight",
+    "tested_fields",
     "without",
     "write_calibration",
     "write_file",

@@ -19,9 +19,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
-from scorer import analysis, report
+from scorer import analysis, distributed, report
 from scorer.analysis import calibrate as calibrating
 from scorer.analysis import compare as comparing
 from scorer.analysis import explain as explaining
@@ -29,9 +29,12 @@ from scorer.analysis import sensitivity as sensitive
 from scorer.analysis import uncertain as banding
 from scorer.analysis import whatif
 from scorer.analysis.indices import BASE_DRAWS, GlobalSensitivity, check_draws
+from scorer.engine import Matcher
+from scorer.engine.semantics import base_column
 from scorer.io import load
 from scorer.io.atomic import replace_file
 from scorer.io.machine_coded.rows import Intensity
+from scorer.io.parquet.write import Written, write_events
 from scorer.io.targets import Targets, read_targets
 from scorer.model.fields import parse_date
 from scorer.model.frame import EventSet
@@ -56,8 +59,11 @@ __all__ = [
     "bands",
     "calibrate",
     "check_as_of",
+    "cluster_inputs",
     "compare",
+    "convert",
     "explain",
+    "explain_on_cluster",
     "global_sensitivity",
     "load_pack",
     "plot",
@@ -65,8 +71,10 @@ __all__ = [
     "read_targets",
     "render",
     "score",
+    "score_on_cluster",
     "sensitivity",
     "set_weight",
+    "tested_fields",
     "without",
     "write_calibration",
     "write_file",
@@ -87,6 +95,7 @@ def read_events(
     *,
     strict: bool = False,
     intensity: Intensity = "goldstein",
+    columns: Sequence[str] | None = None,
 ) -> EventSet:
     """Read event files of every kind, in the order given, as one `EventSet`.
 
@@ -100,10 +109,14 @@ def read_events(
     `intensity` is what a machine-coded event's intensity is read from:
     `goldstein` (the Goldstein scale) or `constant` (1.0).
 
+    Parquet files (`.parquet`, or a folder of them) are read for the fields
+    in `columns` only, and those every score needs (`tested_fields(pack)`
+    names what a pack tests); by default, for every field.
+
     Every problem of every file is raised together as one `InputError`.
     """
     names = [str(paths)] if isinstance(paths, (str, Path)) else [str(path) for path in paths]
-    return load.read_events(names, input_format, strict=strict, intensity=intensity)
+    return load.read_events(names, input_format, strict=strict, intensity=intensity, columns=columns)
 
 
 def load_pack(path: str | Path | None = None, *, settings: Sequence[str] = ()) -> RulePack:
@@ -326,6 +339,86 @@ def compare(
 def _label(pack: Pack, default: str) -> str:
     """What a report calls a pack: its name or path as given, else `default`."""
     return default if isinstance(pack, RulePack) else "the bundled pack" if pack is None else str(pack)
+
+
+def convert(events: EventSet, output: str | Path, *, partition_by: str | None = None) -> Written:
+    """Write events as Parquet (`scorer convert`): a `.parquet` file, or a new folder, by year with
+    `partition_by="year"`; the rows of GDELT/ICEWS input that did not become events go beside them."""
+    return write_events(events, str(output), partition_by=partition_by)
+
+
+def tested_fields(pack: Pack) -> list[str]:
+    """The event fields a pack's rules test or join on (`attrs` for any attribute): what `score` must read of
+    Parquet."""
+    rules = _pack(pack)
+    joined = {
+        base_column(name)
+        for rule in rules.rules
+        if rule.enabled
+        for context in rule.contexts
+        for pair in context.same
+        for name in pair
+    }
+    return sorted(set(Matcher(rules).fields()) | joined)
+
+
+def cluster_inputs(
+    paths: Sequence[str], input_format: str | None = None, *, strict: bool = False, intensity: Intensity = "goldstein"
+) -> Any:
+    """The inputs of a run on Dask (`scorer.distributed.driver.Inputs`): Parquet files left for the workers
+    to read, other files read here (their GDELT/ICEWS tally with them)."""
+    return distributed.load_driver().inputs(paths, input_format, strict=strict, intensity=intensity)
+
+
+def score_on_cluster(
+    inputs: Any,
+    pack: Pack,
+    *,
+    scheduler: str,
+    actor: str | None = None,
+    as_of: str | None = None,
+    every: Every | None = None,
+    without: str | Sequence[str] = (),
+) -> Score:
+    """`score` on a Dask cluster (`scheduler`: an address, or `local:N`); the same numbers as `score`.
+
+    With `every`, the workers sum by actor and day and the periods are made
+    here; without, the events (at most `MAX_FETCHED`) are brought here and scored as `score` does.
+    A pack with sequence rules has its events (at most `MAX_FETCHED`) brought here too: a rule with
+    `after` or `not_after` looks at every earlier event, whichever part holds it.
+    """
+    if as_of is not None:
+        check_as_of(as_of)
+    rules = _pack(pack)
+    leave_out = [without] if isinstance(without, str) else list(without)
+    driver = distributed.load_driver()
+    with driver.connect(scheduler) as client:
+        result = driver.run(client, inputs, rules, actor=actor, as_of=as_of, every=every, without=leave_out)
+    if isinstance(result, EventSet):
+        return rescore(match(result, rules, actor=actor, as_of=as_of), rules, every=every, tally=result.tally)
+    return result  # type: ignore[no-any-return]
+
+
+def explain_on_cluster(
+    inputs: Any,
+    pack: Pack,
+    *,
+    scheduler: str,
+    actor: str | None = None,
+    as_of: str | None = None,
+    event: str | None = None,
+    without: str | Sequence[str] = (),
+) -> explaining.Explanation:
+    """`explain` on a Dask cluster: the events of `actor` (or all, at most `MAX_FETCHED`) brought here.
+    With sequence rules every actor's events are brought here: they are context for the actor's."""
+    if as_of is not None:
+        check_as_of(as_of)
+    rules = _pack(pack)
+    leave_out = [without] if isinstance(without, str) else list(without)
+    driver = distributed.load_driver()
+    with driver.connect(scheduler) as client:
+        events = driver.run(client, inputs, rules, actor=actor, as_of=as_of, without=leave_out, per_event=True)
+    return explaining.explain(match(events, rules, actor=actor, as_of=as_of), rules, events, event)
 
 
 def check_as_of(date: str) -> str:

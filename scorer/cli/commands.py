@@ -15,6 +15,7 @@ from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
 from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
 from scorer.io.formats import detect
 from scorer.io.load import looks_like_events, read_machine_coded
+from scorer.io.parquet.read import is_parquet
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack, parse_weight
 from scorer.problems import InputError, Problem, UsageError, printable
@@ -32,6 +33,8 @@ def run(args: Any) -> int:
         return _weights(args)
     if args.command == "validate":
         return _validate(args.paths)
+    if args.command == "convert":
+        return _convert(args)
     return {
         "score": _score,
         "explain": _explain,
@@ -42,8 +45,13 @@ def run(args: Any) -> int:
     }[args.command](args)
 
 
-def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[EventSet, Packs]:
-    """The events and the pack(s) of an events command, read together so that every problem shows at once."""
+def _inputs(
+    args: argparse.Namespace, packs: Callable[[], Packs], columns: Callable[[Packs], list[str]] | None = None
+) -> tuple[EventSet, Packs]:
+    """The events and the pack(s) of an events command, read together so that every problem shows at once.
+
+    With `columns`, Parquet input is read for the fields it names of the pack (and those every score needs).
+    """
     if args.as_of is not None:
         api.check_as_of(args.as_of)
     if getattr(args, "top", 1) < 0:
@@ -59,7 +67,11 @@ def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[Event
     events: EventSet | None = None
     try:
         events = api.read_events(
-            args.events, args.input_format, strict=args.strict, intensity=args.intensity or "goldstein"
+            args.events,
+            args.input_format,
+            strict=args.strict,
+            intensity=args.intensity or "goldstein",
+            columns=columns(loaded) if columns is not None and loaded is not None else None,
         )
     except InputError as err:
         problems += err.problems
@@ -82,10 +94,49 @@ def _palette(args: argparse.Namespace) -> Palette:
     return Palette(sys.stdout.isatty() and "NO_COLOR" not in os.environ and not getattr(args, "output", None))
 
 
+def _on_cluster(args: argparse.Namespace) -> tuple[Any, RulePack]:
+    """The inputs and pack of a run on Dask, read together so that every problem shows at once."""
+    if args.as_of:
+        api.check_as_of(args.as_of)
+    problems: list[Problem] = []
+    pack: RulePack | None = None
+    inputs: Any = None
+    try:
+        pack = _pack(args)
+    except InputError as err:
+        problems += err.problems
+    try:
+        inputs = api.cluster_inputs(args.events, args.input_format, strict=args.strict, intensity=args.intensity or "goldstein")
+    except InputError as err:
+        problems += err.problems
+    if problems or pack is None:
+        raise InputError(problems)
+    if inputs.tally is not None:
+        sys.stderr.write(inputs.tally.summary())
+    return inputs, pack
+
+
+def _scheduler(args: argparse.Namespace) -> str:
+    """`--scheduler`, which goes with `--engine dask` only (as `--bands` goes with the local engine only)."""
+    if args.engine != "dask" and args.scheduler:
+        raise UsageError("--scheduler goes with --engine dask")
+    if args.engine == "dask" and args.bands:
+        raise UsageError("--bands draws weights over every event in this process: use it with --engine local")
+    return str(args.scheduler or "local:2")
+
+
 def _score(args: argparse.Namespace) -> int:
     """`scorer score`."""
-    events, pack = _inputs(args, lambda: _pack(args))
+    scheduler = _scheduler(args)
     draws, seed = draw_options(args, BAND_DRAWS, args.bands)
+    if args.engine == "dask":
+        inputs, pack = _on_cluster(args)
+        result = api.score_on_cluster(
+            inputs, pack, scheduler=scheduler, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without
+        )
+        _emit(render(result, args.format, Style(palette=_palette(args))))
+        return EXIT_SUCCESS
+    events, pack = _inputs(args, lambda: _pack(args), api.tested_fields)
     result = api.score(events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without)
     if args.bands:
         _emit(render(api.bands(result, draws=draws, seed=seed), args.format, Style(palette=_palette(args))))
@@ -96,17 +147,24 @@ def _score(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     """`scorer explain`."""
-    events, pack = _inputs(args, lambda: _pack(args))
+    scheduler = _scheduler(args)
     draws, seed = draw_options(args, BAND_DRAWS, args.bands)
-    result = api.explain(
-        events,
-        pack,
-        actor=args.actor,
-        as_of=args.as_of,
-        event=args.event,
-        without=args.without,
-        bands=(draws, seed) if args.bands else None,
-    )
+    if args.engine == "dask":
+        inputs, pack = _on_cluster(args)
+        result = api.explain_on_cluster(
+            inputs, pack, scheduler=scheduler, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without
+        )
+    else:
+        events, pack = _inputs(args, lambda: _pack(args))
+        result = api.explain(
+            events,
+            pack,
+            actor=args.actor,
+            as_of=args.as_of,
+            event=args.event,
+            without=args.without,
+            bands=(draws, seed) if args.bands else None,
+        )
     if args.output:
         api.write_report(result, Path(args.output), args.format, top=args.top)
     else:
@@ -224,6 +282,23 @@ def _compare(args: argparse.Namespace) -> int:
     return EXIT_SUCCESS
 
 
+def _convert(args: argparse.Namespace) -> int:
+    """`scorer convert`: any readable input written as Parquet."""
+    if args.events.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    events = api.read_events(args.events, args.input_format, strict=args.strict, intensity=args.intensity or "goldstein")
+    if events.tally is None and args.intensity:
+        raise UsageError("--intensity applies to GDELT and ICEWS event files only")
+    if events.tally is not None:
+        sys.stderr.write(events.tally.summary())
+    written = api.convert(events, args.output, partition_by=args.partition_by)
+    count = len(written.files)
+    files = f"{count} Parquet file{'s' if count != 1 else ''}"
+    report = f"; skipped rows: {written.skipped}" if written.skipped else ""
+    _emit([f"{args.output}: {written.events:,} events in {files}{report}\n".encode()])
+    return EXIT_SUCCESS
+
+
 def draw_options(args: argparse.Namespace, default: int, used: bool) -> tuple[int, int]:
     """`--draws` (or `default`) and `--seed` (or 0), checked; refused where nothing is drawn (not `used`)."""
     if not used and (args.draws is not None or args.seed is not None):
@@ -270,7 +345,9 @@ def _validate(paths: list[str]) -> int:
         if not target.exists():
             raise UsageError(f"{path}: no such file or folder")
         try:
-            if target.is_dir() or (target.suffix in (".yaml", ".yml") and not looks_like_events(path)):
+            if (target.is_dir() and not is_parquet(path)) or (
+                target.suffix in (".yaml", ".yml") and not looks_like_events(path)
+            ):
                 pack = api.load_pack(path)
                 _emit([f"{path}: ok, a rulepack of {len(pack.rules)} rules\n".encode()])
             elif kind := detect(path):

@@ -10,8 +10,9 @@ from scorer.analysis.calibrate import RIDGE
 from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
 from scorer.analysis.sensitivity import DELTA
 from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
-from scorer.io.formats import FORMATS, MACHINE_FORMATS
+from scorer.io.formats import COLUMNAR_FORMATS, FORMATS, MACHINE_FORMATS
 from scorer.io.machine_coded.rows import INTENSITIES
+from scorer.io.parquet.write import PARTITIONS
 from scorer.io.targets import TARGET_FORMATS, UNGA_DEFAULT
 from scorer.report.format import CHARTS
 from scorer.report.render import FORMATS as OUTPUT_FORMATS
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     _compare(commands)
     _calibrate(commands)
     _weights(commands)
+    _convert(commands)
     validate = commands.add_parser("validate", help="check event files and rulepacks")
     validate.add_argument("paths", nargs="+", metavar="PATH")
     return parser
@@ -44,7 +46,8 @@ def _events_command(
         "events",
         nargs="+",
         metavar="EVENTS",
-        help="event files (.yaml, .jsonl, .csv; GDELT or ICEWS exports, also zipped) or - for standard input",
+        help="event files (.yaml, .jsonl, .csv, .parquet or a folder of Parquet files; GDELT or ICEWS exports,"
+        " also zipped) or - for standard input",
     )
     if two_packs:
         sub.add_argument(
@@ -59,7 +62,9 @@ def _events_command(
         metavar="EVENT_ID",
         help="score as if this event had not happened (repeatable)",
     )
-    sub.add_argument("--input-format", choices=FORMATS + MACHINE_FORMATS, help="format of the event files (needed for -)")
+    sub.add_argument(
+        "--input-format", choices=FORMATS + COLUMNAR_FORMATS + MACHINE_FORMATS, help="format of the event files (needed for -)"
+    )
     sub.add_argument("--strict", action="store_true", help="a GDELT/ICEWS row that cannot become an event is an error")
     sub.add_argument(
         "--intensity",
@@ -84,6 +89,7 @@ def _score(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     sub.add_argument("--every", choices=EVERY, help="one row per period instead of per event")
     sub.add_argument("--format", choices=OUTPUT_FORMATS["score"], default="text")
     _draws(sub, bands=True)
+    _engine(sub)
 
 
 def _explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -94,6 +100,20 @@ def _explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sub.add_argument("--format", choices=OUTPUT_FORMATS["explain"], default="text")
     sub.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
     _draws(sub, bands=True)
+    _engine(sub)
+
+
+def _engine(sub: argparse.ArgumentParser) -> None:
+    """`--engine` and `--scheduler`, for the commands that run on Dask."""
+    sub.add_argument(
+        "--engine", choices=("local", "dask"), default="local", help="where to score: this process, or a Dask cluster"
+    )
+    sub.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running scheduler (tcp://host:8786), or local:N for N worker processes here"
+        " (default local:2)",
+    )
 
 
 def _plot(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -127,6 +147,21 @@ def _compare(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sub = _events_command(commands, "compare", "two packs (or a pack and --set) side by side", two_packs=True)
     sub.add_argument("--top", type=int, default=10, metavar="N", help="differences to list (default 10)")
     sub.add_argument("--format", choices=OUTPUT_FORMATS["analysis"], default="text")
+
+
+def _convert(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`scorer convert`."""
+    sub = commands.add_parser("convert", help="write event files of any format as Parquet")
+    sub.add_argument("events", nargs="+", metavar="EVENTS", help="event files of any format the scorer reads")
+    sub.add_argument(
+        "--output", required=True, metavar="OUT", help="a .parquet file, or a new folder of Parquet files"
+    )
+    sub.add_argument("--partition-by", choices=PARTITIONS, help="one folder per year (year=2012/) under OUT")
+    sub.add_argument(
+        "--input-format", choices=FORMATS + COLUMNAR_FORMATS + MACHINE_FORMATS, help="format of the event files"
+    )
+    sub.add_argument("--strict", action="store_true", help="a GDELT/ICEWS row that cannot become an event is an error")
+    sub.add_argument("--intensity", choices=INTENSITIES, help="intensity of GDELT/ICEWS events (default goldstein)")
 
 
 def _draws(sub: argparse.ArgumentParser, *, bands: bool = False, sobol: bool = False) -> None:

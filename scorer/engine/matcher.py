@@ -39,10 +39,10 @@ from scorer.engine.channels import Channels
 from scorer.engine.compile import expression, for_engine, shape
 from scorer.engine.distinct import PACKED, distinct, facts
 from scorer.engine.limits import MAX_CHANNELS, Network
-from scorer.engine.semantics import base_column, walk
+from scorer.engine.semantics import base_column, in_python, walk
 from scorer.engine.sequence import Sequences, resolve
 from scorer.model.frame import EventSet
-from scorer.pack.model import Condition, Context, RulePack, Test
+from scorer.pack.model import ORDERING, Condition, Context, RulePack, Test
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -58,6 +58,37 @@ class _Ruleset:
 
     name: str
     channels: Channels
+
+
+class _Pool:
+    """What the facts of one ruleset carry, counted as rules join it (`Channels.size`, without remaking it)."""
+
+    def __init__(self) -> None:
+        self.tokens: set[str] = set()
+        self.cuts: set[str] = set()
+        self.booleans: set[Test] = set()
+
+    def size_with(self, tests: list[Test]) -> int:
+        """The size of the channels with these tests too."""
+        tokens, cuts, booleans = set(self.tokens), set(self.cuts), set(self.booleans)
+        for test in tests:
+            if in_python(test):
+                booleans.add(test)
+            elif test.op in ORDERING:
+                cuts.add(test.field)
+            else:
+                tokens.add(test.field)
+        return len(tokens) + 2 * len(cuts) + len(booleans)
+
+    def add(self, tests: list[Test]) -> None:
+        """The channels of these tests, now part of the ruleset's."""
+        for test in tests:
+            if in_python(test):
+                self.booleans.add(test)
+            elif test.op in ORDERING:
+                self.cuts.add(test.field)
+            else:
+                self.tokens.add(test.field)
 
 
 class Matching(NamedTuple):
@@ -86,24 +117,26 @@ def _conditions(pack: RulePack) -> tuple[dict[int, Condition], dict[Context, int
 
 def _chunks(conditions: dict[int, Condition]) -> list[tuple[list[int], Channels]]:
     """The conditions split into groups that fit one durable_rules ruleset each, in order."""
-    groups: list[tuple[list[int], list[Test], Network]] = []
+    groups: list[tuple[list[int], list[Test], _Pool, Network]] = []
     for index, condition in conditions.items():
         when = for_engine(condition)
         tests = list(walk(when))
         if groups:
-            indices, pooled, network = groups[-1]
-            if len(indices) < MAX_RULES_PER_RULESET and Channels.of(pooled + tests).size() <= MAX_CHANNELS:
+            indices, pooled, pool, network = groups[-1]
+            if len(indices) < MAX_RULES_PER_RULESET and pool.size_with(tests) <= MAX_CHANNELS:
                 mark = network.mark()
                 network.add(shape(when))
                 if network.fits():
                     indices.append(index)
                     pooled.extend(tests)
+                    pool.add(tests)
                     continue
                 network.rollback(mark)
-        network = Network()
-        network.add(shape(when))  # fits: for_engine made sure
-        groups.append(([index], tests, network))
-    return [(indices, Channels.of(tests)) for indices, tests, _ in groups]
+        pool, network = _Pool(), Network()
+        pool.add(tests)
+        network.add(shape(when))  # fits, channels and terms: for_engine made sure
+        groups.append(([index], tests, pool, network))
+    return [(indices, Channels.of(tests)) for indices, tests, _, _ in groups]
 
 
 class Matcher:
@@ -171,7 +204,7 @@ class Matcher:
         for ruleset in self.rulesets:
             which, keys = facts(ruleset.channels, groups, seen, packed=packed)
             asked = [ruleset.channels.fact(key) for key in keys]
-            per_ruleset.append((which, [host.ask(ruleset.name, fact, sid) for fact in asked]))
+            per_ruleset.append((which, host.ask_many(ruleset.name, asked, sid)))
             host.retract(ruleset.name, asked)
         # Each ruleset holds the next rules of the pack (see _chunks) and each answer is
         # sorted, so a group's answers, one ruleset after another, are in pack order.

@@ -160,7 +160,7 @@ class _Blocks:
         line = pl.Series("line", np.concatenate(self.numbers), dtype=pl.Int32)
         frame = pl.concat(frames, rechunk=False)
         dates = frame["date"].unique().drop_nulls()
-        days = pl.select(_days(pl.lit(dates.cast(pl.String)))).to_series()  # null for a day that does not exist
+        days = pl.select(days_of(pl.lit(dates.cast(pl.String)))).to_series()  # null for a day that does not exist
         bad = _bad_values(frame, self.ascii, days)
         if bad is not None:
             # Rows whose type, date, actor or partner fails: validated one by one for the exact messages.
@@ -373,7 +373,7 @@ def _finished(frame: pl.DataFrame, line: pl.Series, path: str, dates: pl.Series,
 
 
 
-def _days(date: pl.Expr) -> pl.Expr:
+def days_of(date: pl.Expr) -> pl.Expr:
     """Ordinal day of a YYYY, YYYY-MM or YYYY-MM-DD date: the first day of a partial one."""
     full = (
         pl.when(date.str.len_chars() == 4)

@@ -49,6 +49,12 @@ def _validate(raw: Any, where: Any) -> Event | list[Problem]:
         return list(problems.values())
 
 
+def problems_of(raw: dict[str, Any], path: str, line: int) -> list[Problem]:
+    """What is wrong with one event mapping read elsewhere (a Parquet row), each problem at `path:line:1`."""
+    result = _validate(raw, lambda loc, is_key, message: Problem(path, line, 1, message))
+    return result if isinstance(result, list) else []
+
+
 _EXPECTED = {
     "string": "text",
     "float": "a number",

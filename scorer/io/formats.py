@@ -22,6 +22,7 @@ from scorer.problems import InputError, Problem
 
 InputFormat = Literal["yaml", "jsonl", "csv"]
 FORMATS: tuple[str, ...] = ("yaml", "jsonl", "csv")
+COLUMNAR_FORMATS: tuple[str, ...] = ("parquet",)
 MACHINE_FORMATS: tuple[str, ...] = ("gdelt", "icews")
 _EXTENSIONS: dict[str, InputFormat] = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".csv": "csv"}
 _LOOKED_INTO = (".tsv", ".csv", ".tab", ".txt", ".zip", "")

@@ -1,7 +1,8 @@
-"""Event files of every kind read together: hand-coded and machine-coded, in the order given.
+"""Event files of every kind read together: hand-coded, Parquet and machine-coded, in the order given.
 
 Hand-coded files (YAML, JSON Lines, CSV) go to the exact reader or, when
-large, the column reader; every problem in them is an error. Machine-coded
+large, the column reader; Parquet files and folders to `scorer.io.parquet`;
+every problem in them is an error. Machine-coded
 exports go to `scorer.io.gdelt` and `scorer.io.icews`, which skip the rows
 that cannot become events and say why; `strict=True` turns each skip into an
 error instead.
@@ -9,6 +10,7 @@ error instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import polars as pl
@@ -20,6 +22,7 @@ from scorer.io.formats import MACHINE_FORMATS, detect, format_for
 from scorer.io.gdelt.read import read_gdelt
 from scorer.io.icews.read import read_icews
 from scorer.io.machine_coded.rows import Intensity, Reading
+from scorer.io.parquet.read import is_parquet, read_parquet
 from scorer.io.yaml import load_yaml
 from scorer.model.frame import EventSet, empty, from_events
 from scorer.model.skipped import Tally
@@ -37,25 +40,30 @@ def read_events(
     intensity: Intensity = "goldstein",
     columns_from: int = COLUMNS_FROM,
     block_size: int = BLOCK,
+    columns: Sequence[str] | None = None,
 ) -> EventSet:
     """Read event files of any kind, in the order given; the set's tally is None when none was machine-coded.
 
     Every problem of every file is raised together (InputError), skipped rows
     among them when `strict`. JSON Lines files of more than `columns_from` bytes
-    are read by columns, `block_size` bytes at a time.
+    are read by columns, `block_size` bytes at a time. Of Parquet input only
+    the fields in `columns` (and those every score needs) are read.
     """
     if isinstance(paths, str):
         paths = [paths]
     kinds = [input_format if input_format in MACHINE_FORMATS else None if input_format else detect(p) for p in paths]
     if not any(kinds):
-        return replace(hand_coded(paths, input_format, columns_from=columns_from, block_size=block_size), sources=tuple(paths))
+        read = hand_coded(paths, input_format, columns_from=columns_from, block_size=block_size, columns=columns)
+        return replace(read, sources=tuple(paths))
     tally = Tally()
     frames: list[pl.DataFrame] = []
     problems: list[Problem] = []
     for path, kind in zip(paths, kinds, strict=True):
         try:
             if kind is None:
-                frame, found = _hand_coded([path], input_format, columns_from=columns_from, block_size=block_size)
+                frame, found = _hand_coded(
+                    [path], input_format, columns_from=columns_from, block_size=block_size, columns=columns
+                )
                 frames.append(frame)
                 problems.extend(found)
                 continue
@@ -91,10 +99,15 @@ def hand_coded(
     *,
     columns_from: int = COLUMNS_FROM,
     block_size: int = BLOCK,
+    columns: Sequence[str] | None = None,
 ) -> EventSet:
-    """Read and validate hand-coded event files; every problem of every file is raised together."""
+    """Read and validate hand-coded (and Parquet) event files; every problem of every file is raised together."""
     frame, problems = _hand_coded(
-        [paths] if isinstance(paths, str) else paths, input_format, columns_from=columns_from, block_size=block_size
+        [paths] if isinstance(paths, str) else paths,
+        input_format,
+        columns_from=columns_from,
+        block_size=block_size,
+        columns=columns,
     )
     if problems:
         raise InputError(problems)
@@ -102,13 +115,18 @@ def hand_coded(
 
 
 def _hand_coded(
-    paths: list[str], input_format: str | None, *, columns_from: int, block_size: int
+    paths: list[str], input_format: str | None, *, columns_from: int, block_size: int, columns: Sequence[str] | None
 ) -> tuple[pl.DataFrame, list[Problem]]:
-    """The events of hand-coded files that are good, and every problem of the others (repeated ids too)."""
+    """The events of hand-coded (and Parquet) files that are good, and every problem of the others (repeated ids too)."""
     frames: list[pl.DataFrame] = []
     problems: list[Problem] = []
     for path in paths:
         try:
+            if input_format == "parquet" or (input_format is None and is_parquet(path)):
+                frame, found = read_parquet(path, columns)
+                frames.append(frame)
+                problems.extend(found)
+                continue
             fmt = format_for(path, input_format)
             fast = None
             if fmt == "jsonl" and file_size(path) > columns_from:

@@ -153,6 +153,10 @@ class ActorScore:
         n = self._numbers
         return self._fired.amounts(n.groups, n.intensity, n.confidence)
 
+    def _events_upto(self, upto: np.ndarray) -> np.ndarray:
+        """How many events the first `upto` rows hold (one each here; a row per day holds that day's)."""
+        return upto
+
     def _running(self) -> np.ndarray:
         """The totals after each event (not kept, for the same reason)."""
         return running(self._days, self._amounts(), self._half_life)
@@ -238,7 +242,7 @@ class ActorScore:
         if self._as_of and len(values):
             values[-1] = self._final_values()  # the same sum as `final`, to the bit
         balance, lean = self._balance_and_lean(values)
-        counts = np.diff(upto, prepend=0).tolist()
+        counts = np.diff(self._events_upto(upto), prepend=0).tolist()
         return Columns(dates, labels, counts, values, balance, lean)
 
     @cached_property
