@@ -56,7 +56,7 @@ def skip_frame(skips: Sequence[Skip]) -> pl.DataFrame:
     """Skips as columns."""
     return pl.DataFrame(
         {
-            "file": [s.file for s in skips],
+            "file": [printable(s.file) for s in skips],  # polars holds no lone surrogate of a non-UTF-8 name
             "line": [s.line for s in skips],
             "col": [s.col for s in skips],
             "reason": [s.reason for s in skips],

@@ -92,7 +92,7 @@ def skips(table: pl.DataFrame, lines: pl.Series, name: str, column: int, why: pl
     col = table.select(pl.sum_horizontal(pl.col(f"f{n}").str.len_chars() + 1 for n in range(column)) + 1)
     found = pl.DataFrame({"line": lines, "col": col.to_series(), "message": why})
     return found.select(
-        file=pl.lit(name), line="line", col="col", reason=pl.lit("no actor country"), message="message"
+        file=pl.lit(printable(name)), line="line", col="col", reason=pl.lit("no actor country"), message="message"
     ).cast(SKIP_SCHEMA)  # type: ignore[arg-type]
 
 
