@@ -93,8 +93,11 @@ def _drivers_text(actor: ActorScore, where: dict[str, str], palette: Palette, to
         shown, rest = collapse(shares, top)
         rows, values = [], []
         running = 0.0
-        for share in shown + ([rest] if rest else []):
-            running += share.share
+        listed = shown + ([rest] if rest else [])
+        for number, share in enumerate(listed, start=1):
+            # The shares add up to the final balance; summed in another order the last bits can
+            # differ, so the last cumulative is the final balance itself, printed the same way.
+            running = actor.final.balance if number == len(listed) else running + share.share
             at = [where.get(share.name, "")] if located else []
             rows.append([share.name, *at, signed(share.share), signed(running)])
             values.append([None, *([None] if located else []), share.share, running])
