@@ -24,7 +24,7 @@ from scorer.analysis import sensitivity as sensitive
 from scorer.analysis import whatif
 from scorer.io.atomic import replace_file
 from scorer.io.load import read_events
-from scorer.model.fields import parse_date
+from scorer.model.fields import last_day
 from scorer.model.frame import EventSet
 from scorer.pack import edit
 from scorer.pack.bundled import resolve
@@ -36,8 +36,10 @@ from scorer.report.format import Chart, ChartFormat
 from scorer.report.render import Style, render
 from scorer.scoring.periods import Every
 from scorer.scoring.score import Matched, Score, match, rescore
+from scorer.suggest import hint
 
 __all__ = [
+    "check_actor",
     "check_as_of",
     "compare",
     "explain",
@@ -50,6 +52,10 @@ __all__ = [
     "write_file",
     "write_report",
 ]
+
+
+# `--actor` with a code no event has lists the actors present, this many at most.
+_ACTORS_LISTED = 40
 
 
 def load_pack(path: str | Path | None = None, *, settings: Sequence[str] = ()) -> RulePack:
@@ -71,8 +77,9 @@ def _matched(
     events: EventSet, pack: RulePack, actor: str | None, as_of: str | None, leave_out: Sequence[str]
 ) -> Matched:
     """The events less `leave_out`, filtered and matched once."""
-    if as_of is not None:
-        check_as_of(as_of)
+    if actor is not None:
+        check_actor(events, actor)
+    as_of = check_as_of(as_of) if as_of is not None else None
     return match(_without(events, leave_out), pack, actor=actor, as_of=as_of)
 
 
@@ -138,16 +145,32 @@ def compare(
     without: Sequence[str] = (),
 ) -> comparing.Comparison:
     """The same events scored with two packs, lined up per actor, event and rule."""
+    if actor is not None:
+        check_actor(events, actor)
+    as_of = check_as_of(as_of) if as_of is not None else None
     return comparing.compare(_without(events, without), a, b, labels=labels, actor=actor, as_of=as_of)
 
 
 def check_as_of(date: str) -> str:
-    """`--as-of DATE`, checked: a YYYY, YYYY-MM or YYYY-MM-DD date."""
+    """`--as-of DATE`, checked, as the day it stands for: a year or a month means its last day.
+
+    `--as-of 2020` scores everything that happened in 2020 (it is 2020-12-31),
+    as `--every year` values the year 2020 on its last day.
+    """
     try:
-        parse_date(date)
+        return last_day(date).isoformat()
     except ValueError as err:
         raise UsageError(f"--as-of: {err}") from None
-    return date
+
+
+def check_actor(events: EventSet, actor: str) -> str:
+    """`--actor CODE`, checked: an actor of the events (UsageError naming those present, and the nearest)."""
+    present = sorted(str(name) for name in events.frame["actor"].unique().to_list())
+    if actor in present:
+        return actor
+    shown = ", ".join(present[:_ACTORS_LISTED]) or "none"
+    more = f" and {len(present) - _ACTORS_LISTED} more" if len(present) > _ACTORS_LISTED else ""
+    raise UsageError(hint(f"--actor {actor!r}: no event of this actor (actors: {shown}{more})", actor, present))
 
 
 def set_weight(pack: str | Path | None, rule: str, axis: str, weight: float) -> Edit:

@@ -41,7 +41,7 @@ def run(args: Any) -> int:
 
 def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[EventSet, Packs]:
     """The events and the pack(s) of an events command, read together so that every problem shows at once."""
-    if args.as_of:
+    if args.as_of is not None:
         api.check_as_of(args.as_of)
     if getattr(args, "top", 1) < 0:
         raise UsageError("--top must be 0 or more")
