@@ -45,8 +45,9 @@ def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[Event
         api.check_as_of(args.as_of)
     if getattr(args, "top", 1) < 0:
         raise UsageError("--top must be 0 or more")
-    if args.events.count("-") > 1:
-        raise UsageError("standard input (-) can be read only once")
+    rules = args.rules if isinstance(args.rules, list) else [args.rules]
+    if args.events.count("-") + rules.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once: give it as the events or as --rules, once")
     problems: list[Problem] = []
     loaded: Packs | None = None
     try:

@@ -18,16 +18,20 @@ from scorer.io.formats import InputFormat
 from scorer.io.yaml import Located, load_yaml
 from scorer.model.fields import Origin
 from scorer.problems import InputError, Problem, describe, printable
+from scorer.suggest import hint
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
 
 def parse(text: str, path: str, fmt: InputFormat) -> list[tuple[Event, Origin] | Problem]:
+    """The events of a hand-coded file's text, each validated, or the problems of each."""
     if fmt == "yaml":
         return _from_yaml(text, path)
     if fmt == "jsonl":
         return _from_jsonl(text, path)
-    return _from_csv(text, path)
+    if fmt == "json":
+        return _from_json(text, path)
+    return _from_csv(text, path, "\t" if fmt == "tsv" else ",")
 
 
 def _validate(raw: Any, where: Any) -> Event | list[Problem]:
@@ -39,6 +43,8 @@ def _validate(raw: Any, where: Any) -> Event | list[Problem]:
         for error in err.errors():
             loc = tuple(error["loc"])
             message = _message(error)
+            if error["type"] == "extra_forbidden" and len(loc) == 1:
+                message = hint(message, str(loc[0]), model.Event.model_fields)
             if loc[:1] == ("attrs",) and len(loc) > 2:
                 # One attribute failed every member of the union: say it once.
                 loc = loc[:2]
@@ -209,6 +215,95 @@ def jsonl_lines(lines: Iterable[str], path: str, first: int = 1) -> list[tuple[E
     return results
 
 
+def _from_json(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
+    """A JSON array of event objects, each validated and named by the line and column where it starts."""
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    lines = _Lines(text)
+    at = _skip_space(text, 0)
+    if at == len(text):
+        return [Problem(path, 1, 1, "empty file: expected a JSON array of events")]
+    if text[at] != "[":
+        message = "expected a JSON array of events ([{...}, {...}]); a file of one event per line is named .jsonl"
+        return [Problem(path, *lines.position(at), message)]
+    results: list[tuple[Event, Origin] | Problem] = []
+    at = _skip_space(text, at + 1)
+    if text[at : at + 1] == "]":
+        return results
+    while True:
+        line, col = lines.position(at)
+        try:
+            raw, end = decoder.raw_decode(text, at)
+        except json.JSONDecodeError as err:
+            return results + [Problem(path, err.lineno, err.colno, f"not valid JSON: {err.msg}")]
+        except _NotJson as err:
+            found = _nth(text, err.token, err.nth, at)
+            return results + [Problem(path, *lines.position(found if found >= 0 else at), printable(str(err)))]
+        except RecursionError:
+            return results + [Problem(path, line, col, "JSON nested too deeply")]
+        results.extend(_json_event(raw, text, at, end, path, lines))
+        at = _skip_space(text, end)
+        if text[at : at + 1] == ",":
+            at = _skip_space(text, at + 1)
+            continue
+        if text[at : at + 1] == "]" and _skip_space(text, at + 1) == len(text):
+            return results
+        return results + [Problem(path, *lines.position(at), "not valid JSON: expected ',' or ']' after an event")]
+
+
+class _Lines:
+    """Line and column of places in a text, found moving forward (each newline counted once)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.at, self.line, self.start = text, 0, 1, 0
+
+    def position(self, at: int) -> tuple[int, int]:
+        """1-based line and column of index `at`; `at` never goes back before the last place asked for."""
+        if at < self.at:
+            line = self.text.count("\n", 0, at) + 1
+            return line, at - (self.text.rfind("\n", 0, at) + 1) + 1
+        newlines = self.text.count("\n", self.at, at)
+        if newlines:
+            self.line += newlines
+            self.start = self.text.rfind("\n", self.at, at) + 1
+        self.at = at
+        return self.line, at - self.start + 1
+
+
+def _json_event(
+    raw: Any, text: str, start: int, end: int, path: str, lines: _Lines
+) -> list[tuple[Event, Origin] | Problem]:
+    """One element of a JSON array, text[start:end], validated; a field's problem is named where its key stands."""
+    line, col = lines.position(start)
+    if not isinstance(raw, dict):
+        return [Problem(path, line, col, f"an event must be a JSON object, not {describe(raw)}")]
+
+    def where(loc: tuple[Any, ...], is_key: bool, message: str) -> Problem:
+        found = text.find(json.dumps(str(loc[0])), start, end) if loc else -1
+        return Problem(path, *lines.position(found if found >= 0 else start), message)
+
+    result = _validate(raw, where)
+    if isinstance(result, list):
+        return list(result)
+    return [(result, Origin(path, line, col))]
+
+
+def _nth(text: str, token: str, nth: int, at: int) -> int:
+    """Where the `nth` occurrence of `token` from index `at` starts, or -1."""
+    found = at - 1
+    for _ in range(nth):
+        found = text.find(token, found + 1)
+        if found < 0:
+            return -1
+    return found
+
+
+def _skip_space(text: str, at: int) -> int:
+    """The index of the next character that is not JSON white space."""
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
+
+
 def _csv_value(text: str) -> str | int | float | bool:
     """An `attrs.NAME` cell: true/false and numbers as such, so CSV scores as YAML does."""
     if text in ("true", "false"):
@@ -223,8 +318,9 @@ def _csv_value(text: str) -> str | int | float | bool:
 _CSV_NUMBERS = ("intensity", "confidence")
 
 
-def _from_csv(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _from_csv(text: str, path: str, delimiter: str = ",") -> list[tuple[Event, Origin] | Problem]:
+    """A header row of field names, then an event per row; every row has as many cells as the header."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -232,6 +328,9 @@ def _from_csv(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
     except csv.Error as err:
         return [Problem(path, 1, 1, f"not valid CSV: {err}")]
     names = [name.strip() for name in header]
+    other = _other_delimiter(names, delimiter)
+    if other:
+        return [Problem(path, 1, 1, other)]
     results: list[tuple[Event, Origin] | Problem] = []
     for col, name in enumerate(names, start=1):
         if name in names[: col - 1]:
@@ -249,10 +348,10 @@ def _from_csv(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
             break
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) > len(names):
-            results.append(
-                Problem(path, row_line, len(names) + 1, f"row has {len(row)} cells but the header names {len(names)}")
-            )
+        if len(row) != len(names):
+            # A missing cell would shift every later one into the wrong field, or drop the last.
+            at = min(len(row), len(names)) + 1
+            results.append(Problem(path, row_line, at, f"row has {len(row)} cells but the header names {len(names)}"))
             continue
         raw: dict[str, Any] = {}
         columns: dict[str, int] = {}
@@ -292,6 +391,26 @@ def _from_csv(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
         else:
             results.append((result, Origin(path, row_line, 1)))
     return results
+
+
+_DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "vertical bar"}
+
+
+def _other_delimiter(names: list[str], delimiter: str) -> str | None:
+    """What to say of a header that is one cell holding another delimiter between field names, or None."""
+    if len(names) != 1:
+        return None
+    for other, name in _DELIMITERS.items():
+        if other != delimiter and len(names[0].split(other)) > 1:
+            wanted = _DELIMITERS[delimiter]
+            remedy = {",": "name the file .csv", "\t": "name the file .tsv"}.get(
+                other, "save it with commas (.csv) or tabs (.tsv)"
+            )
+            return (
+                f"the header row is separated by {name}s ({other!r}), not {wanted}s: "
+                f"this reader splits cells at {wanted}s; {remedy}"
+            )
+    return None
 
 
 def yaml_events(located: Located) -> bool:

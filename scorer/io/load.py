@@ -9,13 +9,14 @@ error instead.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import polars as pl
 
 from scorer.io.columns import BLOCK, jsonl_columns
 from scorer.io.exact import parse, yaml_events
-from scorer.io.files import MAX_YAML_BYTES, file_size, read_text
+from scorer.io.files import MAX_YAML_BYTES, file_size, missing, read_text
 from scorer.io.formats import MACHINE_FORMATS, detect, format_for
 from scorer.io.gdelt.read import read_gdelt
 from scorer.io.icews.read import read_icews
@@ -46,6 +47,9 @@ def read_events(
     """
     if isinstance(paths, str):
         paths = [paths]
+    absent = [missing(path) for path in paths if path != "-" and not os.path.exists(path)]
+    if absent:
+        raise InputError(absent)
     kinds = [input_format if input_format in MACHINE_FORMATS else None if input_format else detect(p) for p in paths]
     if not any(kinds):
         return replace(hand_coded(paths, input_format, columns_from=columns_from, block_size=block_size), sources=tuple(paths))

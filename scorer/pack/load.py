@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from scorer.io.files import read_text
+from scorer.io.files import missing, read_text
 from scorer.io.yaml import Located, load_yaml
 from scorer.model.fields import TYPE_RE
 from scorer.pack.bundled import bundled_rules, shown
@@ -22,6 +22,8 @@ _RULE_KEYS = ("id", "description", "when", "signals", "enabled", "references")
 
 def pack_files(path: str | Path) -> list[Path]:
     """The YAML files of a pack in the order they are merged."""
+    if str(path) == "-":
+        return [Path("-")]  # one rule file, from standard input
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
@@ -29,7 +31,7 @@ def pack_files(path: str | Path) -> list[Path]:
             raise InputError([Problem(str(path), 1, 1, "no .yaml or .yml rule files in this folder")])
         return files
     if not path.exists():
-        raise InputError([Problem(str(path), 1, 1, "no such file or folder")])
+        raise InputError([missing(str(path))])
     return [path]
 
 

@@ -6,7 +6,6 @@ can and row by row where the column reading is not sure, into a `Reading`.
 
 from __future__ import annotations
 
-import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -15,7 +14,8 @@ from typing import IO, TYPE_CHECKING
 
 import polars as pl
 
-from scorer.io.files import line_blocks
+from scorer.io import stdin
+from scorer.io.files import cannot_read, line_blocks
 from scorer.io.machine_coded.rows import Reading, RowError, cell_col
 from scorer.io.progress import Progress
 from scorer.model.fields import Origin
@@ -135,7 +135,7 @@ def sources(path: str) -> Iterator[Source]:
     A zip archive is read member by member without unpacking it to disk.
     """
     if path == "-":
-        yield Source("-", sys.stdin.buffer, 0)
+        yield Source("-", stdin.stream(), 0)
         return
     try:
         if path.lower().endswith(".zip"):
@@ -149,12 +149,10 @@ def sources(path: str) -> Iterator[Source]:
             return
         with open(path, "rb") as stream:
             yield Source(path, stream, Path(path).stat().st_size)
-    except IsADirectoryError:
-        raise InputError([Problem(path, 1, 1, "is a directory, not a file")]) from None
     except zipfile.BadZipFile as err:
         raise InputError([Problem(path, 1, 1, f"not a readable zip archive: {err}")]) from None
     except OSError as err:
-        raise InputError([Problem(path, 1, 1, f"cannot read: {err.strerror or err}")]) from None
+        raise cannot_read(path, err) from None
 
 
 def first_line(path: str) -> str | None:
