@@ -20,8 +20,9 @@ from pathlib import Path
 from scorer import report
 from scorer.analysis import compare as comparing
 from scorer.analysis import explain as explaining
+from scorer.analysis import lint as linting
 from scorer.analysis import sensitivity as sensitive
-from scorer.analysis import whatif
+from scorer.analysis import validation, whatif
 from scorer.io.atomic import replace_file
 from scorer.io.load import read_events
 from scorer.model.fields import last_day
@@ -31,7 +32,7 @@ from scorer.pack.bundled import resolve
 from scorer.pack.edit import Edit
 from scorer.pack.load import load_rules
 from scorer.pack.model import RulePack
-from scorer.problems import UsageError
+from scorer.problems import Problem, UsageError
 from scorer.report.format import Chart, ChartFormat
 from scorer.report.render import Style, render
 from scorer.scoring.periods import Every
@@ -43,12 +44,14 @@ __all__ = [
     "check_as_of",
     "compare",
     "explain",
+    "lint",
     "load_pack",
     "plot",
     "read_events",
     "score",
     "sensitivity",
     "set_weight",
+    "validate",
     "write_file",
     "write_report",
 ]
@@ -149,6 +152,21 @@ def compare(
         check_actor(events, actor)
     as_of = check_as_of(as_of) if as_of is not None else None
     return comparing.compare(_without(events, without), a, b, labels=labels, actor=actor, as_of=as_of)
+
+
+def lint(events: EventSet, *packs: RulePack) -> list[Problem]:
+    """Warnings (`file:line:col: warning: ...`) for each type, partner and actor of the events no pack could use."""
+    found: dict[Problem, None] = {}
+    for pack in packs:
+        found.update(dict.fromkeys(linting.lint_events(events, pack)))
+    return list(found)
+
+
+def validate(
+    paths: Sequence[str], *, rules: str | None = None, input_format: str | None = None
+) -> validation.Validation:
+    """Check event files and rulepacks: each one's errors, and the linter's warnings (see `validate` in the docs)."""
+    return validation.validate(list(paths), rules, input_format)
 
 
 def check_as_of(date: str) -> str:

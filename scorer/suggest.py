@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+# A word this long or longer may be a misspelling of another spelling of a name (`Rusia`: `Russia`, RUS).
+_NEAR_SPELLING = 5
+
 
 def distance(a: str, b: str, limit: int | None = None) -> int:
     """Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`; past `limit`, `limit + 1`."""
@@ -27,30 +30,46 @@ def distance(a: str, b: str, limit: int | None = None) -> int:
 
 
 def closest(word: str, known: Iterable[str], *, aliases: Mapping[str, str] | None = None, most: int = 3) -> list[str]:
-    """The known names nearest to `word`, nearest first (ties in name order); none when nothing is near.
+    """The known names nearest to `word` (all those equally near, at most `most`); none when nothing is near.
 
-    A word that is another spelling of a name (`aliases`, keyed by the
-    spelling in lower case: `russia` for `RUS`) is that name. Otherwise near
-    means: the same but for case, or within about a third of the word's length
-    in edits (at least one, at most four). A dotted name with nothing that near
-    gets the nearest name of the same family (`arms.buy`: `arms.acquire`).
+    Near means: the same but for case, or within about a third of the word's
+    length in edits (at least one, at most four). A word that is, or is near,
+    another spelling of a name (`aliases`, keyed in lower case: `russia` for
+    `RUS`) stands for that name. A dotted name with nothing that near gets the
+    nearest name of the same family (`arms.buy`: `arms.acquire`), and a word
+    alone a dotted name ending in it (`acquire`: `arms.acquire`).
     """
     folded = word.casefold()
-    if aliases and folded in aliases and aliases[folded] != word:
-        return [aliases[folded]]
     names = {name for name in known if name and name != word}
     limit = max(1, min(4, len(word) // 3))
-    found: list[tuple[int, str]] = []
+    found: dict[str, int] = {}
+
+    def near(name: str, spelling: str) -> None:
+        edits = 0 if spelling == folded else distance(folded, spelling, limit)
+        # A name is not near a word it shares nothing with (`a` is not near `c`).
+        if edits <= limit and (edits < len(word) or edits == 0):
+            found[name] = min(found.get(name, edits), edits)
+
     for name in names:
-        edits = 0 if name.casefold() == folded else distance(folded, name.casefold(), limit)
-        if edits <= limit:
-            found.append((edits, name))
+        near(name, name.casefold())
+    for spelling, name in (aliases or {}).items():
+        # Short spellings (`uk`, `us`) are near too many short words to say anything when not exact.
+        if name != word and (spelling == folded or len(word) >= _NEAR_SPELLING):
+            near(name, spelling)
     if not found and "." in word:
         family, _, rest = folded.rpartition(".")
-        kin = [name for name in names if name.casefold().rpartition(".")[0] == family]
-        found = sorted((distance(rest, name.casefold().rpartition(".")[2]), name) for name in kin)[:1]
-    found.sort()
-    return [name for _, name in found[:most]]
+        for name in names:
+            head, _, tail = name.casefold().rpartition(".")
+            if head == family:
+                found[name] = distance(rest, tail)
+    if not found and "." not in word:
+        for name in names:
+            if name.casefold().rpartition(".")[2] == folded and "." in name:
+                found[name] = 1
+    if not found:
+        return []
+    best = min(found.values())
+    return sorted(name for name, edits in found.items() if edits == best)[:most]
 
 
 def did_you_mean(word: str, known: Iterable[str], aliases: Mapping[str, str] | None = None) -> str:

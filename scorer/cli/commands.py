@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from scorer import api
-from scorer.io.formats import detect
-from scorer.io.load import looks_like_events, read_machine_coded
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack, parse_weight
-from scorer.problems import InputError, Problem, UsageError
+from scorer.problems import InputError, Problem, UsageError, printable
 from scorer.report.format import ChartFormat, Palette
 from scorer.report.render import Style, render
 
@@ -29,7 +27,7 @@ def run(args: Any) -> int:
     if args.command == "weights":
         return _weights(args)
     if args.command == "validate":
-        return _validate(args.paths)
+        return _validate(args)
     return {
         "score": _score,
         "explain": _explain,
@@ -67,6 +65,8 @@ def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[Event
         raise UsageError("--intensity applies to GDELT and ICEWS event files only")
     if events.tally is not None:
         sys.stderr.write(events.tally.summary())
+    for problem in api.lint(events, *(loaded if isinstance(loaded, tuple) else (loaded,))):
+        print(printable(str(problem)), file=sys.stderr)
     return events, loaded
 
 
@@ -192,26 +192,14 @@ def _emit(parts: Iterable[bytes]) -> None:
     (binary or sys.stdout).flush()
 
 
-def _validate(paths: list[str]) -> int:
-    """`scorer validate`: each file or folder checked, `ok` or its problems; exit 1 if any."""
-    problems: list[Problem] = []
-    for path in paths:
-        target = Path(path)
-        if not target.exists():
-            raise UsageError(f"{path}: no such file or folder")
-        try:
-            if target.is_dir() or (target.suffix in (".yaml", ".yml") and not looks_like_events(path)):
-                pack = api.load_pack(path)
-                _emit([f"{path}: ok, a rulepack of {len(pack.rules)} rules\n".encode()])
-            elif kind := detect(path):
-                reading = read_machine_coded(path, kind)
-                skipped = f"; {len(reading.skipped)} rows cannot be events (score lists them)" if reading.skipped else ""
-                _emit([f"{path}: ok, {reading.frame.height} events from {reading.rows} {kind} rows{skipped}\n".encode()])
-            else:
-                events = api.read_events(path)
-                _emit([f"{path}: ok, {len(events)} events\n".encode()])
-        except InputError as err:
-            problems += err.problems
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    return EXIT_FAIL if problems else EXIT_SUCCESS
+def _validate(args: argparse.Namespace) -> int:
+    """`scorer validate`: each file or folder checked, `ok` or its problems; exit 2 on errors, 1 on warnings."""
+    if args.paths.count("-") + (args.rules == "-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    result = api.validate(args.paths, rules=args.rules, input_format=args.input_format)
+    _emit([f"{line}\n".encode() for checked in result.checked if (line := checked.line())])
+    for problem in result.errors + result.warnings:
+        print(printable(str(problem)), file=sys.stderr)
+    if result.errors:
+        return EXIT_ERROR
+    return EXIT_FAIL if result.warnings else EXIT_SUCCESS

@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     _weights(commands)
     validate = commands.add_parser("validate", help="check event files and rulepacks")
     validate.add_argument("paths", nargs="+", metavar="PATH")
+    validate.add_argument("--rules", metavar="PATH")
+    validate.add_argument("--input-format", choices=FORMATS + MACHINE_FORMATS)
     return parser
 
 

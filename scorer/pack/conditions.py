@@ -10,6 +10,7 @@ from scorer.model.fields import parse_date
 from scorer.pack.model import FIELDS, OPERATORS, ORDERING, All, AnyOf, Condition, Not, Scalar, Test
 from scorer.pack.patterns import regex_problem
 from scorer.problems import Problem, describe
+from scorer.suggest import hint
 
 
 def is_scalar(value: Any) -> bool:
@@ -56,12 +57,11 @@ class ConditionParser:
             elif key in FIELDS or (key.startswith("attrs.") and len(key) > len("attrs.")):
                 items.append(self.field(key, value, where))
             else:
-                self.fail(
-                    where,
+                message = (
                     f"unknown field '{key}' in condition: expected an event field "
-                    f"({', '.join(FIELDS)}), attrs.NAME, all, any or not",
-                    key=True,
+                    f"({', '.join(FIELDS)}), attrs.NAME, all, any or not"
                 )
+                self.fail(where, hint(message, str(key), FIELDS + ("all", "any", "not")), key=True)
                 items.append(None)
         if any(item is None for item in items):
             return None
@@ -84,14 +84,15 @@ class ConditionParser:
 
     def test(self, name: str, op: str, operand: Any, at: tuple[Any, ...]) -> Test | None:
         if op not in OPERATORS:
-            self.fail(at, f"unknown operator '{op}': expected one of {', '.join(OPERATORS)}", key=True)
+            self.fail(at, hint(f"unknown operator '{op}': expected one of {', '.join(OPERATORS)}", op, OPERATORS), key=True)
             return None
+        named: str | None = None
         if op == "in_set":
             if not isinstance(operand, str) or operand not in self.sets:
                 known = ", ".join(sorted(self.sets)) or "none defined"
-                self.fail(at, f"unknown set {operand!r} (sets: {known})")
+                self.fail(at, hint(f"unknown set {operand!r} (sets: {known})", str(operand), self.sets))
                 return None
-            op, operand = "in", list(self.sets[operand])
+            named, op, operand = operand, "in", list(self.sets[operand])
         if name == "tags" and op not in ("eq", "in", "not_in", "contains", "exists"):
             self.fail(at, f"'{op}' does not apply to tags: use contains, in, not_in or exists", key=True)
             return None
@@ -113,7 +114,8 @@ class ConditionParser:
                 if None in dates:
                     return None
                 values = tuple(dates)
-            return Test(name, op, values)
+            spots = () if named else tuple(self.doc.where(at + (i,)) for i in range(len(values)))
+            return Test(name, op, values, named, spots)
         if op in ("prefix", "regex", "contains"):
             if not isinstance(operand, str):
                 self.fail(at, f"'{op}' takes text, not {describe(operand)}")
@@ -131,6 +133,8 @@ class ConditionParser:
         if name == "date":
             text = self.date(operand, at)
             return Test(name, op, text) if text is not None else None
+        if op in ("eq", "ne"):
+            return Test(name, op, operand, spots=(self.doc.where(at),))
         if op in ORDERING and (
             isinstance(operand, bool) or not isinstance(operand, (int, float)) or not math.isfinite(operand)
         ):

@@ -9,15 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from scorer.io.files import missing, read_text
+from scorer.io.machine_coded.cameo import CODEBOOK
+from scorer.io.machine_coded.cameo import codebook as cameo_codebook
 from scorer.io.yaml import Located, load_yaml
 from scorer.model.fields import TYPE_RE
 from scorer.pack.bundled import bundled_rules, shown
 from scorer.pack.conditions import ConditionParser, is_scalar
 from scorer.pack.model import Condition, Rule, RulePack, Scalar, Scoring, weight_problem
 from scorer.problems import InputError, Problem, describe
+from scorer.suggest import hint
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _RULE_KEYS = ("id", "description", "when", "signals", "enabled", "references")
+_TOP_KEYS = ("codebook", "scoring", "sets", "rules")
 
 
 def pack_files(path: str | Path) -> list[Path]:
@@ -74,10 +78,9 @@ class _Assembler:
                 self.problem(doc, (), f"a rule file must be a mapping with 'rules:', not {describe(data)}")
                 continue
             for key in data:
-                if key not in ("codebook", "scoring", "sets", "rules"):
-                    self.problem(
-                        doc, (key,), f"unknown top-level key '{key}': expected codebook, scoring, sets or rules", key=True
-                    )
+                if key not in _TOP_KEYS:
+                    message = f"unknown top-level key '{key}': expected codebook, scoring, sets or rules"
+                    self.problem(doc, (key,), hint(message, str(key), _TOP_KEYS), key=True)
             self.codebook(doc, data.get("codebook"), codebook)
             if "scoring" in data:
                 if scoring_doc is not None:
@@ -173,8 +176,12 @@ class _Assembler:
         """The event types a file describes, added to `codebook`: each a dotted lower-case type with its meaning."""
         if raw is None:
             return
+        if raw == CODEBOOK:
+            # The CAMEO codes the GDELT and ICEWS readers give events: from the table they read them with.
+            raw = cameo_codebook()
         if not isinstance(raw, dict):
-            self.problem(doc, ("codebook",), f"'codebook' must be a mapping of event type to meaning, not {describe(raw)}")
+            message = f"'codebook' must be a mapping of event type to meaning, or '{CODEBOOK}', not {describe(raw)}"
+            self.problem(doc, ("codebook",), message)
             return
         for kind, meaning in raw.items():
             at = ("codebook", kind)
@@ -208,9 +215,8 @@ class _Assembler:
         before = len(self.problems)
         for key in raw:
             if key not in _RULE_KEYS:
-                self.problem(
-                    doc, at + (key,), f"unknown key '{key}' in rule: expected {', '.join(_RULE_KEYS)}", key=True
-                )
+                message = hint(f"unknown key '{key}' in rule: expected {', '.join(_RULE_KEYS)}", str(key), _RULE_KEYS)
+                self.problem(doc, at + (key,), message, key=True)
         for key in ("id", "when", "signals"):
             if key not in raw:
                 self.problem(doc, at, f"rule is missing required key '{key}'")

@@ -40,6 +40,7 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
     blocks = []
     for name, actor in score.actors.items():
         lines = [palette.bold(heading(score, name, actor)), ""]
+        why = actor.unmatched_reasons
         for step in actor.trail:
             if event is not None and step.event.id != event:
                 continue
@@ -50,7 +51,7 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
                 if text:
                     lines.append(f"    {label}: {' '.join(text.split())}")
             if not step.matches:
-                lines.append("    no rule matched (unmatched)")
+                lines.append(f"    no rule matched: {why.get(e.id, 'unmatched')}")
             rows, values = [], []
             for m in step.matches:
                 rows.append(
