@@ -4,7 +4,7 @@ The Python API under the `scorer` command, one function per command:
 
     >>> import scorer
     >>> events = scorer.read_events("fixtures/kazakhstan-2009.yaml")
-    >>> pack = scorer.load_pack()            # the bundled pack; "cameo" or a path for others
+    >>> pack = scorer.load_pack()            # the bundled pack; "cameo", "default" or a path for others
     >>> result = scorer.score(events, pack)
     >>> result.actors["KAZ"].final.balance
 
@@ -25,14 +25,18 @@ if _TYPE_CHECKING:
     from scorer.analysis.sensitivity import Sensitivity
     from scorer.analysis.whatif import without
     from scorer.api import (
+        check_actor,
         check_as_of,
         compare,
         explain,
+        init,
+        lint,
         load_pack,
         plot,
         score,
         sensitivity,
         set_weight,
+        validate,
         write_file,
         write_report,
     )
@@ -58,9 +62,12 @@ _EXPORTS = {
     "Score": "scorer.scoring.score",
     "Sensitivity": "scorer.analysis.sensitivity",
     "UsageError": "scorer.problems",
+    "check_actor": "scorer.api",
     "check_as_of": "scorer.api",
     "compare": "scorer.api",
     "explain": "scorer.api",
+    "init": "scorer.api",
+    "lint": "scorer.api",
     "load_pack": "scorer.api",
     "plot": "scorer.api",
     "read_events": "scorer.io.load",
@@ -68,6 +75,7 @@ _EXPORTS = {
     "score": "scorer.api",
     "sensitivity": "scorer.api",
     "set_weight": "scorer.api",
+    "validate": "scorer.api",
     "without": "scorer.analysis.whatif",
     "write_file": "scorer.api",
     "write_report": "scorer.api",
@@ -86,9 +94,12 @@ __all__ = [
     "Sensitivity",
     "UsageError",
     "__version__",
+    "check_actor",
     "check_as_of",
     "compare",
     "explain",
+    "init",
+    "lint",
     "load_pack",
     "plot",
     "read_events",
@@ -96,6 +107,7 @@ __all__ = [
     "score",
     "sensitivity",
     "set_weight",
+    "validate",
     "without",
     "write_file",
     "write_report",

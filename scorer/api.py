@@ -2,7 +2,7 @@
 
     >>> import scorer
     >>> events = scorer.read_events("fixtures/kazakhstan-2009.yaml")
-    >>> pack = scorer.load_pack()                      # the bundled pack; "cameo" or a path for others
+    >>> pack = scorer.load_pack()                      # the bundled pack; "cameo", "default" or a path for others
     >>> result = scorer.score(events, pack, every="year")
     >>> result.actors["KAZ"].final.balance
     >>> result.to_polars()                             # the timeline as a DataFrame
@@ -27,8 +27,8 @@ from scorer.io.atomic import replace_file
 from scorer.io.load import read_events
 from scorer.model.fields import last_day
 from scorer.model.frame import EventSet
-from scorer.pack import edit
-from scorer.pack.bundled import resolve
+from scorer.pack import edit, starter
+from scorer.pack.bundled import editable, resolve
 from scorer.pack.edit import Edit
 from scorer.pack.load import load_rules
 from scorer.pack.model import RulePack
@@ -44,6 +44,7 @@ __all__ = [
     "check_as_of",
     "compare",
     "explain",
+    "init",
     "lint",
     "load_pack",
     "plot",
@@ -62,7 +63,9 @@ _ACTORS_LISTED = 40
 
 
 def load_pack(path: str | Path | None = None, *, settings: Sequence[str] = ()) -> RulePack:
-    """A rulepack: a YAML file, a folder of them, a bundled pack's name (`cameo`), or the default pack.
+    """A rulepack: a YAML file, a folder of them, `-` (standard input), a bundled pack's name, or the default pack.
+
+    Bundled packs are named `default` and `cameo`.
 
     `settings` are `RULE.AXIS=WEIGHT` changes for this pack only (`--set`);
     ValueError names the first that cannot be applied.
@@ -192,8 +195,22 @@ def check_actor(events: EventSet, actor: str) -> str:
 
 
 def set_weight(pack: str | Path | None, rule: str, axis: str, weight: float) -> Edit:
-    """Change one weight in the rule file that defines it (`weights set`), and nothing else in the file."""
+    """Change one weight in the rule file that defines it (`weights set`), and nothing else in the file.
+
+    The bundled packs are never edited (UsageError): `init` makes a copy to edit.
+    """
+    refused = editable(str(pack) if pack is not None else None)
+    if refused:
+        raise UsageError(
+            f"weights set: {refused}, not a pack to edit; nothing changed. Make a copy of your own with "
+            f"`scorer init FOLDER`, then edit it: `scorer weights set {rule}.{axis} {weight!r} --rules FOLDER/rules`"
+        )
     return edit.set_weight(resolve(str(pack)) if pack is not None else None, rule, axis, weight)
+
+
+def init(folder: str | Path) -> list[Path]:
+    """Write a starter folder: a copy of the bundled packs in FOLDER/rules, example events, a README (`scorer init`)."""
+    return starter.init(folder)
 
 
 def plot(

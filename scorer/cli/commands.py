@@ -28,6 +28,8 @@ def run(args: Any) -> int:
         return _weights(args)
     if args.command == "validate":
         return _validate(args)
+    if args.command == "init":
+        return _init(args)
     return {
         "score": _score,
         "explain": _explain,
@@ -169,15 +171,38 @@ def _weights(args: argparse.Namespace) -> int:
         _emit(render(api.load_pack(args.rules), args.format, Style()))
         return EXIT_SUCCESS
     if args.weights_command == "set":
+        rule, axis, text = _weight_target(args.target)
         try:
-            weight = parse_weight(args.weight)
+            weight = parse_weight(text)
         except ValueError as err:
             raise UsageError(str(err)) from None
-        edit = api.set_weight(args.rules, args.rule, args.axis, weight)
+        edit = api.set_weight(args.rules, rule, axis, weight)
         old = "unset" if edit.old is None else repr(float(edit.old))
         _emit([f"{edit.file}:{edit.line}: {edit.rule} {edit.axis} {old} -> {edit.new!r}\n".encode()])
         return EXIT_SUCCESS
     raise UsageError("weights needs an action: list or set")
+
+
+def _weight_target(target: list[str]) -> tuple[str, str, str]:
+    """`RULE.AXIS WEIGHT` (as --set names a weight) or `RULE AXIS WEIGHT`: the rule, the axis, the weight's text."""
+    if len(target) == 2:
+        rule, dot, axis = target[0].rpartition(".")
+        if dot and rule and axis:
+            return rule, axis, target[1]
+        raise UsageError(f"weights set: {target[0]!r} is not RULE.AXIS: give RULE.AXIS WEIGHT or RULE AXIS WEIGHT")
+    if len(target) == 3:
+        return target[0], target[1], target[2]
+    raise UsageError("weights set takes RULE.AXIS WEIGHT or RULE AXIS WEIGHT")
+
+
+def _init(args: argparse.Namespace) -> int:
+    """`scorer init FOLDER`: the starter folder written, and what to do next."""
+    written = api.init(args.folder)
+    rules = written[0]
+    lines = [f"wrote {path}" for path in written]
+    lines += ["", "next:", f"  scorer score {written[1]} --rules {rules}", f"  scorer weights set RULE.AXIS WEIGHT --rules {rules}"]
+    _emit(["\n".join(lines).encode() + b"\n"])
+    return EXIT_SUCCESS
 
 
 def _emit(parts: Iterable[bytes]) -> None:
