@@ -1,8 +1,8 @@
 """Any result in any of its formats: the one place that says which renderer serves which result and format.
 
 Results are a `Score` (timeline: text, json, csv, markdown), an `Explanation`
-(text, markdown, html, json), a `Sensitivity` or a `Comparison` (text, json,
-markdown) and a `RulePack` (its weights: text, json). Text comes out as
+(text, markdown, html, json, csv), a `Sensitivity` or a `Comparison` (text,
+json, csv, markdown) and a `RulePack` (its weights: text, json). Text comes out as
 UTF-8 bytes, in parts, so that a document of millions of rows is written as
 it is made.
 """
@@ -18,7 +18,7 @@ from scorer.analysis.explain import Explanation
 from scorer.analysis.sensitivity import Sensitivity, of_matched
 from scorer.pack.model import RulePack
 from scorer.report.compare import compare_markdown, compare_text
-from scorer.report.csv import timeline_csv
+from scorer.report.csv import compare_csv, explain_csv, sensitivity_csv, timeline_csv
 from scorer.report.format import Palette
 from scorer.report.json import (
     compare_document,
@@ -34,8 +34,8 @@ from scorer.scoring.score import Score
 
 FORMATS: dict[str, tuple[str, ...]] = {
     "score": ("text", "json", "csv", "markdown"),
-    "explain": ("text", "markdown", "html", "json"),
-    "analysis": ("text", "json", "markdown"),
+    "explain": ("text", "markdown", "html", "json", "csv"),
+    "analysis": ("text", "json", "csv", "markdown"),
     "weights": ("text", "json"),
 }
 
@@ -93,6 +93,8 @@ def _explanation(explanation: Explanation, fmt: str, style: Style) -> Iterator[b
         return _whole(report.html_report(score, sensitive, top=style.top, event=event, inputs=explanation.sources))
     if fmt == "markdown":
         return _whole(explain_markdown(score, top=style.top, event=event, charts=style.charts))
+    if fmt == "csv":
+        return _whole(explain_csv(explanation))
     return _whole(explain_text(score, style.palette, top=style.top, event=event))
 
 
@@ -100,6 +102,8 @@ def _sensitivity(result: Sensitivity, fmt: str) -> str:
     """The report of `sensitivity --format FMT`."""
     if fmt == "json":
         return to_json(sensitivity_document(result))
+    if fmt == "csv":
+        return sensitivity_csv(result)
     return sensitivity_markdown(result) if fmt == "markdown" else sensitivity_text(result)
 
 
@@ -107,5 +111,7 @@ def _comparison(result: Comparison, fmt: str, style: Style) -> str:
     """The report of `compare --format FMT`."""
     if fmt == "json":
         return to_json(compare_document(result))
+    if fmt == "csv":
+        return compare_csv(result)
     render_text = compare_markdown if fmt == "markdown" else compare_text
     return render_text(result, top=style.top)
