@@ -171,7 +171,7 @@ def _weights(args: argparse.Namespace) -> int:
         _emit(render(api.load_pack(args.rules), args.format, Style()))
         return EXIT_SUCCESS
     if args.weights_command == "set":
-        rule, axis, text = _weight_target(args.target)
+        rule, axis, text = _weight_target([args.target, args.value] + ([args.weight] if args.weight is not None else []))
         try:
             weight = parse_weight(text)
         except ValueError as err:

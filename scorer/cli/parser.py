@@ -295,10 +295,11 @@ def _weights(commands: Commands) -> None:
     )
     setting.add_argument(
         "target",
-        nargs="+",
-        metavar="RULE.AXIS WEIGHT | RULE AXIS WEIGHT",
-        help="the rule, the axis and the new weight, as --set names them (RULE.AXIS WEIGHT) or apart",
+        metavar="RULE.AXIS|RULE",
+        help="the rule and the axis as --set names them (exercise-join-west.nato), or the rule alone",
     )
+    setting.add_argument("value", metavar="WEIGHT|AXIS", help="the new weight, or the axis when RULE is alone")
+    setting.add_argument("weight", nargs="?", metavar="WEIGHT", help="the new weight, after RULE AXIS")
     setting.add_argument(
         "--rules",
         metavar="PACK",
