@@ -45,6 +45,7 @@ def closest(word: str, known: Iterable[str], *, aliases: Mapping[str, str] | Non
     found: dict[str, int] = {}
 
     def near(name: str, spelling: str) -> None:
+        """Count `name` as found when `spelling` (of it) is near the word."""
         edits = 0 if spelling == folded else distance(folded, spelling, limit)
         # A name is not near a word it shares nothing with (`a` is not near `c`).
         if edits <= limit and (edits < len(word) or edits == 0):

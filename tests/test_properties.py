@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import date as Date
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -340,9 +341,11 @@ def reference_scores(pack: dict[str, Any], items: list[dict[str, Any]], as_of: s
     def worth(amount: float, made: Date, on: Date) -> float:
         return amount if half_life is None else amount * 0.5 ** ((on - made).days / half_life)
 
+    # `--as-of` a year or a month is its last day.
+    end = None if as_of is None else last_day(as_of)
     result: dict[str, Any] = {}
     for actor in sorted({e["actor"] for e in items}):
-        mine = [e for e in items if e["actor"] == actor and (as_of is None or day(e["date"]) <= day(as_of))]
+        mine = [e for e in items if e["actor"] == actor and (end is None or day(e["date"]) <= end)]
         mine.sort(key=lambda e: day(e["date"]))  # stable: ties keep input order
         if not mine:
             continue
@@ -358,10 +361,21 @@ def reference_scores(pack: dict[str, Any], items: list[dict[str, Any]], as_of: s
             on = day(event["date"])
             totals = {axis: sum(worth(c, d, on) for d, a, c in made if a == axis) for axis in AXES}
             timeline.append((event["id"], totals))
-        final_date = as_of or mine[-1]["date"]
+        final_date = end.isoformat() if end is not None else mine[-1]["date"]
         final = {axis: sum(worth(c, d, day(final_date)) for d, a, c in made if a == axis) for axis in AXES}
         result[actor] = {"timeline": timeline, "final": (final_date, final), "unmatched": unmatched}
     return result
+
+
+def last_day(text: str) -> Date:
+    """The last day of the year, month or day a date names."""
+    first = day(text)
+    if len(text) == 4:
+        return Date(first.year, 12, 31)
+    if len(text) == 7:
+        following = Date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return following - timedelta(days=1)
+    return first
 
 
 def close(a: float, b: float) -> bool:

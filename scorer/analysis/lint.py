@@ -46,12 +46,14 @@ def _with_hint(message: str, names: list[str]) -> str:
 
 def _first_of_each(frame: pl.DataFrame, name: str) -> list[tuple[str, str, int, int, int]]:
     """Each distinct value of a column: the value, where it first stands (file, line, col), and how many events have it."""
+    # Grouped by the categorical codes, the text of each distinct value made once.
     rows = (
         frame.lazy()
-        .select(pl.col(name).cast(pl.String), pl.col("file").cast(pl.String), "line", "col")
+        .select(name, "file", "line", "col")
         .drop_nulls(name)
         .group_by(name, maintain_order=True)
         .agg(pl.col("file").first(), pl.col("line").first(), pl.col("col").first(), pl.len().alias("n"))
+        .with_columns(pl.col(name).cast(pl.String), pl.col("file").cast(pl.String))
         .collect()
     )
     return [(value, file, line, col, n) for value, file, line, col, n in rows.iter_rows()]
@@ -79,10 +81,11 @@ def lint_events(events: EventSet, pack: RulePack) -> list[Problem]:
 
 def _cameo_hint(frame: pl.DataFrame, words: Vocabulary) -> tuple[str, int, int, str] | None:
     """One warning for CAMEO-coded events (GDELT, ICEWS) scored with a pack that tests none of their types."""
-    cameo = frame.lazy().filter(pl.col("type").cast(pl.String).str.starts_with(CAMEO_TYPES))
-    kinds = cameo.select(pl.col("type").cast(pl.String).unique()).collect().to_series().to_list()
+    types = frame["type"].unique().cast(pl.String).to_list()
+    kinds = [kind for kind in types if kind is not None and kind.startswith(CAMEO_TYPES)]
     if not kinds or any(words.knows("type", kind) for kind in kinds):
         return None
+    cameo = frame.lazy().filter(pl.col("type").cast(pl.String).is_in(kinds))
     first = cameo.select(pl.col("file").cast(pl.String), "line", "col").head(1).collect().row(0)
     count = cameo.select(pl.len()).collect().item()
     message = (

@@ -60,10 +60,12 @@ class Validation:
 
     @property
     def errors(self) -> list[Problem]:
+        """Every error: those of `--rules`, then each path's."""
         return list(self.rules_errors) + [p for c in self.checked for p in c.errors]
 
     @property
     def warnings(self) -> list[Problem]:
+        """Every warning, path by path."""
         return [p for c in self.checked for p in c.warnings]
 
 

@@ -143,6 +143,7 @@ def _compare(args: argparse.Namespace) -> int:
         raise UsageError("compare needs two packs: --rules A --rules B, or --set RULE.AXIS=WEIGHT against one pack")
 
     def packs() -> tuple[RulePack, RulePack]:
+        """Both packs: two of --rules, or one and itself with --set."""
         if len(rules) == 2:
             problems: list[Problem] = []
             loaded = []

@@ -165,6 +165,7 @@ def _top(sub: argparse.ArgumentParser, what: str) -> None:
 
 
 def _score(commands: Commands) -> None:
+    """`scorer score`."""
     sub = _events_command(
         _command(
             commands,
@@ -182,6 +183,7 @@ def _score(commands: Commands) -> None:
 
 
 def _explain(commands: Commands) -> None:
+    """`scorer explain`."""
     sub = _events_command(
         _command(
             commands,
@@ -201,6 +203,7 @@ def _explain(commands: Commands) -> None:
 
 
 def _plot(commands: Commands) -> None:
+    """`scorer plot`."""
     sub = _events_command(
         _command(
             commands,
@@ -221,6 +224,7 @@ def _plot(commands: Commands) -> None:
 
 
 def _sensitivity(commands: Commands) -> None:
+    """`scorer sensitivity`."""
     sub = _events_command(
         _command(
             commands,
@@ -236,6 +240,7 @@ def _sensitivity(commands: Commands) -> None:
 
 
 def _compare(commands: Commands) -> None:
+    """`scorer compare`."""
     sub = _events_command(
         _command(
             commands,
@@ -250,6 +255,7 @@ def _compare(commands: Commands) -> None:
 
 
 def _validate(commands: Commands) -> None:
+    """`scorer validate`."""
     sub = _command(
         commands,
         "validate",
@@ -275,6 +281,7 @@ def _validate(commands: Commands) -> None:
 
 
 def _weights(commands: Commands) -> None:
+    """`scorer weights list|set`."""
     weights = _command(
         commands,
         "weights",
@@ -309,6 +316,7 @@ def _weights(commands: Commands) -> None:
 
 
 def _init(commands: Commands) -> None:
+    """`scorer init`."""
     sub = _command(
         commands,
         "init",

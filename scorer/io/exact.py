@@ -1,4 +1,4 @@
-"""Hand-coded event files (YAML, JSON Lines, CSV) validated event by event with the pydantic model.
+"""Hand-coded event files (YAML, JSON, JSON Lines; CSV in `csv_events`) validated event by event.
 
 Every problem is reported with the line and column of the offending value,
 and all problems of a file are collected before giving up.
@@ -6,19 +6,16 @@ and all problems of a file are collected before giving up.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from scorer import model
+from scorer.io.checked import validate_event
+from scorer.io.csv_events import csv_events
 from scorer.io.formats import InputFormat
 from scorer.io.yaml import Located, load_yaml
 from scorer.model.fields import Origin
 from scorer.problems import InputError, Problem, describe, printable
-from scorer.suggest import hint
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -31,53 +28,7 @@ def parse(text: str, path: str, fmt: InputFormat) -> list[tuple[Event, Origin] |
         return _from_jsonl(text, path)
     if fmt == "json":
         return _from_json(text, path)
-    return _from_csv(text, path, "\t" if fmt == "tsv" else ",")
-
-
-def _validate(raw: Any, where: Any) -> Event | list[Problem]:
-    """Validate one event mapping; `where(loc, is_key)` turns an error location into a Problem."""
-    try:
-        return model.Event.model_validate(raw)
-    except model.ValidationError as err:
-        problems: dict[tuple[Any, ...], Problem] = {}
-        for error in err.errors():
-            loc = tuple(error["loc"])
-            message = _message(error)
-            if error["type"] == "extra_forbidden" and len(loc) == 1:
-                message = hint(message, str(loc[0]), model.Event.model_fields)
-            if loc[:1] == ("attrs",) and len(loc) > 2:
-                # One attribute failed every member of the union: say it once.
-                loc = loc[:2]
-                message = f"expected text, a number or true/false, got {describe(error.get('input'))}"
-            name = printable(".".join(str(part) for part in loc)) or "event"
-            problems.setdefault(loc, where(loc, error["type"] == "extra_forbidden", f"field '{name}': {message}"))
-        return list(problems.values())
-
-
-_EXPECTED = {
-    "string": "text",
-    "float": "a number",
-    "int": "a number",
-    "bool": "true or false",
-    "list": "a list",
-    "dict": "a mapping",
-}
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "string_unicode":
-        return "not text: holds half of a UTF-16 surrogate pair (such as \\ud800)"
-    if kind == "value_error":
-        return str(error["ctx"]["error"])
-    if kind.endswith("_type"):
-        wanted = _EXPECTED.get(kind[: -len("_type")], "another type")
-        return f"expected {wanted}, got {describe(error.get('input'))}"
-    return str(error["msg"])
+    return csv_events(text, path, "\t" if fmt == "tsv" else ",")
 
 
 def _from_yaml(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
@@ -132,7 +83,7 @@ def _from_yaml(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
                 return located.problem(("defaults",) + loc, message, key=is_key)
             return located.problem(path_of + loc, message, key=is_key)
 
-        result = _validate(merged, where)
+        result = validate_event(merged, where)
         if isinstance(result, list):
             results.extend(result)
         else:
@@ -207,7 +158,7 @@ def jsonl_lines(lines: Iterable[str], path: str, first: int = 1) -> list[tuple[E
         def where(loc: tuple[Any, ...], is_key: bool, message: str, line: str = line, number: int = number) -> Problem:
             return Problem(path, number, _column_of(line, str(loc[0])) if loc else 1, message)
 
-        result = _validate(raw, where)
+        result = validate_event(raw, where)
         if isinstance(result, list):
             results.extend(result)
         else:
@@ -281,7 +232,7 @@ def _json_event(
         found = text.find(json.dumps(str(loc[0])), start, end) if loc else -1
         return Problem(path, *lines.position(found if found >= 0 else start), message)
 
-    result = _validate(raw, where)
+    result = validate_event(raw, where)
     if isinstance(result, list):
         return list(result)
     return [(result, Origin(path, line, col))]
@@ -302,115 +253,6 @@ def _skip_space(text: str, at: int) -> int:
     while at < len(text) and text[at] in " \t\r\n":
         at += 1
     return at
-
-
-def _csv_value(text: str) -> str | int | float | bool:
-    """An `attrs.NAME` cell: true/false and numbers as such, so CSV scores as YAML does."""
-    if text in ("true", "false"):
-        return text == "true"
-    if re.fullmatch(r"[-+]?(?:0|[1-9][0-9]*)", text):
-        return int(text)
-    if re.fullmatch(r"[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?", text):
-        return float(text)
-    return text
-
-
-_CSV_NUMBERS = ("intensity", "confidence")
-
-
-def _from_csv(text: str, path: str, delimiter: str = ",") -> list[tuple[Event, Origin] | Problem]:
-    """A header row of field names, then an event per row; every row has as many cells as the header."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [Problem(path, 1, 1, "empty file: expected a header row of field names")]
-    except csv.Error as err:
-        return [Problem(path, 1, 1, f"not valid CSV: {err}")]
-    names = [name.strip() for name in header]
-    other = _other_delimiter(names, delimiter)
-    if other:
-        return [Problem(path, 1, 1, other)]
-    results: list[tuple[Event, Origin] | Problem] = []
-    for col, name in enumerate(names, start=1):
-        if name in names[: col - 1]:
-            results.append(Problem(path, 1, col, f"duplicate column '{printable(name)}'"))
-    if results:
-        return results
-    while True:
-        row_line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            results.append(Problem(path, row_line, 1, f"not valid CSV: {err}"))
-            break
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(names):
-            # A missing cell would shift every later one into the wrong field, or drop the last.
-            at = min(len(row), len(names)) + 1
-            results.append(Problem(path, row_line, at, f"row has {len(row)} cells but the header names {len(names)}"))
-            continue
-        raw: dict[str, Any] = {}
-        columns: dict[str, int] = {}
-        bad: list[Problem] = []
-        for col, (name, cell) in enumerate(zip(names, row, strict=False), start=1):
-            if cell == "":
-                continue
-            if name.startswith("attrs."):
-                raw.setdefault("attrs", {})[name[len("attrs.") :]] = _csv_value(cell)
-                columns.setdefault("attrs", col)
-            elif name == "tags":
-                raw["tags"] = [tag.strip() for tag in cell.split(";") if tag.strip()]
-            elif name in _CSV_NUMBERS:
-                try:
-                    raw[name] = float(cell)
-                except ValueError:
-                    bad.append(Problem(path, row_line, col, f"field '{name}': expected a number, got {cell!r}"))
-            else:
-                raw[name] = cell
-            columns.setdefault(name, col)
-        if bad:
-            results.extend(bad)
-            continue
-
-        def where(
-            loc: tuple[Any, ...],
-            is_key: bool,
-            message: str,
-            row_line: int = row_line,
-            columns: dict[str, int] = columns,
-        ) -> Problem:
-            return Problem(path, row_line, columns.get(str(loc[0]), 1) if loc else 1, message)
-
-        result = _validate(raw, where)
-        if isinstance(result, list):
-            results.extend(result)
-        else:
-            results.append((result, Origin(path, row_line, 1)))
-    return results
-
-
-_DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "vertical bar"}
-
-
-def _other_delimiter(names: list[str], delimiter: str) -> str | None:
-    """What to say of a header that is one cell holding another delimiter between field names, or None."""
-    if len(names) != 1:
-        return None
-    for other, name in _DELIMITERS.items():
-        if other != delimiter and len(names[0].split(other)) > 1:
-            wanted = _DELIMITERS[delimiter]
-            remedy = {",": "name the file .csv", "\t": "name the file .tsv"}.get(
-                other, "save it with commas (.csv) or tabs (.tsv)"
-            )
-            return (
-                f"the header row is separated by {name}s ({other!r}), not {wanted}s: "
-                f"this reader splits cells at {wanted}s; {remedy}"
-            )
-    return None
 
 
 def yaml_events(located: Located) -> bool:

@@ -24,6 +24,7 @@ class FileFields:
     """One hand-coded event file, read again to find where fields of its events stand."""
 
     def __init__(self, path: str) -> None:
+        """The file at `path`, its format told by its name (None for standard input and machine-coded files)."""
         self.path = path
         try:
             self.format: str | None = format_for(path, None) if path != "-" else None
@@ -32,10 +33,11 @@ class FileFields:
 
     @cached_property
     def _text(self) -> str:
+        """The file's text, read once."""
         return read_text(self.path)
 
     @cached_property
-    def _yaml(self) -> tuple[Located, dict[tuple[int, int], tuple[Any, ...]]] | None:
+    def _yaml(self) -> tuple[Located, dict[tuple[int, int], tuple[Any, ...]]]:
         """The file as located YAML, and each event's path in it by where the event starts."""
         doc = load_yaml(self._text, self.path)
         starts = {}
@@ -46,10 +48,12 @@ class FileFields:
 
     @cached_property
     def _lines(self) -> list[str]:
+        """The file's lines (split at newlines alone, as the JSON readers do)."""
         return self._text.split("\n")
 
     @cached_property
     def _header(self) -> list[str]:
+        """A CSV file's field names."""
         reader = csv.reader(io.StringIO(self._text, newline=""), delimiter="\t" if self.format == "tsv" else ",")
         return [name.strip() for name in next(reader, [])]
 
@@ -62,11 +66,9 @@ class FileFields:
         return found or (line, col)
 
     def _find(self, line: int, col: int, name: str) -> tuple[int, int] | None:
+        """Where the field stands by the file's format, or None."""
         if self.format == "yaml":
-            located = self._yaml
-            if located is None:
-                return None
-            doc, starts = located
+            doc, starts = self._yaml
             path = starts.get((line, col))
             if path is None:
                 return None

@@ -19,10 +19,12 @@ class _Replayed(io.RawIOBase):
     """The bytes read ahead, then the rest of the stream."""
 
     def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        """`head` first, then `rest`."""
         self._head = memoryview(head)
         self._rest = rest
 
     def readable(self) -> bool:
+        """It is read, never written."""
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
@@ -41,6 +43,7 @@ class _Peeked:
     """Standard input of this run (`owner`, as `sys.stdin` was): its first bytes, and a stream of all of it."""
 
     def __init__(self, owner: object) -> None:
+        """Read ahead the first bytes of `owner` (as `sys.stdin` was when asked)."""
         self.owner = owner
         raw: BinaryIO | None = getattr(owner, "buffer", None)
         if raw is None:  # a text stream put in its place (tests, embedding programs)

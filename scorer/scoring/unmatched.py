@@ -24,24 +24,46 @@ from scorer.pack.model import Rule, RulePack
 
 _FIELDS = ("id", "date", "actor", "type", "partner", "intensity", "confidence", "source", "tags", "attrs")
 _NUMBERS = ("intensity", "confidence")
+_BY_TYPE = frozenset({"type"})
+_BY_PARTNER = frozenset({"type", "partner"})
+
+
+class Reasons:
+    """Why no rule of a pack matched an event; what depends on the type alone is worked out once per type."""
+
+    def __init__(self, pack: RulePack) -> None:
+        """The rules of `pack`, enabled and not; nothing judged yet."""
+        self.pack = pack
+        self._enabled = [rule for rule in pack.rules if rule.enabled]
+        self._idle = [rule for rule in pack.rules if not rule.enabled]
+        self._by_type: dict[Any, tuple[list[Rule], list[Rule]]] = {}
+
+    def _for_type(self, values: Mapping[str, Any]) -> tuple[list[Rule], list[Rule]]:
+        """The enabled rules the event's type allows, and the disabled ones."""
+        kind = values.get("type")
+        if kind not in self._by_type:
+            allowed = [rule for rule in self._enabled if judge(rule.when, values, _BY_TYPE) is not False]
+            idle = [rule for rule in self._idle if judge(rule.when, values, _BY_TYPE) is not False]
+            self._by_type[kind] = (allowed, idle)
+        return self._by_type[kind]
+
+    def __call__(self, values: Mapping[str, Any]) -> str:
+        """Why no rule matched the event of these field values."""
+        kind = values.get("type")
+        for_type, idle = self._for_type(values)
+        if not for_type:
+            if idle:
+                return f"no enabled rule tests type '{kind}' (rule '{idle[0].id}' is disabled)"
+            return f"no rule tests type '{kind}'"
+        for_partner = [rule for rule in for_type if judge(rule.when, values, _BY_PARTNER) is not False]
+        if not for_partner:
+            return _partner_reason(for_type, values.get("partner"), kind)
+        return _field_reason(for_partner[0], values)
 
 
 def reason(pack: RulePack, values: Mapping[str, Any]) -> str:
     """Why no rule of `pack` matched the event of these field values."""
-    kind = values.get("type")
-    enabled = [rule for rule in pack.rules if rule.enabled]
-    by_type = frozenset({"type"})
-    for_type = [rule for rule in enabled if judge(rule.when, values, by_type) is not False]
-    if not for_type:
-        idle = [rule for rule in pack.rules if not rule.enabled and judge(rule.when, values, by_type) is not False]
-        if idle:
-            return f"no enabled rule tests type '{kind}' (rule '{idle[0].id}' is disabled)"
-        return f"no rule tests type '{kind}'"
-    by_partner = frozenset({"type", "partner"})
-    for_partner = [rule for rule in for_type if judge(rule.when, values, by_partner) is not False]
-    if not for_partner:
-        return _partner_reason(for_type, values.get("partner"), kind)
-    return _field_reason(for_partner[0], values)
+    return Reasons(pack)(values)
 
 
 def _partner_reason(rules: list[Rule], partner: Any, kind: Any) -> str:
@@ -85,5 +107,6 @@ def reasons(pack: RulePack, rows: pl.DataFrame) -> list[str]:
     keyed = rows.select(pl.col(name) if name in _NUMBERS else pl.col(name).cast(pl.String) for name in columns)
     distinct = keyed.unique(maintain_order=True).with_row_index("_group")
     groups = keyed.join(distinct, on=columns, how="left", nulls_equal=True, maintain_order="left")["_group"].to_list()
-    said = [reason(pack, row_values(row)) for row in distinct.drop("_group").iter_rows(named=True)]
+    why = Reasons(pack)
+    said = [why(row_values(row)) for row in distinct.drop("_group").iter_rows(named=True)]
     return [said[group] for group in groups]

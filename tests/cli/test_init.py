@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,9 +99,6 @@ def test_compare_names_the_bundled_packs(cli: Cli, tmp_path: Path, monkeypatch: 
 
 
 def test_rules_from_standard_input(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import io
-    import sys
-
     events = write(tmp_path, "e.yaml", "events:\n  - {id: a, date: 2009, actor: KAZ, type: x.y, partner: NATO}\n")
     pack = "rules:\n  - {id: r, when: {type: x.y}, signals: {nato: 2}}\n"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(pack.encode())))
