@@ -3,7 +3,8 @@
 Events keep where they start (file, line, column); a warning about their
 type or partner is better placed on that value. The file is read again, once,
 only when something in it is warned about. Standard input, machine-coded
-exports and files that changed since are named at the event's start.
+exports, YAML files of more than LOCATE_YAML_BYTES and files that changed
+since are named at the event's start.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import json
 from functools import cached_property
 from typing import Any
 
-from scorer.io.files import read_text
+from scorer.io.files import file_size, read_text
 from scorer.io.formats import format_for
 from scorer.io.yaml import Located, load_yaml
 from scorer.problems import InputError
+
+# YAML costs about a second a megabyte to parse: larger files are named at the event's start.
+LOCATE_YAML_BYTES = 2 << 20
 
 
 class FileFields:
@@ -30,6 +34,8 @@ class FileFields:
             self.format: str | None = format_for(path, None) if path != "-" else None
         except InputError:
             self.format = None
+        if self.format == "yaml" and file_size(path) > LOCATE_YAML_BYTES:
+            self.format = None  # parsing it again would cost as much as reading it did
 
     @cached_property
     def _text(self) -> str:
