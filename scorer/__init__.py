@@ -3,10 +3,17 @@
 The Python API under the `scorer` command, one function per command:
 
     >>> import scorer
-    >>> events = scorer.read_events("fixtures/kazakhstan-2009.yaml")
-    >>> pack = scorer.load_pack()            # the bundled pack; "cameo", "default" or a path for others
-    >>> result = scorer.score(events, pack)
+    >>> events = scorer.read_events("fixtures/kazakhstan-2009.yaml")  # any format; events.tally: skipped rows
+    >>> result = scorer.score(events)              # the bundled pack; or a RulePack, a name ("cameo"), a path
     >>> result.actors["KAZ"].final.balance
+    >>> result.to_polars("timeline")               # or "drivers", "trail"; .to_pandas() with scorer[pandas]
+    >>> print(scorer.render(scorer.explain(events), "markdown"))
+
+`dir(scorer)` lists the API: the functions (`read_events`, `load_pack`,
+`without`, `score`, `explain`, `sensitivity`, `compare`, `plot`, `render`,
+`write_report`, `write_file`, `set_weight`, `init`, `validate`, `lint`,
+`check_as_of`, `check_actor`, ...), the types of their inputs and results,
+and the errors they raise.
 
 The names are loaded on first use, so that importing the package (as the
 command does first) loads neither polars nor numpy: the command sets up their
@@ -23,34 +30,43 @@ if _TYPE_CHECKING:
     from scorer.analysis.compare import Comparison
     from scorer.analysis.explain import Explanation
     from scorer.analysis.sensitivity import Sensitivity
-    from scorer.analysis.whatif import without
     from scorer.api import (
+        bands,
+        calibrate,
         check_actor,
         check_as_of,
+        check_editable,
         compare,
         explain,
+        global_sensitivity,
         init,
         lint,
         load_pack,
         plot,
+        read_events,
+        read_targets,
+        render,
         score,
         sensitivity,
         set_weight,
         validate,
+        without,
+        write_calibration,
         write_file,
         write_report,
     )
-    from scorer.io.load import read_events
     from scorer.model.event import Event
     from scorer.model.frame import EventSet
+    from scorer.model.skipped import Skip, Tally
     from scorer.pack.model import Rule, RulePack
     from scorer.problems import InputError, Problem, UsageError
-    from scorer.report.render import render
+    from scorer.scoring.actor import ActorScore
     from scorer.scoring.score import Score
 
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "ActorScore": "scorer.scoring.actor",
     "Comparison": "scorer.analysis.compare",
     "Event": "scorer.model.event",
     "EventSet": "scorer.model.frame",
@@ -61,27 +77,36 @@ _EXPORTS = {
     "RulePack": "scorer.pack.model",
     "Score": "scorer.scoring.score",
     "Sensitivity": "scorer.analysis.sensitivity",
+    "Skip": "scorer.model.skipped",
+    "Tally": "scorer.model.skipped",
     "UsageError": "scorer.problems",
+    "bands": "scorer.api",
+    "calibrate": "scorer.api",
     "check_actor": "scorer.api",
     "check_as_of": "scorer.api",
+    "check_editable": "scorer.api",
     "compare": "scorer.api",
     "explain": "scorer.api",
+    "global_sensitivity": "scorer.api",
     "init": "scorer.api",
     "lint": "scorer.api",
     "load_pack": "scorer.api",
     "plot": "scorer.api",
-    "read_events": "scorer.io.load",
-    "render": "scorer.report.render",
+    "read_events": "scorer.api",
+    "render": "scorer.api",
     "score": "scorer.api",
     "sensitivity": "scorer.api",
     "set_weight": "scorer.api",
     "validate": "scorer.api",
-    "without": "scorer.analysis.whatif",
+    "without": "scorer.api",
+    "read_targets": "scorer.api",
+    "write_calibration": "scorer.api",
     "write_file": "scorer.api",
     "write_report": "scorer.api",
 }
 
 __all__ = [
+    "ActorScore",
     "Comparison",
     "Event",
     "EventSet",
@@ -92,23 +117,31 @@ __all__ = [
     "RulePack",
     "Score",
     "Sensitivity",
+    "Skip",
+    "Tally",
     "UsageError",
     "__version__",
+    "bands",
+    "calibrate",
     "check_actor",
     "check_as_of",
+    "check_editable",
     "compare",
     "explain",
+    "global_sensitivity",
     "init",
     "lint",
     "load_pack",
     "plot",
     "read_events",
+    "read_targets",
     "render",
     "score",
     "sensitivity",
     "set_weight",
     "validate",
     "without",
+    "write_calibration",
     "write_file",
     "write_report",
 ]

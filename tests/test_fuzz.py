@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -403,6 +404,7 @@ def ci(examples: int) -> Any:
     )
 
 
+@pytest.mark.slow
 @ci(60)
 @given(events(), packs(), st.booleans(), st.integers(0, len(SCORE_OPTIONS) - 1))
 def test_valid_inputs_agree(items: list[dict[str, Any]], pack: dict[str, Any], flow: bool, option: int) -> None:
@@ -417,6 +419,7 @@ def broken_events(draw: st.DrawFn) -> tuple[str, bytes]:
     return fmt, draw(mutated(text))
 
 
+@pytest.mark.slow
 @ci(150)
 @given(broken_events())
 def test_near_valid_events_fail_cleanly(case: tuple[str, bytes]) -> None:
@@ -428,12 +431,14 @@ def broken_packs(draw: st.DrawFn) -> tuple[list[dict[str, Any]], bytes]:
     return draw(events(max_events=4)), draw(mutated(pack_yaml(draw(packs()))))
 
 
+@pytest.mark.slow
 @ci(100)
 @given(broken_packs())
 def test_near_valid_packs_fail_cleanly(case: tuple[list[dict[str, Any]], bytes]) -> None:
     near_valid_packs_fail_cleanly(*case)
 
 
+@pytest.mark.slow
 def test_same_bytes_from_separate_processes(tmp_path: Path) -> None:
     """Same output from two processes with different hash seeds: no order comes from a set or a hash."""
     script = (

@@ -3,7 +3,7 @@
 A case file:
 
     description: what an analyst does
-    vars:                      # optional: numbers worked out by hand from SPEC section 4
+    vars:                      # optional: numbers worked out by hand from the scoring math
       n: 4 * 0.5 ** 3.1 + 4
     files:                     # written into an empty folder, which is the working directory
       rules.yaml: |

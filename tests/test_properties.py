@@ -1,8 +1,8 @@
 """Properties over random small packs and events.
 
 The matches of the engine are checked against a straightforward evaluation of
-the condition language written here from SPEC section 3, and the scores
-against the math of SPEC section 4 computed here from those matches.
+the condition language written here from docs/reference.md, and the scores
+against the scoring math of docs/reference.md computed here from those matches.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ TEXT_FIELDS = ("id", "actor", "type", "partner", "source")
 NUMBER_FIELDS = ("intensity", "confidence")
 
 
-# --- the reference evaluation (SPEC section 3) ------------------------------
+# --- the reference evaluation of conditions --------------------------------
 
 MISSING = object()
 
@@ -317,6 +317,7 @@ def in_folder(test: Callable[[Path], None]) -> None:
 # --- the engine matches what the condition language says -------------------
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(pack=packs(), items=events())
 def test_engine_matches_equal_the_reference_evaluation(pack: dict[str, Any], items: list[dict[str, Any]]) -> None:
@@ -334,7 +335,7 @@ def test_engine_matches_equal_the_reference_evaluation(pack: dict[str, Any], ite
 
 
 def reference_scores(pack: dict[str, Any], items: list[dict[str, Any]], as_of: str | None) -> dict[str, Any]:
-    """Per actor: timeline (event, totals), final (date, totals), unmatched, per SPEC section 4."""
+    """Per actor: timeline (event, totals), final (date, totals), unmatched, by the scoring math."""
     half_life = pack["scoring"]["half_life_days"]
     rules = pack["rules"]
 
@@ -388,6 +389,7 @@ def balance(totals: dict[str, float]) -> tuple[float, float]:
     return value, (value / scale if scale else 0.0)
 
 
+@pytest.mark.slow
 @CLI_SETTINGS
 @given(pack=packs(), items=events(), as_of=st.sampled_from([None, None, "2009-01-15", "2009-02", "2011"]))
 def test_scores_follow_the_math_and_drivers_add_up(
@@ -426,6 +428,7 @@ def test_scores_follow_the_math_and_drivers_add_up(
 # --- the same input gives the same bytes -----------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pack=packs(), items=events(), every=st.sampled_from([None, "year", "quarter", "month"]))
 def test_running_twice_gives_byte_identical_output(
@@ -445,6 +448,7 @@ def test_running_twice_gives_byte_identical_output(
 # --- --set changes exactly one rule's one axis -----------------------------
 
 
+@pytest.mark.slow
 @CLI_SETTINGS
 @given(pack=packs(), items=events(), data=st.data())
 def test_set_changes_the_contributions_of_exactly_that_rule_and_axis(
@@ -485,6 +489,7 @@ def test_set_changes_the_contributions_of_exactly_that_rule_and_axis(
 # --- the JSON written actor by actor is the whole document's JSON -----------
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pack=packs(),

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
+
+import polars as pl
 
 from scorer.engine import Matcher
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack
+from scorer.scoring import tables
 from scorer.scoring.actor import ActorScore, Share
 from scorer.scoring.score import Score, match, rescore, score
 
@@ -66,6 +69,61 @@ class Comparison:
     b: Score
     actors: dict[str, ActorComparison]
     changes: tuple[WeightChange, ...]  # in the order of pack A, then rules only in B
+
+    def to_polars(self, table: Literal["timeline", "drivers"] = "timeline") -> pl.DataFrame:
+        """One table of the comparison as a polars DataFrame, with the numbers of the JSON output.
+
+        - `"timeline"`: a row per actor and event, by actor and date: `actor`,
+          `date`, `event`, `a_balance`, `a_lean`, `b_balance`, `b_lean`,
+          `balance_difference` (B's balance less A's).
+        - `"drivers"`: a row per actor and event or rule that drives its final
+          balance under either pack, biggest difference first: `actor`, `kind`
+          (`"event"` or `"rule"`), `name`, `a` and `b` (its share under each
+          pack, null when it is no driver there), `difference` (B's less A's),
+          `rank` (1 for the biggest difference of that actor and kind).
+
+        ValueError for another table name.
+        """
+        if table == "timeline":
+            return _timeline(self)
+        if table == "drivers":
+            return _drivers(self)
+        raise ValueError(f"no table {table!r}: a comparison's tables are 'timeline', 'drivers'")
+
+    def to_pandas(self, table: Literal["timeline", "drivers"] = "timeline") -> Any:
+        """`to_polars(table)` as a pandas DataFrame; needs the `pandas` extra (`pip install 'scorer[pandas]'`)."""
+        return tables.to_pandas(self.to_polars(table))
+
+
+def _timeline(result: Comparison) -> pl.DataFrame:
+    """The `timeline` table of `Comparison.to_polars`, from both scores' timeline columns."""
+    a = tables.timeline(list(result.a.actors.values()), result.a.pack.scoring.axes)
+    b = tables.timeline(list(result.b.actors.values()), result.b.pack.scoring.axes)
+    return pl.DataFrame(
+        {
+            "actor": a["actor"],
+            "date": a["date"],
+            "event": a["event"],
+            "a_balance": a["balance"],
+            "a_lean": a["lean"],
+            "b_balance": b["balance"],
+            "b_lean": b["lean"],
+            "balance_difference": b["balance"] - a["balance"] + 0.0,
+        }
+    )
+
+
+def _drivers(result: Comparison) -> pl.DataFrame:
+    """The `drivers` table of `Comparison.to_polars`."""
+    rows = [
+        (name, kind, d.name, d.a, d.b, d.difference + 0.0, rank)
+        for name, actor in result.actors.items()
+        for kind, differences in (("event", actor.events), ("rule", actor.rules))
+        for rank, d in enumerate(differences, 1)
+    ]
+    schema = {"actor": pl.String, "kind": pl.String, "name": pl.String, "a": pl.Float64, "b": pl.Float64}
+    schema.update(difference=pl.Float64, rank=pl.Int64)
+    return pl.DataFrame(rows, schema=schema, orient="row").with_columns(pl.col("a", "b") + 0.0)
 
 
 

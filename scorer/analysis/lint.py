@@ -105,7 +105,8 @@ def lint_pack(pack: RulePack, event_types: Iterable[str] = ()) -> list[Problem]:
     known = set(pack.codebook) | set(event_types)
     problems: list[Problem] = []
     for rule in pack.rules:
-        for test in walk(rule.when):
+        tests = [test for when in (rule.when, *(c.when for c in rule.contexts if c.when is not None)) for test in walk(when)]
+        for test in tests:
             if test.field != "type" or test.op not in ("eq", "ne", "in", "not_in"):
                 continue
             values = test.operand if isinstance(test.operand, tuple) else (test.operand,)

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
 
 from scorer.engine import Matcher
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack
+from scorer.scoring import tables
 from scorer.scoring.score import Matched, match, rescore
 
 if TYPE_CHECKING:
@@ -77,10 +80,51 @@ class ActorSensitivity:
 
 @dataclass(frozen=True)
 class Sensitivity:
+    """Per actor, how its final balance moves when each weight changes by ±delta (relative), one at a time."""
+
     delta: float
     plus: str
     minus: str
     actors: dict[str, ActorSensitivity]
+
+    def to_polars(self) -> pl.DataFrame:
+        """A row per actor and weight varied, largest move of the balance first, with the numbers of the JSON output.
+
+        Columns: `actor`, `date`, `balance` and `lean` (unvaried), `rule`,
+        `axis`, `weight`, `low_weight`, `low_balance`, `low_lean` (the weight
+        lowered by delta), `high_weight`, `high_balance`, `high_lean` (raised),
+        `flips` (the balance changes sign either way), `breakeven_weight` (the
+        weight at which the balance would be 0; null when the weight does not
+        move it), `file` and `line` (where the rule is defined).
+        """
+        rows = [
+            (name, actor.date, actor.balance + 0.0, actor.lean + 0.0, v.rule, v.axis, v.weight)
+            + tuple(x + 0.0 for side in (v.low, v.high) for x in (side.weight, side.balance, side.lean))
+            + (v.flips, v.breakeven, v.file, v.line)
+            for name, actor in self.actors.items()
+            for v in actor.variations
+        ]
+        return pl.DataFrame(rows, schema=_SCHEMA, orient="row")
+
+    def to_pandas(self) -> Any:
+        """`to_polars()` as a pandas DataFrame; needs the `pandas` extra (`pip install 'scorer[pandas]'`)."""
+        return tables.to_pandas(self.to_polars())
+
+
+_SCHEMA = {
+    "actor": pl.String,
+    "date": pl.String,
+    "balance": pl.Float64,
+    "lean": pl.Float64,
+    "rule": pl.String,
+    "axis": pl.String,
+    "weight": pl.Float64,
+    **{f"{side}_{x}": pl.Float64 for side in ("low", "high") for x in ("weight", "balance", "lean")},
+    "flips": pl.Boolean,
+    "breakeven_weight": pl.Float64,
+    "file": pl.String,
+    "line": pl.Int64,
+}
 
 
 def sign(value: float) -> int:

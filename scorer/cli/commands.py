@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from scorer import api
+from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
+from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack, parse_weight
 from scorer.problems import InputError, Problem, UsageError, printable
@@ -36,6 +38,7 @@ def run(args: Any) -> int:
         "plot": _plot,
         "sensitivity": _sensitivity,
         "compare": _compare,
+        "calibrate": _calibrate,
     }[args.command](args)
 
 
@@ -67,7 +70,8 @@ def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[Event
         raise UsageError("--intensity applies to GDELT and ICEWS event files only")
     if events.tally is not None:
         sys.stderr.write(events.tally.summary())
-    for problem in api.lint(events, *(loaded if isinstance(loaded, tuple) else (loaded,))):
+    used = loaded if isinstance(loaded, tuple) else (loaded,)
+    for problem in api.lint(events, *(pack for pack in used if isinstance(pack, RulePack))):
         print(printable(str(problem)), file=sys.stderr)
     return events, loaded
 
@@ -85,7 +89,11 @@ def _palette(args: argparse.Namespace) -> Palette:
 def _score(args: argparse.Namespace) -> int:
     """`scorer score`."""
     events, pack = _inputs(args, lambda: _pack(args))
+    draws, seed = draw_options(args, BAND_DRAWS, args.bands)
     result = api.score(events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without)
+    if args.bands:
+        _emit(render(api.bands(result, draws=draws, seed=seed), args.format, Style(palette=_palette(args))))
+        return EXIT_SUCCESS
     _emit(render(result, args.format, Style(palette=_palette(args))))
     return EXIT_SUCCESS
 
@@ -93,7 +101,16 @@ def _score(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     """`scorer explain`."""
     events, pack = _inputs(args, lambda: _pack(args))
-    result = api.explain(events, pack, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without)
+    draws, seed = draw_options(args, BAND_DRAWS, args.bands)
+    result = api.explain(
+        events,
+        pack,
+        actor=args.actor,
+        as_of=args.as_of,
+        event=args.event,
+        without=args.without,
+        bands=(draws, seed) if args.bands else None,
+    )
     if args.output:
         api.write_report(result, Path(args.output), args.format, top=args.top)
     else:
@@ -116,8 +133,21 @@ def _plot(args: argparse.Namespace) -> int:
     delta = _delta(args.delta)
     events, pack = _inputs(args, lambda: _pack(args))
     fmt: ChartFormat = "png" if output.suffix.lower() == ".png" else "svg"
+    sobol = args.chart == "sobol"
+    if args.bands and args.chart != "timeline":
+        raise UsageError("--bands shades the timeline chart only: drop it, or use --chart timeline")
+    draws, seed = draw_options(args, SOBOL_DRAWS if sobol else BAND_DRAWS, args.bands or sobol)
     chart = api.plot(
-        events, pack, args.chart, fmt, actor=args.actor, as_of=args.as_of, without=args.without, top=args.top, delta=delta
+        events,
+        pack,
+        args.chart,
+        fmt,
+        actor=args.actor,
+        as_of=args.as_of,
+        without=args.without,
+        top=args.top,
+        delta=delta,
+        bands=(draws, seed) if args.bands or sobol else None,
     )
     api.write_file(output, chart)
     return EXIT_SUCCESS
@@ -126,9 +156,39 @@ def _plot(args: argparse.Namespace) -> int:
 def _sensitivity(args: argparse.Namespace) -> int:
     """`scorer sensitivity`."""
     delta = _delta(args.delta)
+    if args.global_:
+        draws, seed = draw_options(args, SOBOL_DRAWS, True)
+        events, pack = _inputs(args, lambda: _pack(args))
+        found = api.global_sensitivity(
+            events, pack, draws=draws, seed=seed, actor=args.actor, as_of=args.as_of, without=args.without
+        )
+        _emit(render(found, args.format, Style()))
+        return EXIT_SUCCESS
+    draw_options(args, SOBOL_DRAWS, False)
     events, pack = _inputs(args, lambda: _pack(args))
     result = api.sensitivity(events, pack, delta=delta, actor=args.actor, as_of=args.as_of, without=args.without)
     _emit(render(result, args.format, Style()))
+    return EXIT_SUCCESS
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    """`scorer calibrate`: the weights fitted to a target, and with `--write` written into the pack."""
+    if not math.isfinite(args.ridge) or args.ridge < 0:
+        raise UsageError(f"--ridge must be a number of 0 or more, not {args.ridge}")
+    if args.write and (args.rules is None or args.set):
+        raise UsageError("--write edits a pack of your own: name it with --rules, and without --set")
+    if args.write:
+        api.check_editable(args.rules, "calibrate --write")
+    events, (pack, targets) = _inputs(
+        args, lambda: (_pack(args), api.read_targets(args.target, args.target_format, args.target_column))
+    )
+    result = api.calibrate(
+        events, pack, targets, ridge=args.ridge, only=args.only, actor=args.actor, as_of=args.as_of, without=args.without
+    )
+    edits = api.write_calibration(args.rules, result) if args.write else []
+    _emit(render(result, args.format, Style()))
+    for edit in edits:
+        sys.stderr.write(f"{edit.file}:{edit.line}: {edit.rule} {edit.axis} {edit.old!r} -> {edit.new!r}\n")
     return EXIT_SUCCESS
 
 
@@ -164,6 +224,15 @@ def _compare(args: argparse.Namespace) -> int:
     result = api.compare(events, a, b, labels=labels, actor=args.actor, as_of=args.as_of, without=args.without)
     _emit(render(result, args.format, Style(top=args.top)))
     return EXIT_SUCCESS
+
+
+def draw_options(args: argparse.Namespace, default: int, used: bool) -> tuple[int, int]:
+    """`--draws` (or `default`) and `--seed` (or 0), checked; refused where nothing is drawn (not `used`)."""
+    if not used and (args.draws is not None or args.seed is not None):
+        raise UsageError("--draws and --seed apply only with --bands, --global or --chart sobol")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be 0 or more, not {args.seed}")
+    return (args.draws if args.draws is not None else default), args.seed or 0
 
 
 def _weights(args: argparse.Namespace) -> int:

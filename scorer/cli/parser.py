@@ -8,9 +8,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from scorer import __version__
+from scorer.analysis.calibrate import RIDGE
+from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
 from scorer.analysis.sensitivity import DELTA
+from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
 from scorer.io.formats import FORMATS, MACHINE_FORMATS
 from scorer.io.machine_coded.rows import INTENSITIES
+from scorer.io.targets import TARGET_FORMATS, UNGA_DEFAULT
 from scorer.report.format import CHARTS
 from scorer.report.render import FORMATS as OUTPUT_FORMATS
 from scorer.scoring.periods import EVERY
@@ -91,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     _sensitivity(commands)
     _compare(commands)
     _validate(commands)
+    _calibrate(commands)
     _weights(commands)
     _init(commands)
     return parser
@@ -180,6 +185,7 @@ def _score(commands: Commands) -> None:
         help="one row per period, valued on its last day (default: one row per event)",
     )
     _format(sub, OUTPUT_FORMATS["score"])
+    _draws(sub, bands=True)
 
 
 def _explain(commands: Commands) -> None:
@@ -200,6 +206,7 @@ def _explain(commands: Commands) -> None:
         metavar="FILE",
         help="write the report to FILE, whole or not at all (default: standard output)",
     )
+    _draws(sub, bands=True)
 
 
 def _plot(commands: Commands) -> None:
@@ -208,7 +215,7 @@ def _plot(commands: Commands) -> None:
         _command(
             commands,
             "plot",
-            "one chart as a PNG or SVG file",
+            "one chart as a PNG or SVG file: the timeline, the drivers (waterfall), sensitivity (tornado or sobol)",
             "scorer plot events.yaml --rules rules --chart waterfall --output drivers.png",
         )
     )
@@ -221,6 +228,7 @@ def _plot(commands: Commands) -> None:
         default=DELTA,
         help=f"relative weight change of the tornado chart (default: {DELTA})",
     )
+    _draws(sub, bands=True, sobol=True)
 
 
 def _sensitivity(commands: Commands) -> None:
@@ -229,14 +237,23 @@ def _sensitivity(commands: Commands) -> None:
         _command(
             commands,
             "sensitivity",
-            "how the balance moves when one weight changes by ±delta",
+            "how the balance moves when one weight changes by ±delta, or with --global all ranged weights at once",
             "scorer sensitivity events.yaml --rules rules --delta 0.5",
+            "scorer sensitivity events.yaml --rules rules --global --draws 512 --seed 1",
         )
     )
     sub.add_argument(
         "--delta", type=float, default=DELTA, help=f"relative weight change, above 0 (default: {DELTA}, ±25%%)"
     )
     _format(sub, OUTPUT_FORMATS["analysis"])
+    sub.add_argument(
+        "--global",
+        dest="global_",
+        action="store_true",
+        help="Sobol' indices of the balance to every ranged weight drawn together, with SALib "
+        "(default: one weight at a time by ±delta)",
+    )
+    _draws(sub, sobol=True)
 
 
 def _compare(commands: Commands) -> None:
@@ -277,6 +294,70 @@ def _validate(commands: Commands) -> None:
         "--input-format",
         choices=FORMATS + MACHINE_FORMATS,
         help="read every PATH as events of this format (default: told by each file)",
+    )
+
+
+
+def _draws(sub: argparse.ArgumentParser, *, bands: bool = False, sobol: bool = False) -> None:
+    """`--bands`, `--draws` and `--seed`: drawing the ranged weights."""
+    if bands:
+        sub.add_argument(
+            "--bands",
+            action="store_true",
+            help="add the 5th-95th percentile bands of the balance over draws of the ranged weights "
+            "(default: the weights as the pack gives them, no bands)",
+        )
+    defaults = [f"{BAND_DRAWS} with --bands"] * bands + [f"{SOBOL_DRAWS} base draws with --global or --chart sobol"] * sobol
+    sub.add_argument(
+        "--draws", type=int, metavar="N", help=f"how many times the weights are drawn (default: {'; '.join(defaults)})"
+    )
+    sub.add_argument(
+        "--seed", type=int, metavar="S", help="seed of the draws, 0 or more: the same seed gives the same draws (default: 0)"
+    )
+
+
+def _calibrate(commands: Commands) -> None:
+    """`scorer calibrate`."""
+    sub = _events_command(
+        _command(
+            commands,
+            "calibrate",
+            "fit the weights to an outside measure (UN General Assembly votes, a CSV of actor,date,value)",
+            "scorer calibrate events.yaml --rules rules --target targets.csv",
+            "scorer calibrate events.yaml --rules work/rules --target unga.csv --target-format unga --write",
+        )
+    )
+    sub.add_argument(
+        "--target", required=True, metavar="FILE", help="the values to fit: a CSV of actor,date,value, or UN votes (required)"
+    )
+    sub.add_argument(
+        "--target-format",
+        choices=TARGET_FORMATS,
+        default="csv",
+        help=f"what --target holds: {', '.join(TARGET_FORMATS)} (default: csv)",
+    )
+    sub.add_argument(
+        "--target-column", metavar="COL", help=f"the column to fit (default: value; with unga: {UNGA_DEFAULT})"
+    )
+    sub.add_argument(
+        "--ridge",
+        type=float,
+        default=RIDGE,
+        metavar="L",
+        help=f"how strongly the fit is pulled toward the pack's own weights, 0 or more (default: {RIDGE:g})",
+    )
+    _format(sub, OUTPUT_FORMATS["global"])
+    sub.add_argument(
+        "--only",
+        action="append",
+        metavar="RULE.AXIS",
+        help="fit only this weight, holding the others as the pack has them (repeatable; default: every weight)",
+    )
+    sub.add_argument(
+        "--write",
+        action="store_true",
+        help="write the suggested weights into the files of the --rules pack, a pack of your own "
+        "(default: only print them)",
     )
 
 

@@ -74,7 +74,7 @@ def facts(
     for columns, part in channels.parts():
         if columns not in seen:
             where, rows_of = distinct(groups, list(columns))
-            seen[columns] = where, [_decoded(row) for row in rows_of.iter_rows(named=True)]
+            seen[columns] = where, [decoded(row) for row in rows_of.iter_rows(named=True)]
         where, rows = seen[columns]
         found: dict[tuple[Any, ...], int] = {}
         code = np.array([found.setdefault(part(row), len(found)) for row in rows], dtype=np.int64)
@@ -101,7 +101,7 @@ def facts(
     return which.reshape(-1), made
 
 
-def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+def decoded(row: dict[str, Any]) -> dict[str, Any]:
     """A frame row with its JSON columns (tags, attrs) as Python values."""
     for name in ("tags", "attrs"):
         if row.get(name) is not None:

@@ -13,7 +13,14 @@ Design notes on durable_rules 2.0.28, each pinned by a test in tests/engine/:
 * `$nex` (field does not exist) hangs the engine, so absence is a token;
 * at most 4,096 rules per ruleset and 255 properties per fact, and one fact
   may fire at most 63 rules of a ruleset: a large pack is split into several
-  rulesets.
+  rulesets;
+* a sequence rule's `after`/`not_after` conditions are compiled as rules of
+  their own (numbered after the pack's rules): the engine says which events
+  could be context, and `scorer.engine.sequence` joins them by date and keys.
+  Correlated `when_all` rules would say the same (a test holds them to it), but
+  they keep every fact in memory, join without regard to arrival order and
+  count windows in wall-clock seconds, so they are no way to match a million
+  historical events.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -32,8 +39,9 @@ from scorer.engine.channels import Channels
 from scorer.engine.compile import expression, for_engine
 from scorer.engine.distinct import PACKED, distinct, facts
 from scorer.engine.semantics import base_column, walk
+from scorer.engine.sequence import Sequences, resolve
 from scorer.model.frame import EventSet
-from scorer.pack.model import RulePack, Test
+from scorer.pack.model import Condition, Context, RulePack, Test
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -50,13 +58,35 @@ class _Ruleset:
     channels: Channels
 
 
-def _chunks(pack: RulePack) -> list[tuple[list[int], Channels]]:
-    """Enabled rules split into groups that fit one durable_rules ruleset each."""
+class Matching(NamedTuple):
+    """What the engine said of a frame: each row's group, each group's fired rules, and for sequence rules
+    the earlier events that let them fire (None for a pack without sequence rules)."""
+
+    groups: np.ndarray
+    fired: list[tuple[int, ...]]
+    sequences: Sequences | None
+
+
+def _conditions(pack: RulePack) -> tuple[dict[int, Condition], dict[Context, int]]:
+    """What the engine tests, by the index it reports: enabled rules by their index in the pack, then the
+    distinct `when` of their contexts; and each context's index."""
+    conditions = {index: rule.when for index, rule in enumerate(pack.rules) if rule.enabled}
+    extra: dict[Context, int] = {}
+    for rule in pack.rules:
+        for context in rule.contexts if rule.enabled else ():
+            if context.when is None:
+                continue
+            known = next((i for c, i in extra.items() if c.when == context.when), None)
+            extra[context] = known if known is not None else len(pack.rules) + len(extra)
+            conditions.setdefault(extra[context], context.when)
+    return conditions, extra
+
+
+def _chunks(conditions: dict[int, Condition], names: list[str]) -> list[tuple[list[int], Channels]]:
+    """The conditions split into groups that fit one durable_rules ruleset each."""
     groups: list[tuple[list[int], list[Test]]] = []
-    for index, rule in enumerate(pack.rules):
-        if not rule.enabled:
-            continue
-        tests = list(walk(for_engine(rule.when)))
+    for index, when in conditions.items():
+        tests = list(walk(for_engine(when)))
         if groups:
             indices, pooled = groups[-1]
             if len(indices) < MAX_RULES_PER_RULESET and Channels.of(pooled + tests).size() <= MAX_CHANNELS_PER_FACT:
@@ -64,7 +94,8 @@ def _chunks(pack: RulePack) -> list[tuple[list[int], Channels]]:
                 pooled.extend(tests)
                 continue
         if Channels.of(tests).size() > MAX_CHANNELS_PER_FACT:
-            raise host.EngineError(f"rule '{rule.id}' tests more than {MAX_CHANNELS_PER_FACT} distinct things")
+            what = f"rule '{names[index]}'" if index < len(names) else "an after or not_after condition"
+            raise host.EngineError(f"{what} tests more than {MAX_CHANNELS_PER_FACT} distinct things")
         groups.append(([index], tests))
     return [(indices, Channels.of(tests)) for indices, tests in groups]
 
@@ -75,10 +106,12 @@ class Matcher:
     def __init__(self, pack: RulePack) -> None:
         self.pack = pack
         self.rulesets: list[_Ruleset] = []
-        for indices, channels in _chunks(pack):
+        conditions, self.extra = _conditions(pack)
+        self.sequential = any(rule.enabled and rule.contexts for rule in pack.rules)
+        for indices, channels in _chunks(conditions, [rule.id for rule in pack.rules]):
             names = channels.names()
             definition: dict[str, Any] = {
-                f"r{index}": {"all": [{"m": expression(for_engine(pack.rules[index].when), names)}], "pri": order}
+                f"r{index}": {"all": [{"m": expression(for_engine(conditions[index]), names)}], "pri": order}
                 for order, index in enumerate(indices)
             }
             digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:24]
@@ -100,17 +133,28 @@ class Matcher:
     def match(self, events: EventSet | Sequence[Event], *, packed: int = PACKED) -> list[tuple[int, ...]]:
         """For each event, the indices into `pack.rules` of the enabled rules that match it, in pack order."""
         frame = events.frame if isinstance(events, EventSet) else EventSet.of(events).frame
-        combos, fired = self.match_frame(frame, packed=packed)
+        combos, fired, _ = self.match_frame(frame, packed=packed)
         return [fired[combo] for combo in combos.tolist()]
 
-    def match_frame(self, frame: pl.DataFrame, *, packed: int = PACKED) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    def match_frame(self, frame: pl.DataFrame, *, packed: int = PACKED) -> Matching:
         """Rows grouped by the values the pack tests: each row's group, and each group's fired rules.
+
+        With sequence rules, rows of one group that differ in which of them
+        fired are told apart (`scorer.engine.sequence`), and the answer says
+        which earlier events let each fire.
 
         The engine is asked once per distinct fact, however many rows share it; and
         each part of a fact is worked out once per distinct value of the columns it
         reads, not once per group. Facts of fewer than `packed` combinations of
         parts are told apart by one number (see `scorer.engine.distinct.facts`).
         """
+        combos, fired = self._ask(frame, packed)
+        if not self.sequential:
+            return Matching(combos, fired, None)
+        return Matching(*resolve(frame, combos, fired, self.pack, self.extra))
+
+    def _ask(self, frame: pl.DataFrame, packed: int) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+        """Each row's group and each group's fired conditions (rules, and contexts of sequence rules)."""
         fields = self.fields()
         if not self.rulesets or not fields or frame.height == 0:
             return np.zeros(frame.height, dtype=np.int64), [()]

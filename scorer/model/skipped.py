@@ -70,7 +70,7 @@ class Tally:
 
 
 class _Rows(Sequence[dict[str, Any]]):
-    """Skipped rows as JSON objects, each made when it is asked for: `report.document_json` writes a
+    """Skipped rows as JSON objects, each made when it is asked for: `report.json.document_json` writes a
     long list a slice at a time, so a million skipped rows are never all held as mappings."""
 
     def __init__(self, skipped: list[Skip]) -> None:

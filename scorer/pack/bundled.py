@@ -54,6 +54,13 @@ def resolve(path: str | None) -> str | None:
     return relative if not relative.startswith("..") else str(folder)
 
 
+def installed(path: str | Path) -> bool:
+    """Whether `path` lies inside the installed package (its bundled packs): files not to be edited in place."""
+    inside = (_PACKAGE / "bundled").resolve()
+    target = Path(path).resolve()
+    return target == inside or inside in target.parents
+
+
 def editable(path: str | None) -> str | None:
     """Why `weights set` must not edit the pack `--rules PATH` names (None: it may).
 
@@ -66,8 +73,6 @@ def editable(path: str | None) -> str | None:
         return "standard input cannot be edited"
     if path is None or (path in NAMED and not Path(path).exists()):
         return f"the bundled pack ({resolve(path) or bundled_rules()}) is part of the scorer"
-    installed = (_PACKAGE / "bundled").resolve()
-    target = Path(path).resolve()
-    if target == installed or installed in target.parents:
+    if installed(path):
         return f"{path} is inside the installed scorer"
     return None

@@ -7,7 +7,7 @@ from typing import Any
 
 from scorer.io.yaml import Located
 from scorer.model.fields import parse_date
-from scorer.pack.model import FIELDS, OPERATORS, ORDERING, All, AnyOf, Condition, Not, Scalar, Test
+from scorer.pack.model import FIELDS, OPERATORS, ORDERING, SAME_AS_FIELDS, All, AnyOf, Condition, Not, Scalar, Test
 from scorer.pack.patterns import regex_problem
 from scorer.problems import Problem, describe
 from scorer.suggest import hint
@@ -18,13 +18,47 @@ def is_scalar(value: Any) -> bool:
     return isinstance(value, (str, int, float, bool))
 
 
-class ConditionParser:
-    """Parses the conditions of one rule file against the pack's sets; problems go to `problems`."""
+def is_field(name: Any) -> bool:
+    """Whether `name` is an event field a condition may test (`attrs.NAME` included)."""
+    return isinstance(name, str) and (name in FIELDS or (name.startswith("attrs.") and len(name) > len("attrs.")))
 
-    def __init__(self, doc: Located, sets: dict[str, tuple[Scalar, ...]], problems: list[Problem]) -> None:
+
+def split_same(condition: Condition) -> tuple[Condition | None, tuple[tuple[str, str], ...]]:
+    """A context condition without its `same_as` tests (None if nothing else is left), and those tests
+    as (earlier event's field, this event's field) pairs; they stand only in conjunctions (checked on parsing)."""
+    if isinstance(condition, Test):
+        if condition.op == "same_as":
+            return None, ((condition.field, str(condition.operand)),)
+        return condition, ()
+    if isinstance(condition, All):
+        kept: list[Condition] = []
+        same: list[tuple[str, str]] = []
+        for item in condition.items:
+            rest, pairs = split_same(item)
+            same.extend(pairs)
+            if rest is not None:
+                kept.append(rest)
+        if not kept:
+            return None, tuple(same)
+        return (kept[0] if len(kept) == 1 else All(tuple(kept))), tuple(same)
+    return condition, ()
+
+
+class ConditionParser:
+    """Parses the conditions of one rule file against the pack's sets; problems go to `problems`.
+
+    With `context`, the condition is an `after`/`not_after` one, where `same_as`
+    compares the earlier event with the scored one.
+    """
+
+    def __init__(
+        self, doc: Located, sets: dict[str, tuple[Scalar, ...]], problems: list[Problem], *, context: bool = False
+    ) -> None:
         self.doc = doc
         self.sets = sets
         self.problems = problems
+        self.context = context
+        self.choice = 0  # how many `any` or `not` the parser is inside
 
     def fail(self, path: tuple[Any, ...], message: str, *, key: bool = False) -> None:
         """Record a problem at `path` of the file (at its key, with `key`)."""
@@ -45,16 +79,20 @@ class ConditionParser:
                     self.fail(where, f"'{key}' must be a non-empty list of conditions")
                     items.append(None)
                     continue
+                self.choice += key == "any"
                 parts = [self.parse(item, where + (i,)) for i, item in enumerate(value)]
+                self.choice -= key == "any"
                 if any(p is None for p in parts):
                     items.append(None)
                     continue
                 group = tuple(p for p in parts if p is not None)
                 items.append(All(group) if key == "all" else AnyOf(group))
             elif key == "not":
+                self.choice += 1
                 inner = self.parse(value, where)
+                self.choice -= 1
                 items.append(Not(inner) if inner is not None else None)
-            elif key in FIELDS or (key.startswith("attrs.") and len(key) > len("attrs.")):
+            elif is_field(key):
                 items.append(self.field(key, value, where))
             else:
                 message = (
@@ -93,6 +131,8 @@ class ConditionParser:
                 self.fail(at, hint(f"unknown set {operand!r} (sets: {known})", str(operand), self.sets))
                 return None
             named, op, operand = operand, "in", list(self.sets[operand])
+        if op == "same_as":
+            return self.same_as(name, operand, at)
         if name == "tags" and op not in ("eq", "in", "not_in", "contains", "exists"):
             self.fail(at, f"'{op}' does not apply to tags: use contains, in, not_in or exists", key=True)
             return None
@@ -121,7 +161,7 @@ class ConditionParser:
                 self.fail(at, f"'{op}' takes text, not {describe(operand)}")
                 return None
             if op == "regex":
-                # Checked for cost as well as syntax, so that no rule can hang a run (scorer/patterns.py).
+                # Checked for cost as well as syntax, so that no rule can hang a run (scorer/pack/patterns.py).
                 problem = regex_problem(operand)
                 if problem is not None:
                     self.fail(at, problem)
@@ -141,6 +181,27 @@ class ConditionParser:
             self.fail(at, f"'{op}' compares numbers (or dates, for date), not {operand!r}")
             return None
         return Test(name, op, operand)
+
+    def same_as(self, name: str, operand: Any, at: tuple[Any, ...]) -> Test | None:
+        """`{same_as: FIELD}`: the earlier event's field `name` equals the scored event's FIELD."""
+        if not self.context:
+            self.fail(
+                at, "'same_as' compares with the scored event: it applies only inside after.when or not_after.when", key=True
+            )
+            return None
+        if self.choice:
+            self.fail(at, "'same_as' must hold outright: it may not stand under 'any' or 'not'", key=True)
+            return None
+        if name == "tags":
+            self.fail(at, "'same_as' does not apply to tags", key=True)
+            return None
+        if not is_field(operand) or operand == "tags":
+            self.fail(
+                at,
+                f"same_as names no field: {operand!r} (fields: {', '.join(SAME_AS_FIELDS)} or attrs.NAME)",
+            )
+            return None
+        return Test(name, "same_as", operand)
 
     def date(self, value: Any, at: tuple[Any, ...]) -> str | None:
         text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value

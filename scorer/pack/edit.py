@@ -17,7 +17,7 @@ from scorer.io.atomic import locked_folder, replace_file
 from scorer.io.yaml import Located, load_yaml
 from scorer.pack.bundled import bundled_rules
 from scorer.pack.load import load_rules
-from scorer.pack.model import weight_problem
+from scorer.pack.model import outside_range, weight_problem
 from scorer.problems import InputError, Problem
 
 _BOM = "\ufeff"
@@ -55,7 +55,7 @@ def set_weight(pack_path: str | Path | None, rule_id: str, axis: str, weight: fl
             f"unknown axis '{axis}' for rule '{rule_id}': axes are {', '.join(pack.scoring.axes)}; nothing changed"
         )
         raise InputError([Problem(rule.file, rule.line, 1, message)])
-    problem = weight_problem(weight, f"{rule_id!r} on {axis!r}")
+    problem = weight_problem(weight, f"{rule_id!r} on {axis!r}") or outside_range(rule, axis, weight)
     if problem:
         raise InputError([Problem(rule.file, rule.line, 1, f"{problem}; nothing changed")])
     try:
@@ -67,6 +67,21 @@ def set_weight(pack_path: str | Path | None, rule_id: str, axis: str, weight: fl
         raise InputError([Problem(rule.file, rule.line, 1, message)]) from None
 
 
+def set_weights(pack_path: str | Path, changes: list[tuple[str, str, float]]) -> list[Edit]:
+    """Several weights changed in place, one splice each (as `set_weight`); every change is checked before
+    any file is written, so a refusal leaves every file as it was."""
+    pack = load_rules(pack_path)
+    problems = []
+    for rule_id, axis, weight in changes:
+        rule = pack.rule(rule_id)
+        problem = weight_problem(weight, f"{rule_id!r} on {axis!r}") or outside_range(rule, axis, weight)
+        if problem:
+            problems.append(Problem(rule.file, rule.line, 1, f"{problem}; nothing changed"))
+    if problems:
+        raise InputError(problems)
+    return [set_weight(pack_path, rule_id, axis, weight) for rule_id, axis, weight in changes]
+
+
 def _edit(path: Path, rule_id: str, axis: str, weight: float) -> Edit:
     raw = path.read_bytes()
     text = raw.decode("utf-8")
@@ -74,12 +89,15 @@ def _edit(path: Path, rule_id: str, axis: str, weight: float) -> Edit:
     body = text[1:] if bom else text
     doc = load_yaml(body, str(path))
     index = _rule_index(doc, rule_id, path)
-    signals_path = ("rules", index, "signals")
+    signals_path: tuple[str | int, ...] = ("rules", index, "signals")
     value_path = signals_path + (axis,)
+    if isinstance(doc.data["rules"][index]["signals"].get(axis), dict):
+        # `{weight: W, range: [LO, HI]}`: the weight alone changes, the range stays as written.
+        value_path += ("weight",)
     if value_path in doc.spans:
         start, end = doc.spans[value_path]
         old_text = body[start:end]
-        old = doc.data["rules"][index]["signals"][axis]
+        old = _weight(doc, index, axis)
         new_body = body[:start] + format_weight(weight, old_text) + body[end:]
     else:
         old = None
@@ -90,13 +108,19 @@ def _edit(path: Path, rule_id: str, axis: str, weight: float) -> Edit:
         message = f"the weights of rule '{rule_id}' are shared with another place through a YAML alias; nothing changed"
         raise InputError([doc.problem(target, message)])
     check = load_yaml(new_body, str(path))
-    if check.data["rules"][index]["signals"].get(axis) != weight:  # pragma: no cover - a bug of ours
+    if _weight(check, index, axis) != weight:  # pragma: no cover - a bug of ours
         raise InputError(
             [Problem(str(path), 1, 1, "internal error: the edit did not give the new weight; file left as it was")]
         )
     replace_file(path, ((_BOM if bom else "") + new_body).encode("utf-8"))
     line, _ = check.where(value_path)
     return Edit(str(path), line, rule_id, axis, old, weight)
+
+
+def _weight(doc: Located, index: int, axis: str) -> float | None:
+    """The weight of a rule's signal as the document writes it (plain, or under `weight:`)."""
+    value = doc.data["rules"][index]["signals"].get(axis)
+    return value.get("weight") if isinstance(value, dict) else value
 
 
 def _rule_index(doc: Located, rule_id: str, path: Path) -> int:

@@ -14,14 +14,17 @@ from scorer.io.machine_coded.cameo import codebook as cameo_codebook
 from scorer.io.yaml import Located, load_yaml
 from scorer.model.fields import TYPE_RE
 from scorer.pack.bundled import bundled_rules, shown
-from scorer.pack.conditions import ConditionParser, is_scalar
-from scorer.pack.model import Condition, Rule, RulePack, Scalar, Scoring, weight_problem
+from scorer.pack.conditions import ConditionParser, is_scalar, split_same
+from scorer.pack.model import Condition, Context, Rule, RulePack, Scalar, Scoring, weight_problem
 from scorer.problems import InputError, Problem, describe
 from scorer.suggest import hint
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_RULE_KEYS = ("id", "description", "when", "signals", "enabled", "references")
+_RULE_KEYS = ("id", "description", "when", "after", "not_after", "signals", "enabled", "references")
+_CONTEXT_KEYS = ("when", "within_days", "min_count")
 _TOP_KEYS = ("codebook", "scoring", "sets", "rules")
+# A share of each weight above this is no longer "how sure": every weight could be anything.
+MAX_UNCERTAINTY = 10.0
 
 
 def pack_files(path: str | Path) -> list[Path]:
@@ -128,11 +131,11 @@ class _Assembler:
             self.problem(doc, at, f"'scoring' must be a mapping, not {describe(raw)}")
             return Scoring()
         for key in raw:
-            if key not in ("axes", "balance", "half_life_days"):
+            if key not in ("axes", "balance", "half_life_days", "uncertainty"):
                 self.problem(
                     doc,
                     at + (key,),
-                    f"unknown key '{key}' in scoring: expected axes, balance, half_life_days",
+                    f"unknown key '{key}' in scoring: expected axes, balance, half_life_days, uncertainty",
                     key=True,
                 )
         axes = raw.get("axes", list(Scoring.axes))
@@ -170,7 +173,17 @@ class _Assembler:
                 f"half_life_days must be a positive number of days or null, not {half_life!r}",
             )
             half_life = None
-        return Scoring(tuple(axes), str(plus), str(minus), float(half_life) if half_life is not None else None)
+        uncertainty = raw.get("uncertainty", 0)
+        if isinstance(uncertainty, bool) or not isinstance(uncertainty, (int, float)) or not 0 <= uncertainty <= MAX_UNCERTAINTY:
+            self.problem(
+                doc,
+                at + ("uncertainty",),
+                f"uncertainty must be a number from 0 to {MAX_UNCERTAINTY:g} (a share of each weight), not {uncertainty!r}",
+            )
+            uncertainty = 0
+        return Scoring(
+            tuple(axes), str(plus), str(minus), float(half_life) if half_life is not None else None, float(uncertainty)
+        )
 
     def codebook(self, doc: Located, raw: Any, codebook: dict[str, str]) -> None:
         """The event types a file describes, added to `codebook`: each a dotted lower-case type with its meaning."""
@@ -235,6 +248,7 @@ class _Assembler:
         if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
             self.problem(doc, at + ("references",), "references must be a list of text")
         signals: dict[str, float] = {}
+        ranges: dict[str, tuple[float, float]] = {}
         raw_signals = raw.get("signals", {})
         if not isinstance(raw_signals, dict) or ("signals" in raw and not raw_signals):
             self.problem(doc, at + ("signals",), "signals must be a non-empty mapping of axis to weight")
@@ -245,16 +259,93 @@ class _Assembler:
                     self.problem(
                         doc, where, f"signal on unknown axis '{axis}': axes are {', '.join(scoring.axes)}", key=True
                     )
-                elif problem := weight_problem(weight, f"'{axis}'"):
-                    self.problem(doc, where, problem)
-                else:
-                    signals[axis] = float(weight)
+                elif (signal := self.signal(doc, where, axis, weight)) is not None:
+                    signals[axis], bounds = signal
+                    if bounds is not None:
+                        ranges[axis] = bounds
         when: Condition | None = None
         if "when" in raw:
             when = ConditionParser(doc, sets, self.problems).parse(raw["when"], at + ("when",))
+        contexts = {kind: self.context(doc, at + (kind,), raw[kind], sets) for kind in ("after", "not_after") if kind in raw}
         if len(self.problems) > before or when is None:
             return None
         line, _ = doc.where(at)
-        return Rule(str(rule_id), description, when, signals, enabled, tuple(references), doc.file, line)
+        return Rule(
+            str(rule_id),
+            description,
+            when,
+            signals,
+            enabled,
+            tuple(references),
+            doc.file,
+            line,
+            after=contexts.get("after"),
+            not_after=contexts.get("not_after"),
+            ranges=ranges,
+        )
+
+    def context(
+        self, doc: Located, at: tuple[Any, ...], raw: Any, sets: dict[str, tuple[Scalar, ...]]
+    ) -> Context | None:
+        """A rule's `after` or `not_after`: which earlier events count, how many, and how long before."""
+        kind = str(at[-1])
+        if not isinstance(raw, dict):
+            self.problem(doc, at, f"'{kind}' must be a mapping with 'when', not {describe(raw)}")
+            return None
+        before = len(self.problems)
+        for key in raw:
+            if key not in _CONTEXT_KEYS:
+                message = f"unknown key '{key}' in {kind}: expected {', '.join(_CONTEXT_KEYS)}"
+                self.problem(doc, at + (key,), hint(message, str(key), _CONTEXT_KEYS), key=True)
+        if "when" not in raw:
+            self.problem(doc, at, f"'{kind}' is missing required key 'when'")
+        within = raw.get("within_days")
+        if within is not None and (
+            isinstance(within, bool) or not isinstance(within, (int, float)) or not math.isfinite(within) or within < 0
+        ):
+            self.problem(doc, at + ("within_days",), f"within_days must be a number of days, 0 or more, not {within!r}")
+        count = raw.get("min_count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            self.problem(doc, at + ("min_count",), f"min_count must be a whole number, 1 or more, not {count!r}")
+        when: Condition | None = None
+        if "when" in raw:
+            when = ConditionParser(doc, sets, self.problems, context=True).parse(raw["when"], at + ("when",))
+        if len(self.problems) > before or when is None:
+            return None
+        rest, same = split_same(when)
+        return Context(kind, rest, same, None if within is None else float(within), count)
+
+    def signal(
+        self, doc: Located, where: tuple[Any, ...], axis: str, raw: Any
+    ) -> tuple[float, tuple[float, float] | None] | None:
+        """A signal's weight, and its range when written `{weight: W, range: [LO, HI]}`; None after a problem."""
+        if not isinstance(raw, dict):
+            problem = weight_problem(raw, f"'{axis}'")
+            if problem:
+                self.problem(doc, where, problem)
+                return None
+            return float(raw), None
+        unknown = [key for key in raw if key not in ("weight", "range")]
+        for key in unknown:
+            self.problem(doc, where + (key,), f"unknown key '{key}' in signal '{axis}': expected weight, range", key=True)
+        if "weight" not in raw:
+            self.problem(doc, where, f"signal '{axis}' is missing required key 'weight'")
+            return None
+        problem = weight_problem(raw["weight"], f"'{axis}'")
+        if problem:
+            self.problem(doc, where + ("weight",), problem)
+            return None
+        weight = float(raw["weight"])
+        if unknown or "range" not in raw:
+            return (weight, None) if not unknown else None
+        bounds = raw["range"]
+        if not isinstance(bounds, list) or len(bounds) != 2 or any(weight_problem(b, f"'{axis}'") for b in bounds):
+            self.problem(doc, where + ("range",), f"range of '{axis}' must be [LOW, HIGH], two finite numbers")
+            return None
+        low, high = float(bounds[0]), float(bounds[1])
+        if not low <= weight <= high:
+            self.problem(doc, where + ("range",), f"range [{low:g}, {high:g}] of '{axis}' must hold its weight {weight:g}")
+            return None
+        return weight, (low, high)
 
 

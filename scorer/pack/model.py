@@ -15,7 +15,7 @@ from typing import Any
 from scorer.problems import describe
 
 FIELDS = ("id", "date", "actor", "type", "partner", "intensity", "confidence", "source", "tags")
-OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "prefix", "regex", "contains", "in_set", "exists")
+OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "prefix", "regex", "contains", "in_set", "exists", "same_as")
 ORDERING = ("gt", "gte", "lt", "lte")
 
 Scalar = str | int | float | bool
@@ -84,6 +84,26 @@ class Not:
 
 Condition = Test | All | AnyOf | Not
 
+# Fields an earlier event's field may be compared with by `same_as` (and that may be compared):
+# every event field but tags, which is a list; `attrs.NAME` as well.
+SAME_AS_FIELDS = tuple(name for name in FIELDS if name != "tags")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a sequence rule asks of the events before the one it scores (`after` or `not_after`).
+
+    `when` tests the earlier event alone (None: any event); `same` pairs an earlier
+    event's field with this event's field that it must equal (`same_as`);
+    `within_days` bounds how long before (None: any time before); with `after` at
+    least `min_count` such events must exist, with `not_after` fewer than that.
+    """
+
+    kind: str  # "after" or "not_after"
+    when: Condition | None
+    same: tuple[tuple[str, str], ...]
+    within_days: float | None
+    min_count: int = 1
 
 
 @dataclass(frozen=True)
@@ -98,6 +118,14 @@ class Rule:
     references: tuple[str, ...]
     file: str
     line: int
+    after: Context | None = None
+    not_after: Context | None = None
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # axis -> [low, high] the pack gives
+
+    @property
+    def contexts(self) -> tuple[Context, ...]:
+        """The rule's `after` and `not_after`, those it has: a rule with any is a sequence rule."""
+        return tuple(c for c in (self.after, self.not_after) if c is not None)
 
     @property
     def where(self) -> str:
@@ -105,14 +133,26 @@ class Rule:
         return f"{self.file}:{self.line}"
 
 
+def outside_range(rule: Rule, axis: str, weight: float) -> str | None:
+    """What is wrong with giving `rule` this weight on `axis` when the rule's own range leaves it out, or None."""
+    if axis not in rule.ranges:
+        return None
+    low, high = rule.ranges[axis]
+    if low <= weight <= high:
+        return None
+    return f"weight {weight:g} of {rule.id!r} on {axis!r} is outside its range [{low:g}, {high:g}] ({rule.where}): widen the range first"
+
+
 @dataclass(frozen=True)
 class Scoring:
-    """The pack's axes, which two make the balance, and the half-life of contributions (None: no decay)."""
+    """The pack's axes, which two make the balance, the half-life of contributions (None: no decay), and how
+    uncertain a plain weight is (relative: a weight W may lie anywhere in [W - R|W|, W + R|W|])."""
 
     axes: tuple[str, ...] = ("nato", "russia")
     plus: str = "nato"
     minus: str = "russia"
     half_life_days: float | None = None
+    uncertainty: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -136,8 +176,28 @@ class RulePack:
         """Where each rule is defined (`file:line`), by id."""
         return {rule.id: rule.where for rule in self.rules}
 
+    def weight_range(self, rule: Rule, axis: str) -> tuple[float, float]:
+        """Where the weight of `rule` on `axis` may lie: the range the rule gives, else the pack's relative one."""
+        if axis in rule.ranges:
+            return rule.ranges[axis]
+        weight = rule.signals[axis]
+        spread = self.scoring.uncertainty * abs(weight)
+        return (weight - spread, weight + spread)
+
+    def ranged(self) -> list[tuple[Rule, str, float, float]]:
+        """Every enabled signal whose weight may vary (a range of some width), in pack and signal order."""
+        found = []
+        for rule in self.rules:
+            if not rule.enabled:
+                continue
+            for axis in rule.signals:
+                low, high = self.weight_range(rule, axis)
+                if high > low:
+                    found.append((rule, axis, low, high))
+        return found
+
     def with_weight(self, rule_id: str, axis: str, weight: float) -> RulePack:
-        """The same pack with one weight changed (for `--set`)."""
+        """The same pack with one weight changed (for `--set`); a range the rule gives keeps its bounds."""
         rules = tuple(
             replace(rule, signals={**rule.signals, axis: weight}) if rule.id == rule_id else rule for rule in self.rules
         )
@@ -156,11 +216,12 @@ class RulePack:
         if axis not in self.scoring.axes:
             raise ValueError(f"unknown axis '{axis}' (axes: {', '.join(self.scoring.axes)})")
         weight = parse_weight(value)
-        problem = weight_problem(weight, f"{rule_id!r} on {axis!r}")
+        problem = weight_problem(weight, f"{rule_id!r} on {axis!r}") or outside_range(self.rule(rule_id), axis, weight)
         if problem:
             raise ValueError(problem)
         return self.with_weight(rule_id, axis, weight)
 
     def same_rules(self, other: RulePack) -> bool:
         """Whether `other` is this pack with other weights only, so that one match serves both."""
-        return [(r.id, r.enabled, r.when) for r in self.rules] == [(r.id, r.enabled, r.when) for r in other.rules]
+        mine = [(r.id, r.enabled, r.when, r.contexts) for r in self.rules]
+        return mine == [(r.id, r.enabled, r.when, r.contexts) for r in other.rules]

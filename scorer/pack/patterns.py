@@ -6,7 +6,7 @@ high power of it. A time limit per match cannot be had from `re` without
 signals or threads, so the check is done before any event is seen: a regex
 is accepted only if a bound on the steps it can take, searching a value of
 MAX_FIELD_CHARS characters (the most a field that rules test may hold,
-scorer/events.py), stays within MAX_STEPS. A step of `re` takes 1 to 12 ns
+scorer/model/fields.py), stays within MAX_STEPS. A step of `re` takes 1 to 12 ns
 (the most for repeats of groups), so a value costs at most about 0.3 s even
 then; over 14,000 random accepted patterns searched on hostile values of
 1,000 characters, the slowest took 0.07 s.

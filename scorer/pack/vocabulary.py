@@ -16,7 +16,7 @@ from functools import cache
 
 from scorer.engine.semantics import judge, python_test, walk
 from scorer.io.machine_coded.countries import places
-from scorer.pack.model import Condition, RulePack, Test
+from scorer.pack.model import All, Condition, RulePack, Test
 from scorer.suggest import closest
 
 LINTED = ("type", "partner", "actor")
@@ -41,7 +41,7 @@ class Vocabulary:
     patterns: dict[str, tuple[Test, ...]]  # field -> prefix and regex tests that match more values
     aliases: dict[str, str]  # other spellings (lower case) -> the code they stand for
 
-    conditions: tuple[Condition, ...]  # every rule's `when`
+    conditions: tuple[Condition, ...]  # every rule's `when`, and its contexts'
 
     def knows(self, name: str, value: str) -> bool:
         """Whether `value` of field `name` is one the pack or the tables know (a type: one a rule could match)."""
@@ -62,11 +62,24 @@ class Vocabulary:
         )
 
 
-def named_by_rules(pack: RulePack, name: str) -> Iterable[Test]:
-    """Every test of any rule (enabled or not) on field `name`."""
+def conditions_of(pack: RulePack) -> Iterable[Condition]:
+    """What any rule (enabled or not) asks of an event: its `when`, and what its `after`/`not_after` ask of earlier ones.
+
+    A sequence rule uses earlier events of the types its context names, so
+    those types are as much in use as the types its `when` tests; a context
+    without `when` takes an earlier event of any kind.
+    """
     for rule in pack.rules:
-        for test in walk(rule.when):
-            if test.field == name:
+        yield rule.when
+        for context in rule.contexts:
+            yield context.when if context.when is not None else All(())
+
+
+def named_by_rules(pack: RulePack, name: str) -> Iterable[Test]:
+    """Every test of any rule (enabled or not), its contexts' included, on field `name`."""
+    for condition in conditions_of(pack):
+        for test in walk(condition):
+            if test.field == name and test.op != "same_as":
                 yield test
 
 
@@ -89,4 +102,4 @@ def vocabulary(pack: RulePack) -> Vocabulary:
         found |= set(pack.codebook) if name == "type" else members if name == "partner" else set()
         own[name], patterns[name] = frozenset(found), tuple(matching)
     table = {"type": frozenset[str](), "partner": codes, "actor": codes}
-    return Vocabulary(own, table, patterns, aliases, tuple(rule.when for rule in pack.rules))
+    return Vocabulary(own, table, patterns, aliases, tuple(conditions_of(pack)))

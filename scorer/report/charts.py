@@ -1,4 +1,5 @@
-"""Charts with matplotlib: the balance over time, waterfalls of the drivers, the sensitivity tornado.
+"""Charts with matplotlib: the balance over time (with its band), waterfalls of the drivers, the sensitivity
+tornado, Sobol' indices (`scorer.report.uncertainty_charts` draws the last two's uncertainty parts).
 
 Figures are built with matplotlib's object API on the Agg canvas, never through
 pyplot, and their settings apply only inside `matplotlib.rc_context` while a
@@ -28,11 +29,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from scorer.analysis.indices import ActorIndices, GlobalSensitivity
 from scorer.analysis.sensitivity import ActorSensitivity, Sensitivity
+from scorer.analysis.uncertain import ActorBands, Bands
 from scorer.model.fields import parse_date
 from scorer.pack.model import RulePack, Scoring
 from scorer.report.explanation import Bar, effect, waterfall
 from scorer.report.format import Chart, ChartFormat, signed
+from scorer.report.uncertainty_charts import draw_sobol, shade_band, sobol_height
 from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.decay import factor
 from scorer.scoring.score import Score
@@ -132,11 +136,17 @@ def series(
 
 
 def draw_timeline(
-    ax: Axes, actor: ActorScore, pack: RulePack, prefix: str = "event", link: str | None = None
+    ax: Axes,
+    actor: ActorScore,
+    pack: RulePack,
+    prefix: str = "event",
+    link: str | None = None,
+    band: ActorBands | None = None,
 ) -> dict[str, str]:
     """The balance and every axis total over time, one marker per event; returns each marker's tooltip by id.
 
-    With `link`, each marker of an SVG links to `#{link}{n}`, the n-th event's place in the report.
+    With `link`, each marker of an SVG links to `#{link}{n}`, the n-th event's place in the report; with
+    `band`, the balance's 90% band over draws of the uncertain weights is shaded around its line.
     """
     rows = actor.timeline
     scoring = pack.scoring
@@ -157,6 +167,10 @@ def draw_timeline(
     when = _dates(x)
     for i, axis in enumerate(axes):
         ax.plot(when, y[:, i], color=colors[axis], linewidth=1.1, alpha=0.8, label=f"{axis} total")
+    if band is not None:
+        # Between events a band decays as the balance does: every draw's balance shrinks by the same factor.
+        _, edges = series(days, band.timeline[:, [0, 2]], half_life, end, DECAY_SAMPLES if detailed and half_life else 1)
+        shade_band(ax, when, edges[:, 0], edges[:, 1])
     balance = y[:, axes.index(scoring.plus)] - y[:, axes.index(scoring.minus)]
     ax.plot(when, balance, color=BALANCE_COLOR, linewidth=2.2, label=f"balance ({scoring.plus} − {scoring.minus})")
     ax.axhline(0, color="#6b7280", linewidth=0.8, zorder=1)
@@ -320,13 +334,30 @@ def _waterfall_height(bars: int) -> float:
 
 
 def timeline_chart(
-    actor: ActorScore, pack: RulePack, fmt: ChartFormat, *, prefix: str = "event", link: str | None = None
+    actor: ActorScore,
+    pack: RulePack,
+    fmt: ChartFormat,
+    *,
+    prefix: str = "event",
+    link: str | None = None,
+    band: ActorBands | None = None,
 ) -> bytes:
-    """One actor's balance over time; in SVG each event marker carries its tooltip (and link)."""
+    """One actor's balance over time (with its band); in SVG each event marker carries its tooltip (and link)."""
     with _style():
         figure = _figure(10.5, 4.4)
-        titles = draw_timeline(figure.add_subplot(), actor, pack, prefix, link)
+        titles = draw_timeline(figure.add_subplot(), actor, pack, prefix, link, band)
         return _save(figure, fmt, titles)
+
+
+def sobol_chart(actors: Sequence[ActorIndices], fmt: ChartFormat, *, top: int | None = 10) -> bytes:
+    """Sobol' indices as bars, a panel per actor."""
+    with _style():
+        heights = [sobol_height(actor, top) for actor in actors] or [1.0]
+        figure = _figure(10.5, sum(heights))
+        grid = figure.subplots(len(heights), 1, squeeze=False, height_ratios=heights)[:, 0]
+        for ax, actor in zip(grid, actors, strict=False):
+            draw_sobol(ax, actor, top)
+        return _save(figure, fmt)
 
 
 def waterfall_chart(bars: Sequence[Bar], title: str, scoring: Scoring, fmt: ChartFormat) -> bytes:
@@ -353,12 +384,15 @@ def driver_bars(actor: ActorScore, score: Score, top: int | None) -> tuple[list[
     )
 
 
-def _timelines(actors: Sequence[ActorScore], pack: RulePack, fmt: ChartFormat) -> bytes:
+def _timelines(
+    actors: Sequence[ActorScore], pack: RulePack, fmt: ChartFormat, bands: Bands | None = None
+) -> bytes:
     figure = _figure(10.5, 4.4 * max(len(actors), 1))
     grid = figure.subplots(max(len(actors), 1), 1, squeeze=False)[:, 0]
     titles: dict[str, str] = {}
     for k, (ax, actor) in enumerate(zip(grid, actors, strict=False), 1):
-        titles.update(draw_timeline(ax, actor, pack, prefix=f"a{k}-event"))
+        band = bands.actors[actor.actor] if bands else None
+        titles.update(draw_timeline(ax, actor, pack, prefix=f"a{k}-event", band=band))
     if not actors:
         grid[0].text(0.5, 0.5, "no events", transform=grid[0].transAxes, ha="center", color=MUTED)
     return _save(figure, fmt, titles)
@@ -391,14 +425,25 @@ def _tornados(sensitivity: Sensitivity, fmt: ChartFormat, top: int | None) -> by
 
 
 def plot(
-    chart: Chart, score: Score, fmt: ChartFormat, *, sensitivity: Sensitivity | None = None, top: int | None = 10
+    chart: Chart,
+    score: Score,
+    fmt: ChartFormat,
+    *,
+    sensitivity: Sensitivity | None = None,
+    top: int | None = 10,
+    bands: Bands | None = None,
+    indices: GlobalSensitivity | None = None,
 ) -> bytes:
     """`scorer plot`: one chart, with a panel per actor (two for a waterfall: by event and by rule)."""
     with _style():
         if chart == "timeline":
-            return _timelines(list(score.actors.values()), score.pack, fmt)
+            return _timelines(list(score.actors.values()), score.pack, fmt, bands)
         if chart == "waterfall":
             return _waterfalls(list(score.actors.values()), score, fmt, top)
+        if chart == "sobol":
+            if indices is None:
+                raise ValueError("a Sobol' chart needs the global sensitivity")
+            return sobol_chart(list(indices.actors.values()), fmt, top=top)
         if sensitivity is None:
             raise ValueError("a tornado chart needs the sensitivity")
         return _tornados(sensitivity, fmt, top)

@@ -1,4 +1,6 @@
-"""CSV for spreadsheets: the timeline (`score`), the trail (`explain`), `sensitivity` and `compare`, each with a header.
+"""CSV for spreadsheets: the timeline (`score`, with `--bands` too), the trail (`explain`), `sensitivity`, `compare`.
+
+Every CSV of the scorer (`sensitivity --global` and `calibrate` too) has a header row and its cells made by `cell`.
 
 What a spreadsheet reads right:
 
@@ -21,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from scorer.analysis.compare import Comparison
 from scorer.analysis.explain import Explanation
 from scorer.analysis.sensitivity import Sensitivity
+from scorer.analysis.uncertain import Bands
 from scorer.model.fields import parse_date
 from scorer.report.format import clean
 from scorer.scoring.score import Score
@@ -53,7 +56,7 @@ def day(date: str) -> str:
     return parse_date(date).isoformat()
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+def csv_table(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     """A header row and rows, as CSV text with `\\n` line ends."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -62,19 +65,26 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     return out.getvalue()
 
 
-def timeline_csv(score: Score) -> str:
-    """The timeline of every actor: a row per event (or per period with `--every`), a column per axis."""
+def timeline_csv(score: Score, bands: Bands | None = None) -> str:
+    """The timeline of every actor: a row per event (or per period with `--every`), a column per axis.
+
+    With `bands` (`score --bands`), the balance's 5th, 50th and 95th
+    percentiles over the draws follow the balance.
+    """
     axes = list(score.pack.scoring.axes)
     periodic = any(a.timeline and a.timeline[0].period is not None for a in score.actors.values())
-    header = ["actor", "period", "date", "events" if periodic else "event", *axes, "balance", "lean"]
+    spread = ["balance_p05", "balance_p50", "balance_p95"] if bands is not None else []
+    header = ["actor", "period", "date", "events" if periodic else "event", *axes, "balance", *spread, "lean"]
     rows: list[list[Cell]] = []
     for name, actor in score.actors.items():
-        for row in actor.timeline:
+        band = bands.actors[name].timeline if bands is not None else None
+        for i, row in enumerate(actor.timeline):
             first: list[Cell] = (
                 [row.period, row.date, row.events] if periodic else [row.date, day(row.date), row.event]
             )
-            rows.append([name, *first, *(row.totals[a] for a in axes), row.balance, row.lean])
-    return _table(header, rows)
+            drawn: list[Cell] = [float(v) for v in band[i]] if band is not None else []
+            rows.append([name, *first, *(row.totals[a] for a in axes), row.balance, *drawn, row.lean])
+    return csv_table(header, rows)
 
 
 def explain_csv(explanation: Explanation) -> str:
@@ -98,7 +108,7 @@ def explain_csv(explanation: Explanation) -> str:
             for m in step.matches:
                 fired: list[Cell] = [m.rule, where[m.rule], m.axis, m.weight, m.intensity, m.confidence, m.contribution]
                 rows.append([*head, *fired, step.balance, None])
-    return _table(header, rows)
+    return csv_table(header, rows)
 
 
 def sensitivity_csv(result: Sensitivity) -> str:
@@ -117,7 +127,7 @@ def sensitivity_csv(result: Sensitivity) -> str:
                     v.breakeven, "yes" if v.flips else "no",
                 ]
             )
-    return _table(header, rows)
+    return csv_table(header, rows)
 
 
 def compare_csv(result: Comparison) -> str:
@@ -129,4 +139,4 @@ def compare_csv(result: Comparison) -> str:
             rows.append(
                 [name, ra.date, day(ra.date), ra.event, ra.balance, rb.balance, rb.balance - ra.balance, ra.lean, rb.lean]
             )
-    return _table(header, rows)
+    return csv_table(header, rows)

@@ -34,7 +34,7 @@ class Bar:
 def waterfall(shares: Sequence[Share], final: float, top: int | None, where: dict[str, str] | None = None) -> list[Bar]:
     """Start at 0, one signed row per driver (largest first), the rest as "N others", then the final balance.
 
-    The drivers' shares add up to the final balance (SPEC section 4), so the
+    The drivers' shares add up to the final balance (docs/reference.md), so the
     last driver row ends where the closing row does, up to float rounding.
     """
     where = where or {}

@@ -10,12 +10,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from scorer.scoring.actor import ActorScore, Share
+from scorer.scoring.actor import ActorScore, Before, Match, Share
 from scorer.scoring.score import Score
 
-Chart = Literal["timeline", "waterfall", "tornado"]
-CHARTS: tuple[Chart, ...] = ("timeline", "waterfall", "tornado")
+Chart = Literal["timeline", "waterfall", "tornado", "sobol"]
+CHARTS: tuple[Chart, ...] = ("timeline", "waterfall", "tornado", "sobol")
 ChartFormat = Literal["svg", "png"]
+def after_text(before: Sequence[Before]) -> str:
+    """The earlier events a sequence rule needed, as `after ID (N days before), ...`."""
+    return "after " + ", ".join(f"{b.event} ({b.days} day{'' if b.days == 1 else 's'} before)" for b in before)
+
+
+def contexts(matches: Sequence[Match]) -> list[tuple[str, str]]:
+    """Each sequence rule among the matches that names earlier events, once, with `after_text` of them."""
+    found: dict[str, str] = {}
+    for m in matches:
+        if m.after and m.rule not in found:
+            found[m.rule] = after_text(m.after)
+    return list(found.items())
+
+
 def clean(value: float) -> float:
     """-0.0 prints as 0.0: an analyst reads no sign into nothing."""
     return value + 0.0

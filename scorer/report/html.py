@@ -15,12 +15,15 @@ import re
 from collections.abc import Sequence
 
 from scorer import __version__
+from scorer.analysis.indices import GlobalSensitivity
 from scorer.analysis.sensitivity import ActorSensitivity, Sensitivity
+from scorer.analysis.uncertain import Bands
 from scorer.pack.model import RulePack, Scoring
 from scorer.report.charts import driver_bars, timeline_chart, tornado_chart, waterfall_chart
 from scorer.report.explanation import Bar, RuleUse, effect, rule_uses
-from scorer.report.format import clean, signed
+from scorer.report.format import clean, contexts, signed
 from scorer.report.sensitivity import verdict
+from scorer.report.uncertainty_html import robustness_html, sobol_section
 from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.score import Score
 
@@ -98,8 +101,11 @@ def html_report(
     top: int | None = 10,
     event: str | None = None,
     inputs: Sequence[str] = (),
+    bands: Bands | None = None,
+    indices: GlobalSensitivity | None = None,
 ) -> str:
-    """The whole report: per actor the chart, the waterfalls, the sensitivity, the rule table and the events."""
+    """The whole report: per actor the chart, the waterfalls, the sensitivity, the rule table and the events;
+    with `bands` and `indices` (`explain --bands`), how sure the balance is."""
     pack = score.pack
     scoring = pack.scoring
     names = list(score.actors)
@@ -132,7 +138,8 @@ def html_report(
         parts.append("<p>No events to explain.</p>")
     for k, (name, actor) in enumerate(score.actors.items(), 1):
         sens = sensitivity.actors.get(name) if sensitivity else None
-        parts.append(_actor(k, actor, score, sens, sensitivity.delta if sensitivity else 0.0, top, event))
+        sure = (bands, indices) if bands else None
+        parts.append(_actor(k, actor, score, sens, sensitivity.delta if sensitivity else 0.0, top, event, sure))
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
 
@@ -145,8 +152,11 @@ def _actor(
     delta: float,
     top: int | None,
     event: str | None,
+    sure: tuple[Bands, GlobalSensitivity | None] | None = None,
 ) -> str:
     pack = score.pack
+    band = sure[0].actors[actor.actor] if sure else None
+    spread = sure[1].actors.get(actor.actor) if sure and sure[1] else None
     scoring = pack.scoring
     final = actor.final
     totals = " · ".join(f"{_e(axis)} {_on_axis(axis, value, scoring)}" for axis, value in final.totals.items())
@@ -158,9 +168,11 @@ def _actor(
     ]
     if sens is not None:
         out.append(f'<p class="verdict">{_e(verdict(sens, delta))}</p>')
+    if sure and band:
+        out.append(robustness_html(band, scoring.plus, scoring.minus, sure[0].draws))
 
     out.append("<h3>Balance over time</h3>")
-    chart = timeline_chart(actor, pack, "svg", prefix=f"a{k}-event", link=f"a{k}-event-row-")
+    chart = timeline_chart(actor, pack, "svg", prefix=f"a{k}-event", link=f"a{k}-event-row-", band=band)
     out.append(f"<figure>{_svg(chart, f'{actor.actor}: balance and totals over time')}")
     out.append(
         "<figcaption class='note'>Each marker is an event, numbered as in the events table below; "
@@ -182,6 +194,8 @@ def _actor(
             label = f"{actor.actor}: the balance if one weight changes by ±{percent}"
             out.append(f"<figure>{_svg(tornado_chart(sens, delta, 'svg', top=top), label)}</figure>")
         out.append(_sensitivity_table(sens, percent, scoring))
+    if spread is not None and sure and sure[1]:
+        out.append(sobol_section(spread, sure[1].draws, top, _svg))
 
     out.append("<h3>Rules</h3>")
     uses = rule_uses(actor, pack)
@@ -300,9 +314,12 @@ def _events_table(k: int, steps: list[tuple[int, Step]], actor: ActorScore, pack
                 by_rule.setdefault(m.rule, []).append(
                     f"<span class='nw'>{_e(m.axis)} {_on_axis(m.axis, m.contribution, scoring)}</span>"
                 )
+            after = dict(contexts(step.matches))
             fired = "".join(
                 f"<li><span class='id'>{_e(rule)}</span> <span class='where'>{_e(where[rule])}</span><br>"
-                f"{', '.join(parts)}</li>"
+                f"{', '.join(parts)}"
+                + (f"<br><span class='note'>{_e(after[rule])}</span>" if rule in after else "")
+                + "</li>"
                 for rule, parts in by_rule.items()
             )
             fired = f"<ul class='fired'>{fired}</ul>"

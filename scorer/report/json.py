@@ -13,7 +13,9 @@ import orjson
 
 from scorer.analysis.compare import Comparison
 from scorer.analysis.sensitivity import Sensitivity, Variant
+from scorer.analysis.uncertain import BandedScore
 from scorer.pack.model import RulePack
+from scorer.report.bands import draws_json, final_bands, row_bands
 from scorer.report.format import clean
 from scorer.scoring.actor import ActorScore, Row, Step
 from scorer.scoring.score import Score
@@ -70,6 +72,7 @@ def _step(step: Step) -> dict[str, Any]:
                 "intensity": m.intensity,
                 "confidence": m.confidence,
                 "contribution": clean(m.contribution),
+                **({"after": [b.event for b in m.after]} if m.after else {}),
             }
             for m in step.matches
         ],
@@ -114,7 +117,12 @@ def to_json(data: Any) -> str:
 
 
 def document_json(
-    score: Score, *, explain: bool = False, event: str | None = None, after: dict[str, Any] | None = None
+    score: Score,
+    *,
+    explain: bool = False,
+    event: str | None = None,
+    after: dict[str, Any] | None = None,
+    bands: BandedScore | None = None,
 ) -> Iterator[bytes]:
     """`to_json(document(...) | after)` as UTF-8, an actor's timeline `_ROWS` rows at a time.
 
@@ -122,7 +130,8 @@ def document_json(
     no more than one actor's part of it (less its timeline, which an actor of a
     million events makes as long) is held as Python objects at once.
     """
-    head = orjson.dumps({**_head(score), "actors": {}}, option=orjson.OPT_INDENT_2)
+    top = _head(score) | ({"bands": draws_json(bands)} if bands else {})
+    head = orjson.dumps({**top, "actors": {}}, option=orjson.OPT_INDENT_2)
     before, rest = head.split(b'\n  "actors": {}', 1)
     yield before + b'\n  "actors": {'
     axes = score.pack.scoring.axes
@@ -132,10 +141,17 @@ def document_json(
         yield (b",\n    " if i else b"\n    ") + orjson.dumps(name) + b': {\n      "timeline": ['
         count = len(actor.columns.dates)
         for lo in range(0, count, _ROWS):
-            rows = orjson.dumps(_timeline(actor, axes, lo, lo + _ROWS), option=orjson.OPT_INDENT_2)
+            part = _timeline(actor, axes, lo, lo + _ROWS)
+            if bands:
+                for row, band in zip(part, row_bands(bands.bands.actors[name], lo, lo + _ROWS), strict=True):
+                    row["bands"] = band
+            rows = orjson.dumps(part, option=orjson.OPT_INDENT_2)
             yield (b"," if lo else b"") + rows[1:-2].replace(b"\n", b"\n      ")  # without its brackets
         yield b"\n      ]," if count else b"],"
-        item = orjson.dumps(_actor(actor, axes, explain, event, timeline=False), option=orjson.OPT_INDENT_2)
+        rest_of = _actor(actor, axes, explain, event, timeline=False)
+        if bands:
+            rest_of["final"]["bands"] = final_bands(bands.bands.actors[name])
+        item = orjson.dumps(rest_of, option=orjson.OPT_INDENT_2)
         yield item[1:].replace(b"\n", b"\n    ")  # its keys after the timeline
     yield b"\n  }" if score.actors else b"}"
     for key, value in (after or {}).items():
@@ -169,12 +185,16 @@ def _value(value: Any, depth: int) -> Iterator[bytes]:
 
 def weights_document(pack: RulePack) -> dict[str, Any]:
     """The JSON document of `weights list --format json`."""
-    return {
-        "rules": [
-            {"rule": r.id, "file": r.file, "line": r.line, "enabled": r.enabled, "signals": dict(r.signals)}
-            for r in pack.rules
-        ]
-    }
+    rules = []
+    for r in pack.rules:
+        item: dict[str, Any] = {"rule": r.id, "file": r.file, "line": r.line, "enabled": r.enabled, "signals": dict(r.signals)}
+        # Only weights that may vary have a range: a pack without uncertainty lists as it always did.
+        ranges = {axis: list(pack.weight_range(r, axis)) for axis in r.signals}
+        ranges = {axis: bounds for axis, bounds in ranges.items() if bounds[1] > bounds[0]}
+        if ranges:
+            item["ranges"] = ranges
+        rules.append(item)
+    return {"rules": rules}
 
 
 

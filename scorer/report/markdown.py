@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from scorer.report.explanation import rule_uses
-from scorer.report.format import collapse, heading, md_alt, md_code, md_text, signed
+from scorer.report.format import collapse, contexts, heading, md_alt, md_code, md_text, signed
 from scorer.scoring.actor import ActorScore
 from scorer.scoring.score import Score
 
@@ -71,6 +71,10 @@ def explain_markdown(
                         f"| `{m.rule}` | {md_code(where[m.rule])} | {md_text(m.axis)} | {signed(m.weight)} | "
                         f"{m.intensity:.2f} | {m.confidence:.2f} | {signed(m.contribution)} |"
                     )
+                found = contexts(step.matches)
+                if found:
+                    lines.append("")
+                    lines += [f"- `{rule}`: {md_text(text)}" for rule, text in found]
             else:
                 lines.append(f"- No rule matched: {md_text(actor.unmatched_reasons.get(e.id, 'unmatched'))}.")
             totals = ", ".join(f"{md_text(a)} {signed(step.totals[a])}" for a in axes)

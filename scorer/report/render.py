@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from scorer import report
+from scorer.analysis.calibrate import Calibration
 from scorer.analysis.compare import Comparison
 from scorer.analysis.explain import Explanation
+from scorer.analysis.indices import GlobalSensitivity
 from scorer.analysis.sensitivity import Sensitivity, of_matched
+from scorer.analysis.uncertain import BandedScore
 from scorer.pack.model import RulePack
+from scorer.report.bands import banded_markdown, banded_text, how_sure_markdown, how_sure_text
+from scorer.report.calibrate import calibration_csv, calibration_document, calibration_markdown, calibration_text
 from scorer.report.compare import compare_markdown, compare_text
 from scorer.report.csv import compare_csv, explain_csv, sensitivity_csv, timeline_csv
 from scorer.report.format import Palette
@@ -29,6 +35,7 @@ from scorer.report.json import (
 )
 from scorer.report.markdown import explain_markdown, timeline_markdown
 from scorer.report.sensitivity import sensitivity_markdown, sensitivity_text
+from scorer.report.sobol import sobol_csv, sobol_document, sobol_markdown, sobol_text
 from scorer.report.text import explain_text, timeline_text, weights_text
 from scorer.scoring.score import Score
 
@@ -36,6 +43,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "score": ("text", "json", "csv", "markdown"),
     "explain": ("text", "markdown", "html", "json", "csv"),
     "analysis": ("text", "json", "csv", "markdown"),
+    "global": ("text", "json", "markdown", "csv"),
     "weights": ("text", "json"),
 }
 
@@ -49,17 +57,36 @@ class Style:
     charts: Mapping[str, tuple[str, str]] | None = None  # per actor, the PNG files a markdown report links
 
 
-def render(result: Score | Explanation | Sensitivity | Comparison | RulePack, fmt: str, style: Style) -> Iterator[bytes]:
+Result = Score | BandedScore | Explanation | Sensitivity | GlobalSensitivity | Calibration | Comparison | RulePack
+
+
+def render(result: Result, fmt: str, style: Style) -> Iterator[bytes]:
     """`result` in format `fmt`, as UTF-8 in parts; ValueError for a format the result does not come in."""
     if isinstance(result, Score):
         return _score(result, fmt, style)
+    if isinstance(result, BandedScore):
+        return _banded(result, fmt, style)
     if isinstance(result, Explanation):
         return _explanation(result, fmt, style)
     if isinstance(result, Sensitivity):
         return _whole(_sensitivity(result, fmt))
+    if isinstance(result, GlobalSensitivity):
+        return _whole(_by_format(fmt, sobol_text, sobol_markdown, sobol_csv, sobol_document, result))
+    if isinstance(result, Calibration):
+        return _whole(
+            _by_format(fmt, calibration_text, calibration_markdown, calibration_csv, calibration_document, result)
+        )
     if isinstance(result, Comparison):
         return _whole(_comparison(result, fmt, style))
     return _whole(to_json(weights_document(result)) if fmt == "json" else weights_text(result))
+
+
+def _by_format(fmt: str, text: Any, markdown: Any, csv: Any, document: Any, result: Any) -> str:
+    """A result rendered by the function of its format (JSON: its document)."""
+    if fmt == "json":
+        return to_json(document(result))
+    found: str = {"markdown": markdown, "csv": csv}.get(fmt, text)(result)
+    return found
 
 
 def _whole(text: str) -> Iterator[bytes]:
@@ -83,19 +110,43 @@ def _score(score: Score, fmt: str, style: Style) -> Iterator[bytes]:
     return _whole(timeline_text(score, style.palette))
 
 
+def _banded(result: BandedScore, fmt: str, style: Style) -> Iterator[bytes]:
+    """The timeline with its bands, of `score --bands --format FMT`."""
+    if fmt == "json":
+        return document_json(result.score, after=_skipped(result.score), bands=result)
+    if fmt == "csv":
+        return _whole(timeline_csv(result.score, result.bands))
+    if fmt == "markdown":
+        return _whole(banded_markdown(result))
+    return _whole(banded_text(result, style.palette))
+
+
 def _explanation(explanation: Explanation, fmt: str, style: Style) -> Iterator[bytes]:
     """The report of `explain --format FMT`."""
-    score, event = explanation.score, explanation.event
+    score, event, bands = explanation.score, explanation.event, explanation.bands
+    banded = BandedScore(score, bands) if bands else None
     if fmt == "json":
-        return document_json(score, explain=True, event=event, after=_skipped(score))
+        return document_json(score, explain=True, event=event, after=_skipped(score), bands=banded)
     if fmt == "html":
         sensitive = of_matched(explanation.matched, score.pack)
-        return _whole(report.html_report(score, sensitive, top=style.top, event=event, inputs=explanation.sources))
+        page = report.html_report(
+            score,
+            sensitive,
+            top=style.top,
+            event=event,
+            inputs=explanation.sources,
+            bands=bands,
+            indices=explanation.indices,
+        )
+        return _whole(page)
+    poles = (score.pack.scoring.plus, score.pack.scoring.minus)
     if fmt == "markdown":
-        return _whole(explain_markdown(score, top=style.top, event=event, charts=style.charts))
+        text = explain_markdown(score, top=style.top, event=event, charts=style.charts)
+        return _whole(text + ("\n" + how_sure_markdown(bands, explanation.indices, *poles) if bands else ""))
     if fmt == "csv":
         return _whole(explain_csv(explanation))
-    return _whole(explain_text(score, style.palette, top=style.top, event=event))
+    text = explain_text(score, style.palette, top=style.top, event=event)
+    return _whole(text + ("\n" + how_sure_text(bands, explanation.indices, *poles) if bands else ""))
 
 
 def _sensitivity(result: Sensitivity, fmt: str) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scorer.pack.model import RulePack
-from scorer.report.format import Palette, collapse, heading, signed, table
+from scorer.pack.model import Rule, RulePack
+from scorer.report.format import Palette, collapse, contexts, heading, signed, table
 from scorer.scoring.actor import ActorScore
 from scorer.scoring.score import Score
 
@@ -75,6 +75,7 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
                     values,
                 )
                 lines += ["    " + line for line in body]
+                lines += [f"    {rule}: {text}" for rule, text in contexts(step.matches)]
             totals = ", ".join(f"{a} {signed(step.totals[a])}" for a in axes)
             lines.append(f"    running: {totals}; balance {palette.signed(step.balance, signed(step.balance))}")
             lines.append("")
@@ -116,6 +117,12 @@ def weights_text(pack: RulePack) -> str:
     """Every rule with where it is defined and its weights."""
     rows = []
     for r in pack.rules:
-        signals = ", ".join(f"{axis} {signed(w)}" for axis, w in r.signals.items())
+        signals = ", ".join(f"{axis} {signed(w)}{_range(pack, r, axis)}" for axis, w in r.signals.items())
         rows.append([r.id, r.where, "yes" if r.enabled else "no", signals])
     return "\n".join(table(["rule", "defined at", "enabled", "signals"], rows, set())) + "\n"
+
+
+def _range(pack: RulePack, rule: Rule, axis: str) -> str:
+    """` [low, high]` after a weight that may vary, nothing after one that may not."""
+    low, high = pack.weight_range(rule, axis)
+    return f" [{signed(low)}, {signed(high)}]" if high > low else ""

@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from scorer import model
+from scorer.engine.sequence import Sequences
 from scorer.model.fields import parse_date
 from scorer.pack.model import RulePack
 from scorer.scoring.balance import balance_and_lean, balances_and_leans
@@ -29,8 +30,17 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Before:
+    """An earlier event that let a sequence rule fire: its id, its actor, and how many days before it was."""
+
+    event: str
+    actor: str
+    days: int
+
+
+@dataclass(frozen=True)
 class Match:
-    """One rule firing on one event, for one axis."""
+    """One rule firing on one event, for one axis; `after` names the earlier events a sequence rule needed."""
 
     rule: str
     axis: str
@@ -38,6 +48,7 @@ class Match:
     intensity: float
     confidence: float
     contribution: float
+    after: tuple[Before, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,8 +117,10 @@ class ActorScore:
         every: Every | None,
         unmatched: Callable[[], tuple[str, ...]],
         reasons: Callable[[], dict[str, str]] = dict,
+        sequences: Sequences | None = None,
     ) -> None:
         self.actor = actor
+        self._sequences = sequences
         self._unmatched = unmatched
         self._reasons = reasons
         self._pack = pack
@@ -164,6 +177,42 @@ class ActorScore:
         minus = values[:, self._axes.index(self._pack.scoring.minus)]
         return balances_and_leans(plus, minus)
 
+    @property
+    def numbers(self) -> EventColumns:
+        """The day, intensity, confidence and group of tested values of each of the actor's events, by date."""
+        return self._numbers
+
+    @property
+    def fired(self) -> Fired:
+        """What fires on each group of tested values, with the weights scored."""
+        return self._fired
+
+    @property
+    def half_life(self) -> float | None:
+        """The pack's half-life in days (None: no decay)."""
+        return self._half_life
+
+    @property
+    def final_day(self) -> int:
+        """The ordinal day the final totals are valued on."""
+        return self._final_day
+
+    def _periods(self) -> tuple[list[str], list[str], np.ndarray]:
+        """With `every`: the labels, dates and last days of the periods the timeline shows."""
+        assert self._every is not None
+        first = Date.fromordinal(int(self._days[0]))
+        labels, dates, ends = period_table(self._every, first.year, Date.fromordinal(self._final_day).year)
+        lo = int(np.searchsorted(ends, self._days[0], side="left"))
+        hi = int(np.searchsorted(ends, self._final_day, side="left")) + 1
+        return list(labels[lo:hi]), list(dates[lo:hi]), ends[lo:hi]
+
+    def cuts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per timeline row, how many of the actor's events (by date) it counts and the day it is valued on."""
+        if self._every is None:
+            return np.arange(1, len(self._days) + 1), np.asarray(self._days, dtype=np.int64)
+        _, _, ends = self._periods()
+        return np.searchsorted(self._days, ends, side="right"), ends
+
     @cached_property
     def columns(self) -> Columns:
         """The timeline as columns (`timeline` is the same as rows): one per event, or per period with `every`."""
@@ -171,11 +220,7 @@ class ActorScore:
             values = self._running()
             balance, lean = self._balance_and_lean(values)
             return Columns(self._column("date"), None, self._column("id"), values, balance, lean)
-        first = Date.fromordinal(int(self._days[0]))
-        labels, dates, ends = period_table(self._every, first.year, Date.fromordinal(self._final_day).year)
-        lo = int(np.searchsorted(ends, self._days[0], side="left"))
-        hi = int(np.searchsorted(ends, self._final_day, side="left")) + 1
-        ends = ends[lo:hi]
+        labels, dates, ends = self._periods()
         upto = np.searchsorted(self._days, ends, side="right")
         last = np.maximum(upto - 1, 0)
         values = self._running()[last]
@@ -184,7 +229,7 @@ class ActorScore:
         values = np.where((upto > 0)[:, None], values, 0.0)
         balance, lean = self._balance_and_lean(values)
         counts = np.diff(upto, prepend=0).tolist()
-        return Columns(list(dates[lo:hi]), list(labels[lo:hi]), counts, values, balance, lean)
+        return Columns(dates, labels, counts, values, balance, lean)
 
     @cached_property
     def timeline(self) -> tuple[Row, ...]:
@@ -208,6 +253,17 @@ class ActorScore:
         if self._half_life is not None:
             amounts = amounts * self._worth_on(self._final_day)[:, None]
         return self._row(amounts.sum(axis=0), self._final_date)
+
+    @property
+    def matches(self) -> Matches:
+        """Every match of a rule on the actor's events, as columns: `row` is the event's place in `events()`,
+        `rule` and `axis` index the pack's rules and axes."""
+        return self._matches
+
+    def events(self, *names: str) -> pl.DataFrame:
+        """The actor's events by date, as columns: those named, or all of them."""
+        source = self._source.select(names) if names else self._source
+        return source[pl.Series(self._rows)]
 
     @cached_property
     def unmatched(self) -> tuple[str, ...]:
@@ -252,7 +308,7 @@ class ActorScore:
     @cached_property
     def trail(self) -> tuple[Step, ...]:
         """Every event by date, with the rules that fired on it and the running totals after it."""
-        events = model.to_events(self._source[pl.Series(self._rows)])
+        events = model.to_events(self.events())
         m = self._matches
         bounds = np.searchsorted(m.row, np.arange(len(events) + 1))
         rules = self._pack.rules
@@ -261,7 +317,15 @@ class ActorScore:
         for i, event in enumerate(events):
             part = slice(bounds[i], bounds[i + 1])
             found = tuple(
-                Match(rules[r].id, self._axes[a], float(w), event.intensity, event.confidence, float(c))
+                Match(
+                    rules[r].id,
+                    self._axes[a],
+                    float(w),
+                    event.intensity,
+                    event.confidence,
+                    float(c),
+                    self._before(int(self._rows[i]), r, int(self._days[i])),
+                )
                 for r, a, w, c in zip(
                     m.rule[part].tolist(),
                     m.axis[part].tolist(),
@@ -273,6 +337,19 @@ class ActorScore:
             row = self._row(totals[i], event.date)
             steps.append(Step(event, found, row.totals, row.balance, row.lean))
         return tuple(steps)
+
+
+    def _before(self, row: int, rule: int, day: int) -> tuple[Before, ...]:
+        """The earlier events that let sequence rule `rule` fire on frame row `row` (of `day`), oldest first."""
+        if self._sequences is None:
+            return ()
+        rows = self._sequences.before(row, rule)
+        if not rows:
+            return ()
+        found = self._source.select("id", "actor", "day")[pl.Series(rows)]
+        return tuple(
+            Before(str(i), str(a), day - int(d)) for i, a, d in zip(found["id"], found["actor"], found["day"], strict=True)
+        )
 
 
 def _ranked(items: list[tuple[str, float, int]]) -> tuple[Share, ...]:

@@ -10,19 +10,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from scorer.engine import Matcher
+from scorer.engine.sequence import Sequences
 from scorer.model.fields import parse_date
 from scorer.model.frame import EventSet
 from scorer.model.skipped import Tally
 from scorer.pack.model import RulePack
+from scorer.scoring import tables
 from scorer.scoring.actor import ActorScore
 from scorer.scoring.fired import EventColumns, Fired
 from scorer.scoring.periods import Every
+from scorer.scoring.tables import Table
 from scorer.scoring.unmatched import reasons
 
 if TYPE_CHECKING:
@@ -36,6 +39,34 @@ class Score:
     pack: RulePack
     actors: dict[str, ActorScore]
     tally: Tally | None = None
+
+    def to_polars(self, table: Table = "timeline") -> pl.DataFrame:
+        """One table of the score as a polars DataFrame, with the numbers of the JSON output.
+
+        - `"timeline"`: a row per actor and event, by actor and date: `actor`,
+          `date`, `event`, a column per axis (its running total), `balance`,
+          `lean`. Scored with `every`, a row per actor and period: `actor`,
+          `period`, `date` (the period's last day), `events` (how many in the
+          period), the axes, `balance`, `lean`. An axis named like one of those
+          columns gets the column `axis_NAME`.
+        - `"drivers"`: a row per actor and driver of its final balance:
+          `actor`, `kind` (`"event"` or `"rule"`), `name` (the event or rule
+          id), `share` (its signed share of the final balance), `rank` (1 for
+          the largest share of that actor and kind). Per actor, the shares of
+          either kind add up to the final balance.
+        - `"trail"`: a row per rule firing on an event, for each axis it
+          signals, by actor and date: `actor`, `event`, `date`, `rule`, `axis`,
+          `weight`, `intensity`, `confidence`, `contribution` (weight ×
+          intensity × confidence, before decay). An event no rule matched has
+          one row, its `rule`, `axis`, `weight` and `contribution` null.
+
+        ValueError for another table name.
+        """
+        return tables.table(list(self.actors.values()), self.pack, table)
+
+    def to_pandas(self, table: Table = "timeline") -> Any:
+        """`to_polars(table)` as a pandas DataFrame; needs the `pandas` extra (`pip install 'scorer[pandas]'`)."""
+        return tables.to_pandas(self.to_polars(table))
 
 
 def _by_actor_and_date(frame: pl.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
@@ -75,6 +106,15 @@ def _by_actor_and_date(frame: pl.DataFrame) -> tuple[np.ndarray, list[str], np.n
     return order, names, bounds
 
 
+def _only(order: np.ndarray, actors: list[str], bounds: np.ndarray, actor: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The order, actors and bounds of one actor's rows (none if the actor has no events)."""
+    if actor not in actors:
+        return order[:0], [], np.zeros(1, dtype=np.int64)
+    i = actors.index(actor)
+    lo, hi = int(bounds[i]), int(bounds[i + 1])
+    return order[lo:hi], [actor], np.array([0, hi - lo], dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class Matched:
     """Events filtered and matched once, ready to be scored with any weights (`rescore`)."""
@@ -87,6 +127,7 @@ class Matched:
     fired: list[tuple[int, ...]]  # each group's fired rules
     as_of: str | None
     pack: RulePack  # the pack matched: rescoring needs its rules, with any weights
+    sequences: Sequences | None = None  # the earlier events behind sequence rules that fired
 
 
 def match(
@@ -97,16 +138,24 @@ def match(
     as_of: str | None = None,
     matcher: Matcher | None = None,
 ) -> Matched:
-    """Ask the engine which rules fire on which events; weights play no part."""
+    """Ask the engine which rules fire on which events; weights play no part.
+
+    `as_of` drops later events before matching; `actor` keeps one actor's score,
+    but with sequence rules every actor's events stay context (the frame keeps
+    them; only the order lists the actor's).
+    """
     table = events if isinstance(events, EventSet) else EventSet.of(events)
     frame = table.frame
-    if actor is not None:
-        frame = frame.filter(pl.col("actor") == actor)
+    matcher = matcher or Matcher(pack)
     if as_of:
         frame = frame.filter(pl.col("day") <= parse_date(as_of).toordinal())
-    groups, fired = (matcher or Matcher(pack)).match_frame(frame)
+    if actor is not None and not matcher.sequential:
+        frame = frame.filter(pl.col("actor") == actor)
+    groups, fired, sequences = matcher.match_frame(frame)
     order, actors, bounds = _by_actor_and_date(frame)
-    return Matched(frame, order, actors, bounds, groups, fired, as_of, pack)
+    if actor is not None and matcher.sequential:
+        order, actors, bounds = _only(order, actors, bounds, actor)
+    return Matched(frame, order, actors, bounds, groups, fired, as_of, pack, sequences)
 
 
 class _Unmatched:
@@ -172,6 +221,7 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tal
             every,
             partial(unmatched.between, lo, hi),
             partial(unmatched.reasons_between, lo, hi),
+            matched.sequences,
         )
     return Score(pack, actors, tally)
 

@@ -7,7 +7,9 @@ known may go either way):
 1. no rule tests its type: knowing only the type, every enabled rule fails;
 2. its partner is in no set a rule for its type uses: knowing the type and
    the partner, every rule that its type allows fails;
-3. a condition on a field failed: the first rule its type and partner allow,
+3. a sequence rule's `when` holds but the earlier events are not as its
+   `after` or `not_after` asks;
+4. a condition on a field failed: the first rule its type and partner allow,
    and the fields whose tests fail on their own.
 """
 
@@ -20,12 +22,13 @@ from typing import Any
 import polars as pl
 
 from scorer.engine.semantics import base_column, judge, walk
-from scorer.pack.model import Rule, RulePack
+from scorer.pack.model import Condition, Rule, RulePack
 
 _FIELDS = ("id", "date", "actor", "type", "partner", "intensity", "confidence", "source", "tags", "attrs")
 _NUMBERS = ("intensity", "confidence")
 _BY_TYPE = frozenset({"type"})
 _BY_PARTNER = frozenset({"type", "partner"})
+_ALL = frozenset(_FIELDS)
 
 
 class Reasons:
@@ -54,11 +57,22 @@ class Reasons:
         if not for_type:
             if idle:
                 return f"no enabled rule tests type '{kind}' (rule '{idle[0].id}' is disabled)"
+            earlier = [rule for rule in self._enabled for c in rule.contexts if _may_match(c.when, values)]
+            if earlier:
+                return f"no rule scores type '{kind}' (rule '{earlier[0].id}' looks for it among earlier events)"
             return f"no rule tests type '{kind}'"
         for_partner = [rule for rule in for_type if judge(rule.when, values, _BY_PARTNER) is not False]
         if not for_partner:
             return _partner_reason(for_type, values.get("partner"), kind)
+        for rule in for_partner:
+            if rule.contexts and judge(rule.when, values, _ALL) is True:
+                return _sequence_reason(rule)
         return _field_reason(for_partner[0], values)
+
+
+def _may_match(when: Condition | None, values: Mapping[str, Any]) -> bool:
+    """Whether a context's `when` may take an earlier event of this type."""
+    return when is None or judge(when, values, _BY_TYPE) is not False
 
 
 def reason(pack: RulePack, values: Mapping[str, Any]) -> str:
@@ -74,6 +88,17 @@ def _partner_reason(rules: list[Rule], partner: Any, kind: Any) -> str:
     if sets:
         return f"its partner '{partner}' is in no set a rule for type '{kind}' uses ({', '.join(sets)})"
     return f"its partner '{partner}' is not one a rule for type '{kind}' names"
+
+
+def _sequence_reason(rule: Rule) -> str:
+    """Why a sequence rule whose `when` holds did not fire: the earlier events were not as it asks."""
+    asked = []
+    for context in rule.contexts:
+        within = f" within {context.within_days:g} days" if context.within_days is not None else ""
+        count = f"{context.min_count} earlier events" if context.min_count > 1 else "an earlier event"
+        verb = "needs" if context.kind == "after" else "is ruled out by"
+        asked.append(f"{verb} {count}{within} as its {context.kind} says")
+    return f"rule '{rule.id}' ({rule.where}) {' and '.join(asked)}"
 
 
 def _field_reason(rule: Rule, values: Mapping[str, Any]) -> str:

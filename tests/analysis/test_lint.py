@@ -98,3 +98,28 @@ def test_a_pack_without_codebook_is_not_checked_for_types(tmp_path: Path, cli: C
     rules = write(tmp_path, "r.yaml", "rules:\n  - {id: x, when: {type: any.thing}, signals: {nato: 1}}\n")
     run = cli("validate", rules)
     assert (run.code, run.err) == (0, "")
+
+
+def test_types_and_partners_a_sequence_rule_looks_for_among_earlier_events_are_known(tmp_path: Path, cli: Cli) -> None:
+    rules = write(
+        tmp_path,
+        "r.yaml",
+        "codebook: {exercise.decline: declines}\n"
+        "rules:\n"
+        "  - id: after-protest\n"
+        "    when: {type: exercise.decline}\n"
+        "    after: {when: {type: diplomacy.critcize, actor: RUS, partner: {same_as: actor}}}\n"
+        "    signals: {russia: 1}\n",
+    )
+    events = write(
+        tmp_path,
+        "e.yaml",
+        "events:\n  - {id: a, date: 2009, actor: RUS, type: diplomacy.critcize, partner: KAZ}\n"
+        "  - {id: b, date: 2009, actor: KAZ, type: exercise.decline, partner: NATO}\n",
+    )
+    # The rule's `after` tests a type its codebook lacks: warned about in the rule file, when no event has it.
+    alone = cli("validate", rules)
+    assert alone.code == 1 and f"{rules}:5:" in alone.err and "'diplomacy.critcize'" in alone.err
+    # The event's type is one the rule's `after` names: no warning about it.
+    run = cli("validate", events, "--rules", rules)
+    assert (run.code, run.err) == (0, "")

@@ -48,7 +48,7 @@ def test_an_option_the_user_set_is_kept() -> None:
 def test_the_library_api_loads_on_first_use() -> None:
     import scorer
 
-    assert scorer.read_events.__module__ == "scorer.io.load"
+    assert scorer.read_events.__module__ == "scorer.api"
     assert scorer.score.__module__ == "scorer.api"
     assert sorted(set(scorer.__all__) - {"__version__"}) == sorted(name for name in scorer._EXPORTS)
 

@@ -28,7 +28,7 @@ ALL = list(parsers(build_parser()))
 
 def test_every_command_is_covered() -> None:
     names = {name for name, _ in ALL}
-    for command in ("score", "explain", "plot", "sensitivity", "compare", "validate", "weights", "init"):
+    for command in ("score", "explain", "plot", "sensitivity", "compare", "calibrate", "validate", "weights", "init"):
         assert f"scorer {command}" in names
     assert {"scorer weights list", "scorer weights set"} <= names
 

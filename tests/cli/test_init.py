@@ -38,7 +38,7 @@ def test_after_init_weights_set_edits_the_copy_only(tmp_path: Path, cli: Cli) ->
     rules = tmp_path / "work" / "rules"
     run = cli("weights", "set", "membership-join-west.nato", "2.5", "--rules", rules)
     assert run.code == 0, run.err
-    assert run.out == f"{rules / 'alliances.yaml'}:17: membership-join-west nato 3.0 -> 2.5\n"
+    assert run.out == f"{rules / 'alliances.yaml'}:22: membership-join-west nato 3.67 -> 2.5\n"
     assert "nato: 2.5" in (rules / "alliances.yaml").read_text()
     assert snapshot(ROOT / "rules") == before
     default = cli("score", tmp_path / "work" / "events.yaml", "--format", "json").json()

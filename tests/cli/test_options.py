@@ -29,10 +29,15 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return write(tmp_path, "events.yaml", EVENTS), write(tmp_path, "rules.yaml", RULES)
 
 
-@pytest.mark.parametrize("command", ["score", "explain", "sensitivity"])
-def test_an_unknown_actor_is_an_error_naming_the_actors_present(cli: Cli, files: tuple[Path, Path], command: str) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [["score"], ["explain"], ["sensitivity"], ["sensitivity", "--global"], ["score", "--bands"], ["plot", "--output", "x.png"]],
+)
+def test_an_unknown_actor_is_an_error_naming_the_actors_present(
+    cli: Cli, files: tuple[Path, Path], command: list[str]
+) -> None:
     events, rules = files
-    run = cli(command, events, "--rules", rules, "--actor", "arm")
+    run = cli(*command, events, "--rules", rules, "--actor", "arm")
     assert run.code == 2
     assert run.out == ""
     assert run.err == "scorer: --actor 'arm': no event of this actor (actors: ARM, KAZ); did you mean 'ARM'?\n"
@@ -69,3 +74,23 @@ def test_an_empty_as_of_is_a_usage_error(cli: Cli, files: tuple[Path, Path]) -> 
     run = cli("score", events, "--rules", rules, "--as-of", "")
     assert run.code == 2
     assert run.err.startswith("scorer: --as-of: bad date ''")
+
+
+def test_calibrate_checks_the_actor_too(cli: Cli, files: tuple[Path, Path], tmp_path: Path) -> None:
+    events, rules = files
+    target = write(tmp_path, "target.csv", "actor,date,value\nARM,2009-12-31,1\nKAZ,2009-12-31,2\n")
+    run = cli("calibrate", events, "--rules", rules, "--target", target, "--actor", "arm")
+    assert run.code == 2
+    assert run.err == "scorer: --actor 'arm': no event of this actor (actors: ARM, KAZ); did you mean 'ARM'?\n"
+
+
+@pytest.mark.parametrize("pack", ["default", "cameo"])
+def test_calibrate_write_refuses_the_bundled_packs_as_weights_set_does(
+    cli: Cli, files: tuple[Path, Path], tmp_path: Path, pack: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    events, _ = files
+    target = write(tmp_path, "target.csv", "actor,date,value\nARM,2009-12-31,1\nKAZ,2009-12-31,2\n")
+    run = cli("calibrate", events, "--rules", pack, "--target", target, "--write")
+    assert run.code == 2
+    assert "is part of the scorer, not a pack to edit; nothing changed" in run.err and "scorer init FOLDER" in run.err

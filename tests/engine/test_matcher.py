@@ -290,8 +290,8 @@ OPERATOR_CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("{all: [{partner: NATO}, {not: {type: x.y}}]}", FULL, False),
 ]
 
-# SPEC: "When an event lacks a field, only `exists: false` holds for it; every other operator,
-# `ne` and `not_in` included, is false there." And `not` of such a test is true.
+# When an event lacks a field, only `exists: false` holds for it; every other operator,
+# `ne` and `not_in` included, is false there (docs/reference.md). And `not` of such a test is true.
 MISSING_CASES: list[tuple[str, bool]] = [
     ("{exists: false}", True),
     ("{exists: true}", False),

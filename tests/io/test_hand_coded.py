@@ -1,4 +1,4 @@
-"""Event files (SPEC section 2): YAML, JSON Lines and CSV read into the same events, every problem located."""
+"""Event files (docs/reference.md): YAML, JSON Lines and CSV read into the same events, every problem located."""
 
 from __future__ import annotations
 

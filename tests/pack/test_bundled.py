@@ -45,7 +45,9 @@ def test_the_fixture_scores_with_every_event_matched(cli: Callable[..., Run], tm
     # Run from another folder: the bundled pack is found without --rules.
     monkeypatch.chdir(tmp_path)
     document = cli("explain", FIXTURE, "--format", "json").json()
-    assert list(document["actors"]) == ["KAZ"]
+    # Russia's protest is context for a sequence rule, and Russia's own event: it shows under RUS.
+    assert list(document["actors"]) == ["KAZ", "RUS"]
+    assert [step["event"] for step in document["actors"]["RUS"]["trail"]] == ["ru-2009-04-protest"]
     kaz = document["actors"]["KAZ"]
     assert kaz["unmatched"] == []
     assert len(kaz["timeline"]) >= 12
@@ -66,7 +68,9 @@ def test_the_fixture_output_is_deterministic(cli: Callable[..., Run]) -> None:
 def test_the_fixture_is_coded_from_its_sources() -> None:
     events = models(load_events(str(FIXTURE)))
     assert len(events) >= 12
-    assert all(e.actor == "KAZ" and e.summary and e.source for e in events)
+    assert all(e.summary and e.source for e in events)
+    # Every act is Kazakhstan's but the context a sequence rule needs: Russia's protest.
+    assert [e.id for e in events if e.actor != "KAZ"] == ["ru-2009-04-protest"]
     assert any(len(e.date) < 10 for e in events), "the article gives some acts only a year or month"
 
 
@@ -114,3 +118,39 @@ def _tests(condition: Condition) -> list[FieldTest]:
     if isinstance(condition, Not):
         return _tests(condition.item)
     return [test for item in condition.items for test in _tests(item)]
+
+
+def test_the_refusal_after_russias_protest_is_weighed_as_deference(cli: Callable[..., Run]) -> None:
+    # Kazakhstan's refusal of Cooperative Longbow/Lancer comes 20 days after Russia's protest
+    # (2009-04 counts from April 1): the sequence rule fires and names the protest.
+    document = cli("explain", FIXTURE, "--format", "json", "--actor", "KAZ").json()
+    assert list(document["actors"]) == ["KAZ"]  # --actor filters the output, never the context
+    step = next(s for s in document["actors"]["KAZ"]["trail"] if s["event"] == "kaz-2009-04-21-longbow")
+    after = [m for m in step["matches"] if m["rule"] == "exercise-decline-west-after-russian-protest"]
+    assert [(m["axis"], m["contribution"], m["after"]) for m in after] == [("russia", 1.0, ["ru-2009-04-protest"])]
+    text = cli("explain", FIXTURE, "--actor", "KAZ", "--event", "kaz-2009-04-21-longbow").out
+    assert "exercise-decline-west-after-russian-protest: after ru-2009-04-protest (20 days before)" in text
+    # Without the protest, the refusal is a plain one: Kazakhstan's russia total drops by exactly 1.
+    with_it = cli("score", FIXTURE, "--format", "json").json()["actors"]["KAZ"]["final"]["totals"]["russia"]
+    without = cli("score", FIXTURE, "--format", "json", "--without", "ru-2009-04-protest").json()
+    assert without["actors"]["KAZ"]["final"]["totals"]["russia"] == pytest.approx(with_it - 1.0)
+
+
+def test_reversals_and_renewals_in_the_bundled_pack(tmp_path: Path) -> None:
+    rows = [
+        ("d", "2008-06-01", "exercise.decline", "NATO"),
+        ("j", "2009-05-31", "exercise.join", "NATO"),  # 364 days later: a reversal
+        ("a", "2009-06-02", "access.grant", "NATO"),  # 366 days: not any more
+        ("m1", "1994-05", "membership.join", "NATO"),
+        ("m2", "2009-01", "membership.join", "NATO"),  # a renewal
+        ("c1", "2009-01", "membership.join", "CSTO"),  # a first membership with another partner
+    ]
+    lines = [json.dumps({"id": i, "date": d, "actor": "KAZ", "type": t, "partner": p}) for i, d, t, p in rows]
+    events = load_events(str(write(tmp_path, "events.jsonl", "\n".join(lines) + "\n")))
+    trail = score(events, load_rules()).actors["KAZ"].trail
+    fired = {step.event.id: sorted({m.rule for m in step.matches}) for step in trail}
+    assert fired["j"] == ["exercise-join-west", "exercise-join-west-after-decline"]
+    assert fired["a"] == ["access-grant-west"]
+    assert fired["m1"] == ["membership-join-west"]
+    assert fired["m2"] == ["membership-join-west-renewed"]
+    assert fired["c1"] == ["membership-join-russia-bloc"]

@@ -1,4 +1,4 @@
-"""Rulepacks (SPEC section 3): the condition language parsed, every mistake located at file:line:col."""
+"""Rulepacks (docs/reference.md): the condition language parsed, every mistake located at file:line:col."""
 
 from __future__ import annotations
 

@@ -134,3 +134,34 @@ def test_csv_is_the_same_bytes_each_run(cli: Cli, files: tuple[Path, Path]) -> N
     for command in ("score", "explain", "sensitivity"):
         first = cli(command, events, "--rules", rules, "--format", "csv").out
         assert first == cli(command, events, "--rules", rules, "--format", "csv").out
+
+
+@pytest.mark.parametrize(
+    ("argv", "header"),
+    [
+        (
+            ["score", "--bands", "--draws", "50"],
+            "actor,period,date,event,nato,russia,balance,balance_p05,balance_p50,balance_p95,lean",
+        ),
+        (["sensitivity", "--global", "--draws", "64"], "actor,rule,axis,file,line,S1,S1_conf,ST,ST_conf"),
+    ],
+    ids=["score-bands", "sensitivity-global"],
+)
+def test_the_csv_of_drawn_weights_is_as_safe(
+    cli: Cli, tmp_path: Path, argv: list[str], header: str
+) -> None:
+    events = write(tmp_path, "events.yaml", EVENTS)
+    ranged = RULES.replace("balance: {plus: nato, minus: russia}", "balance: {plus: nato, minus: russia}, uncertainty: 0.5")
+    rules = write(tmp_path, "rules.yaml", ranged)
+    run = cli(argv[0], events, "--rules", rules, *argv[1:], "--format", "csv")
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[0] == header
+    table = rows(run.out)
+    assert table[0]["actor"] == "'+KAZ"
+    for row in table:
+        if "date" in row:
+            assert len(row["date"]) == 10, row
+        for name, value in row.items():
+            assert not value.startswith(("=", "+", "@")), row
+            if name not in ("actor", "period", "date", "event", "rule", "axis", "file", "line"):
+                assert value == number(float(value)), (name, value)

@@ -1,4 +1,4 @@
-"""Scoring math (SPEC section 4): contributions, decay, balance and lean, periods, actors, drivers."""
+"""Scoring math (docs/reference.md): contributions, decay, balance and lean, periods, actors, drivers."""
 
 from __future__ import annotations
 

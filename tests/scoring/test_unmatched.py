@@ -71,3 +71,47 @@ def test_the_api_gives_the_reasons_per_actor(tmp_path: Path) -> None:
     reasons = result.actors["KAZ"].unmatched_reasons
     assert list(reasons) == list(result.actors["KAZ"].unmatched)
     assert json.dumps(reasons)
+
+
+SEQUENCE_RULES = """\
+codebook:
+  exercise.decline: declines an exercise
+  membership.join: joins an organisation
+  diplomacy.criticize: criticizes a government
+rules:
+  - id: decline-after-protest
+    when: {type: exercise.decline, partner: NATO}
+    after:
+      within_days: 30
+      when: {actor: RUS, type: diplomacy.criticize, partner: {same_as: actor}}
+    signals: {russia: 2}
+  - id: first-membership
+    when: {type: membership.join}
+    not_after:
+      when: {type: membership.join, actor: {same_as: actor}, partner: {same_as: partner}}
+    signals: {nato: 2}
+"""
+
+SEQUENCE_EVENTS = """\
+defaults: {actor: KAZ}
+events:
+  - {id: p1, date: 2009-03-01, actor: RUS, type: diplomacy.criticize, partner: KAZ}
+  - {id: d1, date: 2009-06-30, type: exercise.decline, partner: NATO}
+  - {id: m1, date: 2009-06-10, type: membership.join, partner: NATO}
+  - {id: m2, date: 2009-07-10, type: membership.join, partner: NATO}
+"""
+
+
+def test_a_sequence_rule_that_did_not_fire_says_what_earlier_events_it_wanted(tmp_path: Path, cli: Cli) -> None:
+    rules = write(tmp_path, "rules.yaml", SEQUENCE_RULES)
+    events = write(tmp_path, "events.yaml", SEQUENCE_EVENTS)
+    run = cli("score", events, "--rules", rules, "--format", "json")
+    assert (run.code, run.err) == (0, "")
+    actors = run.json()["actors"]
+    assert actors["KAZ"]["unmatched_reasons"] == {
+        "d1": f"rule 'decline-after-protest' ({rules}:6) needs an earlier event within 30 days as its after says",
+        "m2": f"rule 'first-membership' ({rules}:12) is ruled out by an earlier event as its not_after says",
+    }
+    assert actors["RUS"]["unmatched_reasons"] == {
+        "p1": "no rule scores type 'diplomacy.criticize' (rule 'decline-after-protest' looks for it among earlier events)"
+    }

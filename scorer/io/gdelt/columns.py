@@ -1,15 +1,15 @@
-"""GDELT rows read by columns: what `gdelt.row_event` makes of each row, for a block of rows at once.
+"""GDELT rows read by columns: what `gdelt.rows.row_event` makes of each row, for a block of rows at once.
 
 A GDELT export holds hundreds of thousands of rows a day, and row by row each
 costs ~20 us of Python. Here polars parses a block of whole lines, and each
 of `row_event`'s checks runs once per distinct value of the cells it reads
 (countries, groups, dates, codes, Goldstein values, tones), with
 `row_event`'s own functions. The events come out as the columns
-`table.from_events` makes of `row_event`'s events, and the rows without an
+`model.frame.from_events` makes of `row_event`'s events, and the rows without an
 actor country as the same skips. What these checks are not sure of is left
 to `row_event`, line by line: a row with a byte outside printable ASCII or
 white space at the edge of a cell, an unknown country, a value `row_event`
-refuses, a cell too long for the event model. `tests/test_gdelt.py` holds the
+refuses, a cell too long for the event model. `tests/io/test_gdelt.py` holds the
 two readings to be the same.
 """
 
@@ -126,7 +126,7 @@ def _json_text(column: pl.Expr) -> pl.Expr:
 def _events(
     table: pl.DataFrame, lines: pl.Series, name: str, added: int, url: int | None, intensity: Intensity
 ) -> pl.DataFrame:
-    """The rows' events as `table.from_events` makes them of `row_event`'s events."""
+    """The rows' events as `model.frame.from_events` makes them of `row_event`'s events."""
     f = {n: pl.col(f"f{n}") for n in range(table.width) if f"f{n}" in table.columns}
     link = f[url] if url is not None else pl.lit("")
 

@@ -1,15 +1,15 @@
-"""ICEWS rows read by columns: what `icews.row_event` makes of each row, for a block of rows at once.
+"""ICEWS rows read by columns: what `icews.rows.row_event` makes of each row, for a block of rows at once.
 
-As for GDELT (`scorer.gdelt_columns`): polars parses a block of whole lines,
+As for GDELT (`scorer.io.gdelt.columns`): polars parses a block of whole lines,
 each of `row_event`'s checks runs once per distinct value of the cells it
 reads, with `row_event`'s own functions, and the events come out as the
-columns `table.from_events` makes. ICEWS names are often not ASCII
+columns `model.frame.from_events` makes. ICEWS names are often not ASCII
 (`Recep Tayyip Erdoğan`), so text is JSON-encoded once per distinct value by
 the standard library, as `from_events` encodes it. What the checks are not
 sure of is left to `row_event`, line by line: a control character, a
 character the event model refuses, white space at the edge of a cell, an
 unknown country, a value `row_event` refuses, a cell too long for the event
-model. `tests/test_icews.py` holds the two readings to be the same.
+model. `tests/io/test_icews.py` holds the two readings to be the same.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def _events(
     source: pl.Expr,
     intensity: Intensity,
 ) -> pl.DataFrame:
-    """The rows' events as `table.from_events` makes them of `row_event`'s events."""
+    """The rows' events as `model.frame.from_events` makes them of `row_event`'s events."""
     at = header.at
 
     def cell(column: str) -> pl.Expr:

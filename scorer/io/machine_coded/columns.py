@@ -1,9 +1,9 @@
-"""What the column readers of GDELT (`scorer.gdelt_columns`) and ICEWS (`scorer.icews_columns`) share.
+"""What the column readers of GDELT (`scorer.io.gdelt.columns`) and ICEWS (`scorer.io.icews.columns`) share.
 
 A block of whole tab-separated lines becomes a frame of text cells (`f0`,
 `f1`, ...); a row reader's checks run once per distinct value (`lookup`);
 rows are sorted into events, rows without an actor country, and rows left to
-the row reader (`Sorted`); events become the columns `table.from_events`
+the row reader (`Sorted`); events become the columns `model.frame.from_events`
 makes (`events`).
 """
 
@@ -108,7 +108,7 @@ def events(
     source: pl.Expr,
     attrs: pl.Expr,
 ) -> pl.DataFrame:
-    """Events as `table.from_events` makes them, from looked-up `date`, `actor`, `partner` (NONE for
+    """Events as `model.frame.from_events` makes them, from looked-up `date`, `actor`, `partner` (NONE for
     none), `code` and `goldstein` (JSON text) columns and the other fields as expressions."""
     partner = pl.when(pl.col("partner") != NONE).then(pl.col("partner"))
     days = {d: parse_date(d).toordinal() for d in table["date"].unique().to_list()}

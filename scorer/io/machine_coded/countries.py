@@ -1,7 +1,8 @@
 """Who acts: the country names and codes of machine-coded event data, as the actors events carry.
 
-States become ISO 3166-1 alpha-3 codes and blocs upper-case names (SPEC
-section 2). The tables are data files kept by hand in `scorer/data/`:
+States become ISO 3166-1 alpha-3 codes and blocs upper-case names, as in
+hand-coded event files (docs/reference.md). The tables are data files kept
+by hand in `scorer/data/`:
 
 * `countries.tsv`: every ISO 3166-1 code with the spellings event data uses
   for it (ICEWS writes "Russian Federation", "Moldova, Republic of", ...);
