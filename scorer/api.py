@@ -441,8 +441,8 @@ def render(result: Result, fmt: str = "text", *, top: int | None = 10) -> str:
     """A report of a result as text, in one of the formats that result comes in.
 
     A `Score` (from `score`): `text`, `json`, `csv`, `markdown`. An
-    `Explanation` (from `explain`): `text`, `markdown`, `html`, `json`. A
-    `Sensitivity` or a `Comparison`: `text`, `json`, `markdown`. A `RulePack`
+    `Explanation` (from `explain`): `text`, `markdown`, `html`, `json`, `csv`. A
+    `Sensitivity` or a `Comparison`: `text`, `json`, `csv`, `markdown`. A `RulePack`
     (its weights, as `scorer weights list`): `text`, `json`. The text is what
     the command prints for `--format FMT` (without colour). `top` is how many
     drivers or differences a report lists before "N others" (None: all).

@@ -13,7 +13,7 @@ from scorer.io.machine_coded.cameo import CODEBOOK
 from scorer.io.machine_coded.cameo import codebook as cameo_codebook
 from scorer.io.yaml import Located, load_yaml
 from scorer.model.fields import TYPE_RE
-from scorer.pack.bundled import bundled_rules, shown
+from scorer.pack.bundled import NAMED, bundled_rules, shown
 from scorer.pack.conditions import ConditionParser, is_scalar, split_same
 from scorer.pack.model import Condition, Context, Rule, RulePack, Scalar, Scoring, weight_problem
 from scorer.problems import InputError, Problem, describe
@@ -38,7 +38,10 @@ def pack_files(path: str | Path) -> list[Path]:
             raise InputError([Problem(str(path), 1, 1, "no .yaml or .yml rule files in this folder")])
         return files
     if not path.exists():
-        raise InputError([missing(str(path))])
+        problem = missing(str(path))
+        # A bare word is most likely a bundled pack's name, mistyped.
+        named = hint(problem.message, str(path), NAMED) if len(path.parts) == 1 else problem.message
+        raise InputError([Problem(problem.file, problem.line, problem.col, named)])
     return [path]
 
 

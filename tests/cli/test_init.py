@@ -98,6 +98,18 @@ def test_compare_names_the_bundled_packs(cli: Cli, tmp_path: Path, monkeypatch: 
     assert both.code == 0, both.err
 
 
+@pytest.mark.parametrize(("typed", "meant"), [("cameoo", "cameo"), ("defualt", "default")])
+def test_a_mistyped_pack_name_gets_the_bundled_name(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str, meant: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = cli("score", ROOT / "fixtures" / "kazakhstan-2009.yaml", "--rules", typed)
+    assert (run.code, run.err) == (2, f"{typed}:1:1: no such file or folder; did you mean '{meant}'?\n")
+    # A path is not a name: no suggestion.
+    path = cli("score", ROOT / "fixtures" / "kazakhstan-2009.yaml", "--rules", f"x/{typed}")
+    assert path.err == f"x/{typed}:1:1: no such file or folder\n"
+
+
 def test_rules_from_standard_input(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     events = write(tmp_path, "e.yaml", "events:\n  - {id: a, date: 2009, actor: KAZ, type: x.y, partner: NATO}\n")
     pack = "rules:\n  - {id: r, when: {type: x.y}, signals: {nato: 2}}\n"
