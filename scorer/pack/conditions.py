@@ -54,6 +54,7 @@ class ConditionParser:
     def __init__(
         self, doc: Located, sets: dict[str, tuple[Scalar, ...]], problems: list[Problem], *, context: bool = False
     ) -> None:
+        """The parser of one rule's conditions, naming problems in `doc` with the pack's sets at hand."""
         self.doc = doc
         self.sets = sets
         self.problems = problems
@@ -65,6 +66,7 @@ class ConditionParser:
         self.problems.append(self.doc.problem(path, message, key=key))
 
     def parse(self, raw: Any, at: tuple[Any, ...]) -> Condition | None:
+        """A `when` mapping (or list of them) as a condition tree; None when part of it is wrong."""
         if not isinstance(raw, dict):
             self.fail(at, f"a condition must be a mapping, not {describe(raw)}")
             return None
@@ -107,6 +109,7 @@ class ConditionParser:
         return done[0] if len(done) == 1 else All(done)
 
     def field(self, name: str, value: Any, at: tuple[Any, ...]) -> Condition | None:
+        """The tests of one field: a value, a list of values, or a mapping of operators."""
         if isinstance(value, dict):
             if not value:
                 self.fail(at, f"no operator given for '{name}'")
@@ -121,6 +124,7 @@ class ConditionParser:
         return self.test(name, "eq", value, at)
 
     def test(self, name: str, op: str, operand: Any, at: tuple[Any, ...]) -> Test | None:
+        """One operator on one field, its operand checked; None (with the problem noted) when it cannot be used."""
         if op not in OPERATORS:
             self.fail(at, hint(f"unknown operator '{op}': expected one of {', '.join(OPERATORS)}", op, OPERATORS), key=True)
             return None
@@ -204,6 +208,7 @@ class ConditionParser:
         return Test(name, "same_as", operand)
 
     def date(self, value: Any, at: tuple[Any, ...]) -> str | None:
+        """A date operand as the text of a real day or partial date; None (with the problem noted) otherwise."""
         text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
         if not isinstance(text, str):
             self.fail(at, f"expected a date YYYY, YYYY-MM or YYYY-MM-DD, not {describe(value)}")

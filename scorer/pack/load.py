@@ -63,14 +63,19 @@ def load_rules(path: str | Path | None = None) -> RulePack:
 
 
 class _Assembler:
+    """The files of one pack read into a `RulePack`, every problem of every file collected."""
+
     def __init__(self, documents: list[Located]) -> None:
+        """The pack's YAML documents, in the order they are merged."""
         self.documents = documents
         self.problems: list[Problem] = []
 
     def problem(self, doc: Located, path: tuple[Any, ...], message: str, *, key: bool = False) -> None:
+        """Note a problem at `path` of `doc` (at its key when `key`)."""
         self.problems.append(doc.problem(path, message, key=key))
 
     def assemble(self) -> RulePack:
+        """The pack of all the documents, merged; InputError with every problem found."""
         scoring = Scoring()
         codebook: dict[str, str] = {}
         scoring_doc: Located | None = None
@@ -129,6 +134,7 @@ class _Assembler:
         return RulePack(scoring, sets, tuple(built), codebook=codebook)
 
     def scoring(self, doc: Located, raw: Any) -> Scoring:
+        """The `scoring:` section: axes, the balance's poles, the half-life, the uncertainty."""
         at = ("scoring",)
         if not isinstance(raw, dict):
             self.problem(doc, at, f"'scoring' must be a mapping, not {describe(raw)}")
@@ -211,6 +217,7 @@ class _Assembler:
                 codebook[kind] = meaning
 
     def sets(self, doc: Located, raw: Any) -> dict[str, tuple[Scalar, ...]]:
+        """The named sets of one document: each a non-empty list of values."""
         if raw is None:
             return {}
         if not isinstance(raw, dict):
@@ -227,6 +234,7 @@ class _Assembler:
     def rule(
         self, doc: Located, index: int, raw: dict[str, Any], scoring: Scoring, sets: dict[str, tuple[Scalar, ...]]
     ) -> Rule | None:
+        """One rule checked: its id, its conditions, its contexts, its signals."""
         at: tuple[Any, ...] = ("rules", index)
         before = len(self.problems)
         for key in raw:
