@@ -11,10 +11,10 @@ The Python API under the `scorer` command, one function per command:
 
 `dir(scorer)` lists the API: the functions (`read_events`, `load_pack`,
 `without`, `score`, `explain`, `sensitivity`, `compare`, `plot`, `render`,
-`write_report`, `write_file`, `set_weight`, `check_as_of`; `convert` to
-Parquet, `tested_fields`; on a Dask cluster `cluster_inputs`, `score_on_cluster`,
-`explain_on_cluster`), the types of
-their inputs and results, and the errors they raise.
+`write_report`, `write_file`, `set_weight`, `init`, `validate`, `lint`,
+`check_as_of`, `check_actor`, ...; `convert` to Parquet, `tested_fields`; on a Dask
+cluster `cluster_inputs`, `score_on_cluster`, `explain_on_cluster`), the types
+of their inputs and results, and the errors they raise.
 
 The names are loaded on first use, so that importing the package (as the
 command does first) loads neither polars nor numpy: the command sets up their
@@ -34,13 +34,17 @@ if _TYPE_CHECKING:
     from scorer.api import (
         bands,
         calibrate,
+        check_actor,
         check_as_of,
+        check_editable,
         cluster_inputs,
         compare,
         convert,
         explain,
         explain_on_cluster,
         global_sensitivity,
+        init,
+        lint,
         load_pack,
         plot,
         read_events,
@@ -51,6 +55,7 @@ if _TYPE_CHECKING:
         sensitivity,
         set_weight,
         tested_fields,
+        validate,
         without,
         write_calibration,
         write_file,
@@ -83,10 +88,14 @@ _EXPORTS = {
     "UsageError": "scorer.problems",
     "bands": "scorer.api",
     "calibrate": "scorer.api",
+    "check_actor": "scorer.api",
     "check_as_of": "scorer.api",
+    "check_editable": "scorer.api",
     "compare": "scorer.api",
     "explain": "scorer.api",
     "global_sensitivity": "scorer.api",
+    "init": "scorer.api",
+    "lint": "scorer.api",
     "load_pack": "scorer.api",
     "plot": "scorer.api",
     "read_events": "scorer.api",
@@ -94,6 +103,7 @@ _EXPORTS = {
     "score": "scorer.api",
     "sensitivity": "scorer.api",
     "set_weight": "scorer.api",
+    "validate": "scorer.api",
     "without": "scorer.api",
     "read_targets": "scorer.api",
     "write_calibration": "scorer.api",
@@ -124,13 +134,17 @@ __all__ = [
     "__version__",
     "bands",
     "calibrate",
+    "check_actor",
     "check_as_of",
     "cluster_inputs",
+    "check_editable",
     "compare",
     "convert",
     "explain",
     "explain_on_cluster",
     "global_sensitivity",
+    "init",
+    "lint",
     "load_pack",
     "plot",
     "read_events",
@@ -141,6 +155,7 @@ __all__ = [
     "sensitivity",
     "set_weight",
     "tested_fields",
+    "validate",
     "without",
     "write_calibration",
     "write_file",

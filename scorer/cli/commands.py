@@ -13,9 +13,6 @@ from typing import Any, TypeVar
 from scorer import api
 from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
 from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
-from scorer.io.formats import detect
-from scorer.io.load import looks_like_events, read_machine_coded
-from scorer.io.parquet.read import is_parquet
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack, parse_weight
 from scorer.problems import InputError, Problem, UsageError, printable
@@ -32,7 +29,9 @@ def run(args: Any) -> int:
     if args.command == "weights":
         return _weights(args)
     if args.command == "validate":
-        return _validate(args.paths)
+        return _validate(args)
+    if args.command == "init":
+        return _init(args)
     if args.command == "convert":
         return _convert(args)
     return {
@@ -56,8 +55,9 @@ def _inputs(
         api.check_as_of(args.as_of)
     if getattr(args, "top", 1) < 0:
         raise UsageError("--top must be 0 or more")
-    if args.events.count("-") > 1:
-        raise UsageError("standard input (-) can be read only once")
+    rules = args.rules if isinstance(args.rules, list) else [args.rules]
+    if args.events.count("-") + rules.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once: give it as the events or as --rules, once")
     problems: list[Problem] = []
     loaded: Packs | None = None
     try:
@@ -81,6 +81,9 @@ def _inputs(
         raise UsageError("--intensity applies to GDELT and ICEWS event files only")
     if events.tally is not None:
         sys.stderr.write(events.tally.summary())
+    used = loaded if isinstance(loaded, tuple) else (loaded,)
+    for problem in api.lint(events, *(pack for pack in used if isinstance(pack, RulePack))):
+        print(printable(str(problem)), file=sys.stderr)
     return events, loaded
 
 
@@ -218,8 +221,6 @@ def _sensitivity(args: argparse.Namespace) -> int:
         )
         _emit(render(found, args.format, Style()))
         return EXIT_SUCCESS
-    if args.format == "csv":
-        raise UsageError("--format csv: only with --global")
     draw_options(args, SOBOL_DRAWS, False)
     events, pack = _inputs(args, lambda: _pack(args))
     result = api.sensitivity(events, pack, delta=delta, actor=args.actor, as_of=args.as_of, without=args.without)
@@ -233,6 +234,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"--ridge must be a number of 0 or more, not {args.ridge}")
     if args.write and (args.rules is None or args.set):
         raise UsageError("--write edits a pack of your own: name it with --rules, and without --set")
+    if args.write:
+        api.check_editable(args.rules, "calibrate --write")
     events, (pack, targets) = _inputs(
         args, lambda: (_pack(args), api.read_targets(args.target, args.target_format, args.target_column))
     )
@@ -257,6 +260,7 @@ def _compare(args: argparse.Namespace) -> int:
         raise UsageError("compare needs two packs: --rules A --rules B, or --set RULE.AXIS=WEIGHT against one pack")
 
     def packs() -> tuple[RulePack, RulePack]:
+        """Both packs: two of --rules, or one and itself with --set."""
         if len(rules) == 2:
             problems: list[Problem] = []
             loaded = []
@@ -314,15 +318,38 @@ def _weights(args: argparse.Namespace) -> int:
         _emit(render(api.load_pack(args.rules), args.format, Style()))
         return EXIT_SUCCESS
     if args.weights_command == "set":
+        rule, axis, text = _weight_target([args.target, args.value] + ([args.weight] if args.weight is not None else []))
         try:
-            weight = parse_weight(args.weight)
+            weight = parse_weight(text)
         except ValueError as err:
             raise UsageError(str(err)) from None
-        edit = api.set_weight(args.rules, args.rule, args.axis, weight)
+        edit = api.set_weight(args.rules, rule, axis, weight)
         old = "unset" if edit.old is None else repr(float(edit.old))
         _emit([f"{printable(edit.file)}:{edit.line}: {edit.rule} {edit.axis} {old} -> {edit.new!r}\n".encode()])
         return EXIT_SUCCESS
     raise UsageError("weights needs an action: list or set")
+
+
+def _weight_target(target: list[str]) -> tuple[str, str, str]:
+    """`RULE.AXIS WEIGHT` (as --set names a weight) or `RULE AXIS WEIGHT`: the rule, the axis, the weight's text."""
+    if len(target) == 2:
+        rule, dot, axis = target[0].rpartition(".")
+        if dot and rule and axis:
+            return rule, axis, target[1]
+        raise UsageError(f"weights set: {target[0]!r} is not RULE.AXIS: give RULE.AXIS WEIGHT or RULE AXIS WEIGHT")
+    if len(target) == 3:
+        return target[0], target[1], target[2]
+    raise UsageError("weights set takes RULE.AXIS WEIGHT or RULE AXIS WEIGHT")
+
+
+def _init(args: argparse.Namespace) -> int:
+    """`scorer init FOLDER`: the starter folder written, and what to do next."""
+    written = api.init(args.folder)
+    rules = written[0]
+    lines = [f"wrote {path}" for path in written]
+    lines += ["", "next:", f"  scorer score {written[1]} --rules {rules}", f"  scorer weights set RULE.AXIS WEIGHT --rules {rules}"]
+    _emit(["\n".join(lines).encode() + b"\n"])
+    return EXIT_SUCCESS
 
 
 def _emit(parts: Iterable[bytes]) -> None:
@@ -337,28 +364,14 @@ def _emit(parts: Iterable[bytes]) -> None:
     (binary or sys.stdout).flush()
 
 
-def _validate(paths: list[str]) -> int:
-    """`scorer validate`: each file or folder checked, `ok` or its problems; exit 1 if any."""
-    problems: list[Problem] = []
-    for path in paths:
-        target = Path(path)
-        if not target.exists():
-            raise UsageError(f"{path}: no such file or folder")
-        try:
-            if (target.is_dir() and not is_parquet(path)) or (
-                target.suffix in (".yaml", ".yml") and not looks_like_events(path)
-            ):
-                pack = api.load_pack(path)
-                _emit([f"{path}: ok, a rulepack of {len(pack.rules)} rules\n".encode()])
-            elif kind := detect(path):
-                reading = read_machine_coded(path, kind)
-                skipped = f"; {len(reading.skipped)} rows cannot be events (score lists them)" if reading.skipped else ""
-                _emit([f"{path}: ok, {reading.frame.height} events from {reading.rows} {kind} rows{skipped}\n".encode()])
-            else:
-                events = api.read_events(path)
-                _emit([f"{path}: ok, {len(events)} events\n".encode()])
-        except InputError as err:
-            problems += err.problems
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    return EXIT_FAIL if problems else EXIT_SUCCESS
+def _validate(args: argparse.Namespace) -> int:
+    """`scorer validate`: each file or folder checked, `ok` or its problems; exit 2 on errors, 1 on warnings."""
+    if args.paths.count("-") + (args.rules == "-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    result = api.validate(args.paths, rules=args.rules, input_format=args.input_format)
+    _emit([f"{line}\n".encode() for checked in result.checked if (line := checked.line())])
+    for problem in result.errors + result.warnings:
+        print(printable(str(problem)), file=sys.stderr)
+    if result.errors:
+        return EXIT_ERROR
+    return EXIT_FAIL if result.warnings else EXIT_SUCCESS

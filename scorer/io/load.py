@@ -10,6 +10,7 @@ error instead.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -17,7 +18,7 @@ import polars as pl
 
 from scorer.io.columns import BLOCK, jsonl_columns
 from scorer.io.exact import parse, yaml_events
-from scorer.io.files import MAX_YAML_BYTES, file_size, read_text
+from scorer.io.files import MAX_YAML_BYTES, file_size, missing, read_text
 from scorer.io.formats import MACHINE_FORMATS, detect, format_for
 from scorer.io.gdelt.read import read_gdelt
 from scorer.io.icews.read import read_icews
@@ -51,6 +52,9 @@ def read_events(
     """
     if isinstance(paths, str):
         paths = [paths]
+    absent = [missing(path) for path in paths if path != "-" and not os.path.exists(path)]
+    if absent:
+        raise InputError(absent)
     kinds = [input_format if input_format in MACHINE_FORMATS else None if input_format else detect(p) for p in paths]
     if not any(kinds):
         read = hand_coded(paths, input_format, columns_from=columns_from, block_size=block_size, columns=columns)

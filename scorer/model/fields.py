@@ -41,6 +41,17 @@ def parse_date(text: str) -> Date:
         raise ValueError(f"bad date {text!r}: no such day") from None
 
 
+def last_day(text: str) -> Date:
+    """Last day of the period a `YYYY`, `YYYY-MM` or `YYYY-MM-DD` date names; ValueError otherwise."""
+    first = parse_date(text)
+    if len(text) == len("YYYY"):
+        return Date(first.year, 12, 31)
+    if len(text) == len("YYYY-MM"):
+        following = Date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return Date.fromordinal(following.toordinal() - 1)
+    return first
+
+
 def unprintable(text: str) -> str | None:
     """The first character of `text` that YAML would refuse in a file, or None."""
     found = _UNPRINTABLE.search(text)

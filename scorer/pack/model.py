@@ -7,6 +7,7 @@ report line that names it can say so (`Rule.where`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -52,11 +53,18 @@ def parse_weight(text: str) -> float:
 
 @dataclass(frozen=True)
 class Test:
-    """One operator on one event field; `in_set` arrives here as `in` with the set's members."""
+    """One operator on one event field; `in_set` arrives here as `in` with the set's members.
+
+    `set` names the set of an `in_set`; `spots` are where each value of the
+    operand stands in the rule file (line, column), for messages about them.
+    Neither is part of what the test means: tests that differ only in them are equal.
+    """
 
     field: str
     op: str
     operand: Any
+    set: str | None = dataclasses.field(default=None, compare=False)
+    spots: tuple[tuple[int, int], ...] = dataclasses.field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,11 @@ timeline with each row's 5th and 95th percentile beside the balance.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from scorer.analysis.indices import GlobalSensitivity
 from scorer.analysis.uncertain import ActorBands, Band, BandedScore, Bands, robustness
-from scorer.report.format import Palette, clean, csv_text, heading, md_code, md_text, signed, table
+from scorer.report.format import Palette, clean, heading, md_code, md_text, signed, table
 from scorer.scoring.actor import ActorScore
 
 
@@ -100,24 +98,6 @@ def banded_markdown(result: BandedScore) -> str:
         blocks.append("\n".join(lines))
     body = "\n\n".join(blocks) if blocks else "No events to score."
     return f"# Alignment score\n\n{body}\n\n{md_text(_about(result))}.\n"
-
-
-def banded_csv(result: BandedScore) -> str:
-    """The timeline as CSV with the balance's p05, p50 and p95 in three more columns."""
-    score = result.score
-    axes = list(score.pack.scoring.axes)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    periodic = any(a.columns.periods is not None for a in score.actors.values())
-    first = ["period", "date", "events"] if periodic else ["date", "event"]
-    writer.writerow(["actor", *first, *axes, "balance", "balance_p05", "balance_p50", "balance_p95", "lean"])
-    for name, actor in score.actors.items():
-        band = result.bands.actors[name].timeline
-        for i, row in enumerate(actor.timeline):
-            lead = [row.period, row.date, row.events] if periodic else [row.date, csv_text(row.event or "")]
-            numbers = [row.totals[a] for a in axes] + [row.balance, *band[i].tolist(), row.lean]
-            writer.writerow([csv_text(name), *lead, *(repr(clean(v)) for v in numbers)])
-    return out.getvalue()
 
 
 def band_json(band: Band) -> dict[str, float]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from scorer.analysis.calibrate import Agreement, Calibration, Statistics
 from scorer.problems import printable
-from scorer.report.format import csv_text, md_code, md_text, signed, table
+from scorer.report.csv import Cell, csv_table
+from scorer.report.format import md_code, md_text, signed, table
 
 _ROWS = (
     ("before (the pack's weights), in sample", "before", "in_sample"),
@@ -87,12 +86,9 @@ def calibration_markdown(result: Calibration) -> str:
 
 def calibration_csv(result: Calibration) -> str:
     """One row per weight on the balance's poles."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["rule", "axis", "file", "line", "weight", "suggested", "seen"])
-    for w in result.weights:
-        writer.writerow([*map(csv_text, (w.signal.rule_id, w.signal.axis, printable(w.file))), w.line, repr(w.signal.weight), repr(w.suggested), w.seen])
-    return out.getvalue()
+    header = ["rule", "axis", "file", "line", "weight", "suggested", "seen"]
+    rows: list[list[Cell]] = [[w.signal.rule_id, w.signal.axis, printable(w.file), w.line, w.signal.weight, w.suggested, w.seen] for w in result.weights]
+    return csv_table(header, rows)
 
 
 def _statistics(stats: Statistics) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from scorer.analysis.uncertain import ActorBands, Bands
 from scorer.model.fields import parse_date
 from scorer.pack.model import RulePack, Scoring
 from scorer.report.explanation import Bar, effect, waterfall
-from scorer.report.format import Chart, ChartFormat
+from scorer.report.format import Chart, ChartFormat, signed
 from scorer.report.uncertainty_charts import draw_sobol, shade_band, sobol_height
 from scorer.scoring.actor import ActorScore, Step
 from scorer.scoring.decay import factor
@@ -236,14 +236,14 @@ def _tooltip(number: int, step: Step, moved: float, where: dict[str, str]) -> st
     if event.summary:
         lines.append(" ".join(event.summary.split()))
     if step.matches:
-        lines.append(f"moved the balance by {moved:+.2f}:")
+        lines.append(f"moved the balance by {signed(moved)}:")
         by_rule: dict[str, list[str]] = {}
         for m in step.matches:
-            by_rule.setdefault(m.rule, []).append(f"{m.axis} {m.contribution:+.2f}")
+            by_rule.setdefault(m.rule, []).append(f"{m.axis} {signed(m.contribution)}")
         lines += [f"  {rule} ({where[rule]}): {', '.join(parts)}" for rule, parts in by_rule.items()]
     else:
         lines.append("no rule matched")
-    lines.append(f"balance after it: {step.balance:+.2f}")
+    lines.append(f"balance after it: {signed(step.balance)}")
     return "\n".join(lines)
 
 
@@ -263,7 +263,7 @@ def draw_waterfall(ax: Axes, bars: Sequence[Bar], title: str, scoring: Scoring) 
         ax.text(
             max(bar.start, bar.end) + span * 0.01 if right else min(bar.start, bar.end) - span * 0.01,
             y,
-            f"{bar.value:+.2f}",
+            signed(bar.value),
             va="center",
             ha="left" if right else "right",
             fontsize=7.5,
@@ -314,7 +314,7 @@ def draw_tornado(ax: Axes, actor: ActorSensitivity, delta: float, top: int | Non
     _bar_axes(ax)
     ax.axvline(base, color=BALANCE_COLOR, linewidth=1.2)
     ax.axvline(0, color="#6b7280", linewidth=0.8, linestyle="--")
-    ax.set_xlabel(f"final balance on {actor.date} (now {base:+.2f}; dashed: 0)")
+    ax.set_xlabel(f"final balance on {actor.date} (now {signed(base)}; dashed: 0)")
     ax.legend(
         handles=[Patch(color=low_color, label=f"weight −{percent}"), Patch(color=high_color, label=f"weight +{percent}")],
         loc="lower right",

@@ -53,9 +53,19 @@ class Palette:
         return f"\033[1m{text}\033[0m" if self.enabled else text
 
 
+def shown(value: float, places: int) -> float:
+    """`value` as a report shows it: rounded to 12 significant digits (no float noise), then to `places`.
+
+    Two sums of the same numbers taken in another order can differ in their
+    last bits (1.4749999... and 1.4750000...); rounded first to 12 digits,
+    both show the same. A value that rounds to nothing is 0, never -0.
+    """
+    return clean(round(float(f"{value:.12g}"), places))
+
+
 def signed(value: float, places: int = 2) -> str:
-    """`+1.25`, `-0.50`: every number shown with its sign."""
-    return f"{clean(value):+.{places}f}"
+    """`+1.25`, `-0.50`: every number shown with its sign, and nothing shown as `-0.00`."""
+    return f"{shown(value, places):+.{places}f}"
 
 
 def table(

@@ -101,7 +101,7 @@ def _actor(
 ) -> dict[str, Any]:
     """One actor's part of the document (its timeline left out with `timeline=False`)."""
     item: dict[str, Any] = {"timeline": _timeline(actor, axes)} if timeline else {}
-    item.update(final=_row(actor.final), unmatched=list(actor.unmatched))
+    item.update(final=_row(actor.final), unmatched=list(actor.unmatched), unmatched_reasons=actor.unmatched_reasons)
     if explain:
         item["trail"] = [_step(step) for step in actor.trail if event is None or step.event.id == event]
         item["drivers"] = {

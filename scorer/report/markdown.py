@@ -86,7 +86,7 @@ def explain_markdown(
                     lines.append("")
                     lines += [f"- `{rule}`: {md_text(text)}" for rule, text in found]
             else:
-                lines.append("- No rule matched (unmatched).")
+                lines.append(f"- No rule matched: {md_text(actor.unmatched_reasons.get(e.id, 'unmatched'))}.")
             totals = ", ".join(f"{md_text(a)} {signed(step.totals[a])}" for a in axes)
             lines += ["", f"Running: {totals}; balance **{signed(step.balance)}**", ""]
         lines += ["### Drivers of the final balance", ""]
@@ -106,7 +106,8 @@ def explain_markdown(
         for number, step in unmatched:
             e = step.event
             summary = f": {md_text(' '.join(e.summary.split()))}" if e.summary else ""
-            lines.append(f"- Event {number}, {md_text(e.date)} {md_code(e.id)} ({md_text(e.type)}){summary}")
+            why = md_text(actor.unmatched_reasons.get(e.id, "unmatched"))
+            lines.append(f"- Event {number}, {md_text(e.date)} {md_code(e.id)} ({md_text(e.type)}){summary}; {why}")
         if not unmatched:
             lines.append("None: every event matched at least one rule.")
         blocks.append("\n".join(lines))

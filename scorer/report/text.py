@@ -45,6 +45,7 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
         lines = [palette.bold(heading(score, name, actor)), ""]
         if not actor.trail:
             lines += [f"no events on or before {actor.final.date}", ""]
+        why = actor.unmatched_reasons
         for step in actor.trail:
             if event is not None and step.event.id != event:
                 continue
@@ -55,7 +56,7 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
                 if text:
                     lines.append(f"    {label}: {' '.join(text.split())}")
             if not step.matches:
-                lines.append("    no rule matched (unmatched)")
+                lines.append(f"    no rule matched: {why.get(e.id, 'unmatched')}")
             rows, values = [], []
             for m in step.matches:
                 rows.append(
@@ -99,8 +100,11 @@ def _drivers_text(actor: ActorScore, where: dict[str, str], palette: Palette, to
         shown, rest = collapse(shares, top)
         rows, values = [], []
         running = 0.0
-        for share in shown + ([rest] if rest else []):
-            running += share.share
+        listed = shown + ([rest] if rest else [])
+        for number, share in enumerate(listed, start=1):
+            # The shares add up to the final balance; summed in another order the last bits can
+            # differ, so the last cumulative is the final balance itself, printed the same way.
+            running = actor.final.balance if number == len(listed) else running + share.share
             at = [where.get(share.name, "")] if located else []
             rows.append([share.name, *at, signed(share.share), signed(running)])
             values.append([None, *([None] if located else []), share.share, running])

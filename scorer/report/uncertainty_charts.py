@@ -12,6 +12,7 @@ from matplotlib.patches import Patch
 
 from scorer.analysis.indices import ActorIndices
 from scorer.problems import printable
+from scorer.report.format import signed
 
 BAND_COLOR = "#111827"
 FIRST_ORDER_COLOR = "#93c5fd"
@@ -48,7 +49,7 @@ def draw_sobol(ax: Axes, actor: ActorIndices, top: int | None) -> None:
     ax.axvline(0, color="#6b7280", linewidth=0.8)
     ax.grid(axis="y", visible=False)
     ax.set_axisbelow(True)
-    ax.set_xlabel(f"Sobol' index (final balance {actor.balance:+.2f} on {actor.date}; bars: 95% intervals)")
+    ax.set_xlabel(f"Sobol' index (final balance {signed(actor.balance)} on {actor.date}; bars: 95% intervals)")
     ax.legend(
         handles=[
             Patch(color=TOTAL_COLOR, label="total (ST): alone and with others"),

@@ -9,6 +9,7 @@ from scorer.analysis.indices import ActorIndices
 from scorer.analysis.uncertain import ActorBands, robustness
 from scorer.problems import printable
 from scorer.report.charts import sobol_chart
+from scorer.report.format import shown, signed
 
 
 def _e(text: object) -> str:
@@ -21,7 +22,7 @@ def robustness_html(band: ActorBands, plus: str, minus: str, draws: int) -> str:
     b = band.balance
     return (
         f'<p class="verdict">{_e(robustness(band, plus, minus))} '
-        f"(Median {b.p50:+.2f}; lean from {band.lean.p05:+.2f} to {band.lean.p95:+.2f}; {draws} draws.)</p>"
+        f"(Median {signed(b.p50)}; lean from {signed(band.lean.p05)} to {signed(band.lean.p95)}; {draws} draws.)</p>"
     )
 
 
@@ -36,7 +37,8 @@ def sobol_table(actor: ActorIndices, draws: int) -> str:
         return "<p>No uncertain weight moves the balance.</p>"
     rows = "".join(
         f"<tr><td><code>{_e(i.name)}</code></td><td class='where'>{_e(printable(i.file))}:{i.line}</td>"
-        f"<td class='num'>{i.s1:.3f} ± {i.s1_conf:.3f}</td><td class='num'>{i.st:.3f} ± {i.st_conf:.3f}</td></tr>"
+        f"<td class='num'>{shown(i.s1, 3):.3f} ± {i.s1_conf:.3f}</td>"
+        f"<td class='num'>{shown(i.st, 3):.3f} ± {i.st_conf:.3f}</td></tr>"
         for i in actor.signals
     )
     note = (

@@ -102,7 +102,7 @@ class ActorScore:
     `rows` index the actor's events in `source` (the matched frame, in input order),
     by date; `numbers` are theirs in the same order. What a view needs of the
     frame is gathered when the view is made; `unmatched` gives the ids of the
-    actor's events no rule matched.
+    actor's events no rule matched, `reasons` why, by id.
     """
 
     def __init__(
@@ -116,6 +116,7 @@ class ActorScore:
         final_date: str,
         every: Every | None,
         unmatched: Callable[[], tuple[str, ...]],
+        reasons: Callable[[], dict[str, str]] = dict,
         sequences: Sequences | None = None,
         *,
         as_of: bool = False,
@@ -123,6 +124,7 @@ class ActorScore:
         self.actor = actor
         self._sequences = sequences
         self._unmatched = unmatched
+        self._reasons = reasons
         self._pack = pack
         self._source = source
         self._rows = rows
@@ -288,6 +290,11 @@ class ActorScore:
     def unmatched(self) -> tuple[str, ...]:
         """The ids of the actor's events no rule matched, by date."""
         return self._unmatched()
+
+    @cached_property
+    def unmatched_reasons(self) -> dict[str, str]:
+        """Why no rule matched each of `unmatched`, by event id, in the same order."""
+        return self._reasons()
 
     def _signed(self) -> tuple[np.ndarray, np.ndarray]:
         """Each match's signed share of the final balance, and whether it counts toward it."""

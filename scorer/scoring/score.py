@@ -27,6 +27,7 @@ from scorer.scoring.actor import ActorScore
 from scorer.scoring.fired import EventColumns, Fired
 from scorer.scoring.periods import Every
 from scorer.scoring.tables import Table
+from scorer.scoring.unmatched import reasons
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -186,11 +187,12 @@ def match(
 
 
 class _Unmatched:
-    """The ids of the events no rule matched, by actor and date: gathered for every actor
+    """The ids of the events no rule matched, by actor and date, and why: gathered for every actor
     at once when the first one asks (one gather of a million rows beats 200 small ones)."""
 
-    def __init__(self, frame: pl.DataFrame, order: np.ndarray, fired: Fired, groups: np.ndarray) -> None:
+    def __init__(self, frame: pl.DataFrame, order: np.ndarray, fired: Fired, groups: np.ndarray, pack: RulePack) -> None:
         self._frame, self._order, self._fired, self._groups = frame, order, fired, groups  # groups in that order
+        self._pack = pack
 
     @cached_property
     def _all(self) -> tuple[np.ndarray, list[str]]:
@@ -199,11 +201,23 @@ class _Unmatched:
         positions = np.flatnonzero(per_group[self._groups] == 0)
         return positions, self._frame["id"].gather(self._order[positions]).to_list()
 
+    @cached_property
+    def _reasons(self) -> list[str]:
+        """Why each unmatched event is unmatched, in the order of `_all`."""
+        positions, _ = self._all
+        return reasons(self._pack, self._frame[pl.Series(self._order[positions])])
+
     def between(self, lo: int, hi: int) -> tuple[str, ...]:
         """Those among positions [lo, hi) of the order."""
         positions, ids = self._all
         a, b = np.searchsorted(positions, [lo, hi])
         return tuple(ids[a:b])
+
+    def reasons_between(self, lo: int, hi: int) -> dict[str, str]:
+        """Why no rule matched each of those, by event id."""
+        positions, ids = self._all
+        a, b = np.searchsorted(positions, [lo, hi])
+        return dict(zip(ids[a:b], self._reasons[a:b], strict=True))
 
 
 def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tally: Tally | None = None) -> Score:
@@ -218,7 +232,7 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tal
         frame["confidence"].to_numpy()[order],
         matched.groups[order],
     )
-    unmatched = _Unmatched(frame, order, fired, numbers.groups)
+    unmatched = _Unmatched(frame, order, fired, numbers.groups, pack)
     last_dates = [] if as_of is not None else frame["date"].gather(order[matched.bounds[1:] - 1]).cast(pl.String).to_list()
     actors: dict[str, ActorScore] = {}
     for i, name in enumerate(matched.actors):
@@ -234,6 +248,7 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tal
             as_of if as_of is not None else last_dates[i],
             every,
             partial(unmatched.between, lo, hi),
+            partial(unmatched.reasons_between, lo, hi),
             matched.sequences,
             as_of=as_of is not None,
         )

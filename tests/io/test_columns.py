@@ -212,6 +212,7 @@ _fields = st.sampled_from([*TEXT_FIELDS, *NUMBER_FIELDS, "tags", "attrs", "colou
 _base = {"id": "x", "date": "2009-04-21", "actor": "KAZ", "type": "a.b"}
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=st.lists(st.tuples(_fields, _values), max_size=3), drop=st.sets(st.sampled_from(list(_base))))
 def test_any_line_reads_the_same_by_columns(

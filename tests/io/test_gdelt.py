@@ -303,6 +303,7 @@ def test_each_odd_cell_reads_the_same_by_columns(v2: bool) -> None:
     _both_readings("".join("\t".join(to_v2(r) if v2 else r) + "\n" for r in rows))
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None)
 @given(
     rows=st.lists(

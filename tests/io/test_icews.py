@@ -199,6 +199,7 @@ def test_the_sample_is_read_by_columns() -> None:
     _both_readings(SAMPLE.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(
     rows=st.lists(

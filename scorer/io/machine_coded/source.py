@@ -14,7 +14,6 @@ attack on the reader, refused at the limit.
 from __future__ import annotations
 
 import io
-import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -24,7 +23,8 @@ from typing import IO, TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from scorer.io.files import line_blocks
+from scorer.io import stdin
+from scorer.io.files import cannot_read, line_blocks
 from scorer.io.machine_coded.rows import Reading, RowError, cell_col
 from scorer.io.progress import Progress
 from scorer.model.fields import Origin
@@ -186,7 +186,7 @@ def sources(path: str) -> Iterator[Source]:
     A zip archive is read member by member without unpacking it to disk.
     """
     if path == "-":
-        yield Source("-", sys.stdin.buffer, 0)
+        yield Source("-", stdin.stream(), 0)
         return
     try:
         if path.lower().endswith(".zip"):
@@ -202,12 +202,10 @@ def sources(path: str) -> Iterator[Source]:
             return
         with open(path, "rb") as stream:
             yield Source(path, stream, Path(path).stat().st_size)
-    except IsADirectoryError:
-        raise InputError([Problem(path, 1, 1, "is a directory, not a file")]) from None
     except zipfile.BadZipFile as err:
         raise InputError([Problem(path, 1, 1, f"not a readable zip archive: {err}")]) from None
     except OSError as err:
-        raise InputError([Problem(path, 1, 1, f"cannot read: {err.strerror or err}")]) from None
+        raise cannot_read(path, err) from None
 
 
 class _Capped(io.RawIOBase):
