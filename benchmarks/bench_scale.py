@@ -3,11 +3,19 @@
     python benchmarks/bench_scale.py                   # 1,000,000 events, 300 rules
     python benchmarks/bench_scale.py --events 100000   # a quick run
     python benchmarks/bench_scale.py --rounds 8        # 8 rounds of the three fastest, in turn (default 5)
+    python benchmarks/bench_scale.py --shape joint     # every rule tests type and partner together
+    python benchmarks/bench_scale.py --parquet --gdelt 1000000   # also Parquet input, and GDELT rows
 
 Writes a synthetic JSON Lines file (about 200 actors, 300 event types, 40
 partners, 20 years, some dates only a year or a month) and a pack of rules
-that test `type` (and for every fifth rule `partner`) for equality, then
-times, side by side:
+of one of these shapes (`--shape`):
+
+* `type`: rules test `type` (and every fifth rule `partner`) for equality;
+* `joint`: every rule tests `type` and `partner` together, over all 40
+  partners (about 12,000 distinct combinations in a million events);
+* `joint-few`: the same over two partners (few distinct values to the engine);
+
+then times, side by side:
 
 * the scorer: `scorer score FILE --rules PACK --every month --format json`,
   in this process (`scorer.cli.main`) and as a process of its own;
@@ -25,7 +33,11 @@ to 1e-6; it says so.
 Then the scaling rows: the scorer's events per second at a tenth of the
 events and at a tenth of the rules. Then rounds: the scorer, pandas-pyarrow
 and polars as processes one after another, N times; the targets are judged
-on the median of the ratios within a round. Needs the `bench` extra
+on the median of the ratios within a round. Then the engine's asks per
+second (distinct facts asked of durable_rules, in this process); with
+`--parquet`, the scorer on the same events as Parquet; with `--gdelt N`, the
+scorer on N GDELT rows against the same events as JSON Lines, the same pack
+over CAMEO types. Needs the `bench` extra
 (`pip install -e '.[bench]'`). Files go to benchmarks/out/ (not versioned).
 """
 
@@ -45,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scale_inputs import cameo_codes, joint_rules, write_gdelt, write_jsonl_of, write_parquet_of
 
 HERE = Path(__file__).resolve().parent
 # The environment children start with: as it was before this process loaded polars,
@@ -106,8 +119,16 @@ def write_events(path: Path, n: int, actors: list[str], types: list[str], partne
             out.write("".join(lines))
 
 
-def make_rules(count: int, types: list[str], partners: list[str], seed: int) -> list[dict[str, Any]]:
-    """`count` rules covering every type once: rule j tests the types j, j + count, ...; every fifth a partner too."""
+SHAPES = ("type", "joint", "joint-few")
+
+
+def make_rules(
+    count: int, types: list[str], partners: list[str], seed: int, shape: str = "type"
+) -> list[dict[str, Any]]:
+    """`count` rules covering every type once: rule j tests the types j, j + count, ...; every fifth a partner
+    too (`type`), or every rule one partner too (`joint`, `joint-few`: see `scale_inputs.joint_rules`)."""
+    if shape != "type":
+        return joint_rules(count, types, partners, seed, few=shape == "joint-few")
     rng = np.random.default_rng(seed)
     rules = []
     for j in range(count):
@@ -264,9 +285,11 @@ BASELINES = {
 }
 
 
-def run_baseline_subprocess(name: str, events: Path, rules: int, output: Path) -> tuple[float, int, Totals]:
+def run_baseline_subprocess(
+    name: str, events: Path, rules: int, output: Path, shape: str = "type"
+) -> tuple[float, int, Totals]:
     """Wall time, peak resident memory and totals of one baseline run as a script of its own (imports included)."""
-    argv = [sys.executable, str(Path(__file__).resolve()), "--baseline", name, "--rules", str(rules)]
+    argv = [sys.executable, str(Path(__file__).resolve()), "--baseline", name, "--rules", str(rules), "--shape", shape]
     elapsed, peak = run_measured([*argv, "--input", str(events)], output)
     found = {tuple(key.split("\t")): value for key, value in json.loads(output.read_text()).items()}
     return elapsed, peak, found  # type: ignore[misc]
@@ -309,11 +332,16 @@ def main(argv: list[str] | None = None) -> int:
         help="then N rounds of the scorer, pandas-pyarrow and polars as processes, one after another (default 5);"
         " the targets are judged on them",
     )
+    parser.add_argument("--shape", choices=SHAPES, default="type", help="what the rules test (default type)")
+    parser.add_argument("--parquet", action="store_true", help="also the scorer on the events as Parquet")
+    parser.add_argument("--gdelt", type=int, default=0, metavar="N", help="also N GDELT rows against JSON Lines")
     parser.add_argument("--baseline", choices=sorted(BASELINES), help=argparse.SUPPRESS)  # child mode
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.baseline:
-        table = rule_table(make_rules(args.rules, event_types(300), codes(240)[200:232] + list(BLOCS), seed=args.rules))
+        table = rule_table(
+            make_rules(args.rules, event_types(300), codes(240)[200:232] + list(BLOCS), args.rules, args.shape)
+        )
         totals = BASELINES[args.baseline](args.input, table)
         print(json.dumps({f"{actor}\t{axis}": value for (actor, axis), value in totals.items()}))
         return 0
@@ -330,8 +358,8 @@ def main(argv: list[str] | None = None) -> int:
         return path
 
     def pack_file(count: int) -> tuple[Path, dict[str, list[Any]]]:
-        rules = make_rules(count, types, partners, seed=count)
-        path = out / f"pack-{count}.yaml"
+        rules = make_rules(count, types, partners, count, args.shape)
+        path = out / f"pack-{args.shape}-{count}.yaml"
         write_pack(path, rules)
         return path, rule_table(rules)
 
@@ -340,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     size = events.stat().st_size / 1e6
     print(
         f"{args.events:,} events ({len(actors)} actors, {len(types)} types, {len(partners)} partners, "
-        f"{FIRST_YEAR}-{FIRST_YEAR + YEARS - 1}, 6% partial dates), {args.rules} rules, --every month"
+        f"{FIRST_YEAR}-{FIRST_YEAR + YEARS - 1}, 6% partial dates), {args.rules} rules of shape {args.shape},"
+        " --every month"
     )
     print(f"files: {events} ({size:.1f} MB), {pack}")
     print(f"median of {args.repeats} runs:")
@@ -359,7 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, baseline in BASELINES.items():
         inside[name], found[name] = median_time(args.repeats, lambda b=baseline: b(events, table))
         child = [
-            run_baseline_subprocess(name, events, args.rules, out / "baseline-output.json") for _ in range(args.repeats)
+            run_baseline_subprocess(name, events, args.rules, out / "baseline-output.json", args.shape)
+            for _ in range(args.repeats)
         ]
         outside[name] = statistics.median(t for t, _, _ in child), max(m for _, m, _ in child)
 
@@ -413,8 +443,22 @@ def main(argv: list[str] | None = None) -> int:
     # The targets compare the command with the scripts as they are run (the issue's own
     # figures, ~1.8 s for pandas-pyarrow and ~0.8 s for polars, are such runs). On a
     # machine whose speed drifts, they are judged on ratios taken within a round.
+    asks(events, pack)
+    if args.parquet:
+        parquet = out / f"events-{args.events}.parquet"
+        if not parquet.exists():
+            write_parquet_of(events, parquet)
+        there = [run_scorer_subprocess(parquet, pack, out / "parquet-output.json") for _ in range(args.repeats)]
+        seconds, memory = statistics.median(t for t, _ in there), max(m for _, m in there)
+        same = scorer_totals((out / "parquet-output.json").read_text()) == expected
+        print(
+            f"Parquet input: scorer score {seconds:.2f} s ({args.events / seconds:,.0f} events/s, {memory / 1e6:,.0f} MB),"
+            f" {seconds / scorer_time:.2f}x the JSON Lines time; totals {'the same' if same else 'DIFFERENT'}"
+        )
+    if args.gdelt:
+        gdelt_rows(args.gdelt, actors, partners, args.rules, args.repeats, out)
     arrow, fast = (
-        rounds(args.rounds, events, pack, args.rules, out)
+        rounds(args.rounds, events, pack, args.rules, out, args.shape)
         if args.rounds
         else (scorer_time / outside["pandas-pyarrow"][0], scorer_time / outside["polars"][0])
     )
@@ -426,7 +470,74 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(verdicts) else 1
 
 
-def rounds(count: int, events: Path, pack: Path, rules: int, out: Path) -> tuple[float, float]:
+def asks(events: Path, pack: Path) -> None:
+    """The engine's asks per second: distinct facts asked of durable_rules while matching the events."""
+    from scorer.engine import Matcher, host
+    from scorer.io.load import read_events
+    from scorer.pack.load import load_rules
+
+    frame = read_events(str(events)).frame
+    matcher = Matcher(load_rules(str(pack)))
+    asked: list[int] = []
+    spent: list[float] = []
+    original = host.ask_many
+
+    def counting(name: str, facts: Any, sid: str) -> Any:
+        begin = time.perf_counter()
+        found = original(name, facts, sid)
+        spent.append(time.perf_counter() - begin)
+        asked.append(len(facts))
+        return found
+
+    host.ask_many = counting  # type: ignore[assignment]
+    try:
+        start = time.perf_counter()
+        groups = matcher.match_frame(frame).groups
+        matching = time.perf_counter() - start
+    finally:
+        host.ask_many = original  # type: ignore[assignment]
+    total, engine = sum(asked), sum(spent)
+    print(
+        f"matching: {int(groups.max(initial=0)) + 1:,} distinct combinations of tested values, {total:,} facts asked"
+        f" over {len(matcher.rulesets)} rulesets; match {matching:.2f} s, of which engine calls {engine:.2f} s:"
+        f" {total / max(engine, 1e-9):,.0f} asks/s"
+    )
+
+
+def gdelt_rows(n: int, actors: list[str], partners: list[str], rules: int, repeats: int, out: Path) -> None:
+    """The scorer on `n` GDELT rows against the same events as JSON Lines, with a joint pack over CAMEO types."""
+    tsv = out / f"gdelt-{n}.export.CSV"
+    jsonl, plain = out / f"gdelt-{n}.jsonl", out / f"gdelt-{n}-no-attrs.jsonl"
+    states = [code for code in partners if code not in BLOCS]
+    if not tsv.exists():
+        write_gdelt(tsv, n, actors, states, cameo_codes(), seed=n)
+    if not jsonl.exists():
+        write_jsonl_of(tsv, jsonl)
+    if not plain.exists():
+        write_jsonl_of(tsv, plain, attrs=False)
+    kinds = [f"cameo.{c}" for c in cameo_codes()]
+    rules = min(rules, len(kinds))
+    pack = out / f"pack-gdelt-{rules}.yaml"
+    write_pack(pack, joint_rules(rules, kinds, states, seed=rules))
+    print(f"GDELT input: {n:,} GDELT 1.0 rows ({tsv.stat().st_size / 1e6:,.0f} MB) against the same events as JSON Lines"
+          f" ({jsonl.stat().st_size / 1e6:,.0f} MB), {rules} joint rules over CAMEO types, median of {repeats}:")
+    seconds, found = {}, {}
+    for name, path in (("JSON Lines", jsonl), ("JSON Lines without attrs", plain), ("GDELT", tsv)):
+        output = out / f"gdelt-output-{len(seconds)}.json"
+        runs = [run_scorer_subprocess(path, pack, output) for _ in range(repeats)]
+        seconds[name] = statistics.median(t for t, _ in runs)
+        found[name] = scorer_totals(output.read_text())
+        peak = max(m for _, m in runs)
+        print(f"  {name:<24} {seconds[name]:6.2f} s {n / seconds[name]:>11,.0f} rows/s {peak / 1e6:7,.0f} MB")
+    same = all(totals == found["GDELT"] for totals in found.values())
+    print(
+        f"  GDELT/JSON Lines {seconds['GDELT'] / seconds['JSON Lines']:.2f}x, GDELT/JSON Lines without attrs"
+        f" {seconds['GDELT'] / seconds['JSON Lines without attrs']:.2f}x (target: at most 2x);"
+        f" totals {'the same' if same else 'DIFFERENT'}"
+    )
+
+
+def rounds(count: int, events: Path, pack: Path, rules: int, out: Path, shape: str) -> tuple[float, float]:
     """The three fastest contenders as processes, in turn, `count` times: on a machine whose speed
     drifts from minute to minute, a ratio within one round says more than medians taken minutes apart.
     The median ratios of the scorer to pandas-pyarrow and to polars."""
@@ -436,7 +547,7 @@ def rounds(count: int, events: Path, pack: Path, rules: int, out: Path) -> tuple
         mine, peak = run_scorer_subprocess(events, pack, out / "scorer-output.json")
         line = f"  round {i + 1}: scorer {mine:.2f} s ({peak / 1e6:,.0f} MB)"
         for name in ratios:
-            theirs, _, _ = run_baseline_subprocess(name, events, rules, out / "baseline-output.json")
+            theirs, _, _ = run_baseline_subprocess(name, events, rules, out / "baseline-output.json", shape)
             ratios[name].append(mine / theirs)
             line += f", {name} {theirs:.2f} s ({mine / theirs:.2f}x)"
         print(line)

@@ -19,35 +19,39 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
-from scorer import analysis, report
+from scorer import analysis, distributed, report
 from scorer.analysis import calibrate as calibrating
 from scorer.analysis import compare as comparing
 from scorer.analysis import explain as explaining
+from scorer.analysis import lint as linting
 from scorer.analysis import sensitivity as sensitive
 from scorer.analysis import uncertain as banding
-from scorer.analysis import whatif
+from scorer.analysis import validation, whatif
 from scorer.analysis.indices import BASE_DRAWS, GlobalSensitivity, check_draws
+from scorer.engine import Matcher
+from scorer.engine.semantics import base_column
 from scorer.io import load
 from scorer.io.atomic import replace_file
 from scorer.io.machine_coded.rows import Intensity
+from scorer.io.parquet.write import Written, write_events
 from scorer.io.targets import Targets, read_targets
-from scorer.model.fields import parse_date
+from scorer.model.fields import last_day
 from scorer.model.frame import EventSet
 from scorer.model.skipped import Tally
-from scorer.pack import edit
-from scorer.pack.bundled import NAMED as NAMED_PACKS
-from scorer.pack.bundled import installed, resolve
+from scorer.pack import edit, starter
+from scorer.pack.bundled import editable, resolve
 from scorer.pack.edit import Edit
 from scorer.pack.load import load_rules
 from scorer.pack.model import RulePack
-from scorer.problems import UsageError
+from scorer.problems import Problem, UsageError
 from scorer.report.format import Caption, Chart, ChartFormat
 from scorer.report.render import FORMATS, Style
 from scorer.report.render import render as render_parts
 from scorer.scoring.periods import Every
 from scorer.scoring.score import Matched, Score, match, rescore
+from scorer.suggest import hint
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -55,18 +59,28 @@ if TYPE_CHECKING:
 __all__ = [
     "bands",
     "calibrate",
+    "check_actor",
     "check_as_of",
+    "cluster_inputs",
+    "check_editable",
     "compare",
+    "convert",
     "explain",
+    "explain_on_cluster",
     "global_sensitivity",
+    "init",
+    "lint",
     "load_pack",
     "plot",
     "read_events",
     "read_targets",
     "render",
     "score",
+    "score_on_cluster",
     "sensitivity",
     "set_weight",
+    "tested_fields",
+    "validate",
     "without",
     "write_calibration",
     "write_file",
@@ -87,6 +101,7 @@ def read_events(
     *,
     strict: bool = False,
     intensity: Intensity = "goldstein",
+    columns: Sequence[str] | None = None,
 ) -> EventSet:
     """Read event files of every kind, in the order given, as one `EventSet`.
 
@@ -100,14 +115,24 @@ def read_events(
     `intensity` is what a machine-coded event's intensity is read from:
     `goldstein` (the Goldstein scale) or `constant` (1.0).
 
+    Parquet files (`.parquet`, or a folder of them) are read for the fields
+    in `columns` only, and those every score needs (`tested_fields(pack)`
+    names what a pack tests); by default, for every field.
+
     Every problem of every file is raised together as one `InputError`.
     """
     names = [str(paths)] if isinstance(paths, (str, Path)) else [str(path) for path in paths]
-    return load.read_events(names, input_format, strict=strict, intensity=intensity)
+    return load.read_events(names, input_format, strict=strict, intensity=intensity, columns=columns)
+
+
+# `--actor` with a code no event has lists the actors present, this many at most.
+_ACTORS_LISTED = 40
 
 
 def load_pack(path: str | Path | None = None, *, settings: Sequence[str] = ()) -> RulePack:
-    """A rulepack: a YAML file, a folder of them, a bundled pack's name (`cameo`), or by default the bundled pack.
+    """A rulepack: a YAML file, a folder of them, `-` (standard input), a bundled pack's name, or the default pack.
+
+    Bundled packs are named `default` and `cameo`.
 
     `settings` are `RULE.AXIS=WEIGHT` changes for this pack only (the command's
     `--set`); ValueError names the first that cannot be applied.
@@ -117,7 +142,8 @@ def load_pack(path: str | Path | None = None, *, settings: Sequence[str] = ()) -
         try:
             pack = pack.with_setting(setting)
         except ValueError as err:
-            raise UsageError(f"--set {setting!r}: {err}") from None
+            shown = setting if len(setting) <= 80 else setting[:60] + "..."
+            raise UsageError(f"--set {shown!r}: {err}") from None
     return pack
 
 
@@ -159,8 +185,9 @@ def _matched(
     partner: str | None = None,
 ) -> Matched:
     """The events less `leave_out` (toward `partner` only), filtered and matched once."""
-    if as_of is not None:
-        check_as_of(as_of)
+    if actor is not None:
+        check_actor(events, actor)
+    as_of = check_as_of(as_of) if as_of is not None else None
     return match(_without(events, leave_out, partner), pack, actor=actor, as_of=as_of)
 
 
@@ -312,10 +339,7 @@ def write_calibration(pack: str | Path | None, result: calibrating.Calibration) 
 
     Refused for the pack installed with scorer: name a copy with `--rules`.
     """
-    path = resolve(str(pack)) if pack is not None else None
-    if path is None or installed(path) or str(pack) in NAMED_PACKS and path != str(pack):
-        raise UsageError("--write edits a pack of your own: name it with --rules (the pack installed with scorer is not edited)")
-    return edit.set_weights(path, calibrating.changes(result))
+    return edit.set_weights(check_editable(pack, "calibrate --write"), calibrating.changes(result))
 
 
 def compare(
@@ -336,8 +360,9 @@ def compare(
     `load_pack(name, settings=[...])` as `b`. The result converts to
     DataFrames: `Comparison.to_polars`.
     """
-    if as_of is not None:
-        check_as_of(as_of)
+    if actor is not None:
+        check_actor(events, actor)
+    as_of = check_as_of(as_of) if as_of is not None else None
     if labels is None:
         labels = (_label(a, "A"), _label(b, "B"))
     return comparing.compare(_without(events, without, partner), _pack(a), _pack(b), labels=labels, actor=actor, as_of=as_of)
@@ -348,22 +373,151 @@ def _label(pack: Pack, default: str) -> str:
     return default if isinstance(pack, RulePack) else "the bundled pack" if pack is None else str(pack)
 
 
+def convert(events: EventSet, output: str | Path, *, partition_by: str | None = None) -> Written:
+    """Write events as Parquet (`scorer convert`): a `.parquet` file, or a new folder, by year with
+    `partition_by="year"`; the rows of GDELT/ICEWS input that did not become events go beside them."""
+    return write_events(events, str(output), partition_by=partition_by)
+
+
+def tested_fields(pack: Pack) -> list[str]:
+    """The event fields a pack's rules test or join on (`attrs` for any attribute): what `score` must read of
+    Parquet."""
+    rules = _pack(pack)
+    joined = {
+        base_column(name)
+        for rule in rules.rules
+        if rule.enabled
+        for context in rule.contexts
+        for pair in context.same
+        for name in pair
+    }
+    return sorted(set(Matcher(rules).fields()) | joined)
+
+
+def cluster_inputs(
+    paths: Sequence[str], input_format: str | None = None, *, strict: bool = False, intensity: Intensity = "goldstein"
+) -> Any:
+    """The inputs of a run on Dask (`scorer.distributed.driver.Inputs`): Parquet files left for the workers
+    to read, other files read here (their GDELT/ICEWS tally with them)."""
+    return distributed.load_driver().inputs(paths, input_format, strict=strict, intensity=intensity)
+
+
+def score_on_cluster(
+    inputs: Any,
+    pack: Pack,
+    *,
+    scheduler: str,
+    actor: str | None = None,
+    as_of: str | None = None,
+    every: Every | None = None,
+    without: str | Sequence[str] = (),
+) -> Score:
+    """`score` on a Dask cluster (`scheduler`: an address, or `local:N`); the same numbers as `score`.
+
+    With `every`, the workers sum by actor and day and the periods are made
+    here; without, the events (at most `MAX_FETCHED`) are brought here and scored as `score` does.
+    A pack with sequence rules has its events (at most `MAX_FETCHED`) brought here too: a rule with
+    `after` or `not_after` looks at every earlier event, whichever part holds it.
+    """
+    if as_of is not None:
+        check_as_of(as_of)
+    rules = _pack(pack)
+    leave_out = [without] if isinstance(without, str) else list(without)
+    driver = distributed.load_driver()
+    with driver.connect(scheduler) as client:
+        result = driver.run(client, inputs, rules, actor=actor, as_of=as_of, every=every, without=leave_out)
+    if isinstance(result, EventSet):
+        return rescore(match(result, rules, actor=actor, as_of=as_of), rules, every=every, tally=result.tally)
+    return result  # type: ignore[no-any-return]
+
+
+def explain_on_cluster(
+    inputs: Any,
+    pack: Pack,
+    *,
+    scheduler: str,
+    actor: str | None = None,
+    as_of: str | None = None,
+    event: str | None = None,
+    without: str | Sequence[str] = (),
+) -> explaining.Explanation:
+    """`explain` on a Dask cluster: the events of `actor` (or all, at most `MAX_FETCHED`) brought here.
+    With sequence rules every actor's events are brought here: they are context for the actor's."""
+    if as_of is not None:
+        check_as_of(as_of)
+    rules = _pack(pack)
+    leave_out = [without] if isinstance(without, str) else list(without)
+    driver = distributed.load_driver()
+    with driver.connect(scheduler) as client:
+        events = driver.run(client, inputs, rules, actor=actor, as_of=as_of, without=leave_out, per_event=True)
+    return explaining.explain(match(events, rules, actor=actor, as_of=as_of), rules, events, event)
+def lint(events: EventSet, *packs: RulePack) -> list[Problem]:
+    """Warnings (`file:line:col: warning: ...`) for each type, partner and actor of the events no pack could use."""
+    found: dict[Problem, None] = {}
+    for pack in packs:
+        found.update(dict.fromkeys(linting.lint_events(events, pack)))
+    return list(found)
+
+
+def validate(
+    paths: Sequence[str], *, rules: str | None = None, input_format: str | None = None
+) -> validation.Validation:
+    """Check event files and rulepacks: each one's errors, and the linter's warnings (see `validate` in the docs)."""
+    return validation.validate(list(paths), rules, input_format)
+
+
 def check_as_of(date: str) -> str:
-    """An `as_of` date, checked: YYYY, YYYY-MM or YYYY-MM-DD (ValueError naming the option otherwise)."""
+    """`--as-of DATE`, checked (YYYY, YYYY-MM or YYYY-MM-DD), as the day it stands for: a year or a month means its last day.
+
+    `--as-of 2020` scores everything that happened in 2020 (it is 2020-12-31),
+    as `--every year` values the year 2020 on its last day.
+    """
     try:
-        parse_date(date)
+        return last_day(date).isoformat()
     except ValueError as err:
         raise UsageError(f"--as-of: {err}") from None
-    return date
+
+
+def check_actor(events: Events, actor: str) -> str:
+    """`--actor CODE`, checked: an actor of the events (UsageError naming those present, and the nearest)."""
+    present = sorted(str(name) for name in _event_set(events).frame["actor"].unique().to_list())
+    if actor in present:
+        return actor
+    shown = ", ".join(present[:_ACTORS_LISTED]) or "none"
+    more = f" and {len(present) - _ACTORS_LISTED} more" if len(present) > _ACTORS_LISTED else ""
+    raise UsageError(hint(f"--actor {actor!r}: no event of this actor (actors: {shown}{more})", actor, present))
 
 
 def set_weight(pack: str | Path | None, rule: str, axis: str, weight: float) -> Edit:
     """Change one weight in the rule file that defines it (`scorer weights set`), and nothing else in the file.
 
-    `pack` is a pack's path or bundled name (None: the bundled pack); the
-    returned `Edit` says which file and line changed, and the old and new weight.
+    `pack` is a pack's path or bundled name; the returned `Edit` says which
+    file and line changed, and the old and new weight. The bundled packs are
+    never edited (UsageError): `init` makes a copy to edit.
     """
-    return edit.set_weight(resolve(str(pack)) if pack is not None else None, rule, axis, weight)
+    again = f"`scorer weights set {rule}.{axis} {weight!r} --rules FOLDER/rules`"
+    return edit.set_weight(check_editable(pack, "weights set", again), rule, axis, weight)
+
+
+def check_editable(pack: str | Path | None, command: str, again: str = "`--rules FOLDER/rules`") -> str:
+    """The path of a pack `command` may edit (a pack of your own); UsageError for a bundled pack or standard input.
+
+    The bundled packs are part of the scorer: `init` makes a copy to edit, then
+    named as `again` says.
+    """
+    refused = editable(str(pack) if pack is not None else None)
+    path = resolve(str(pack)) if pack is not None else None
+    if refused or path is None:
+        raise UsageError(
+            f"{command}: {refused}, not a pack to edit; nothing changed. Make a copy of your own with "
+            f"`scorer init FOLDER`, then edit it: {again}"
+        )
+    return path
+
+
+def init(folder: str | Path) -> list[Path]:
+    """Write a starter folder: a copy of the bundled packs in FOLDER/rules, example events, a README (`scorer init`)."""
+    return starter.init(folder)
 
 
 def plot(
@@ -407,8 +561,8 @@ def render(result: Result, fmt: str = "text", *, top: int | None = 10) -> str:
     """A report of a result as text, in one of the formats that result comes in.
 
     A `Score` (from `score`): `text`, `json`, `csv`, `markdown`. An
-    `Explanation` (from `explain`): `text`, `markdown`, `html`, `json`. A
-    `Sensitivity` or a `Comparison`: `text`, `json`, `markdown`. A `RulePack`
+    `Explanation` (from `explain`): `text`, `markdown`, `html`, `json`, `csv`. A
+    `Sensitivity` or a `Comparison`: `text`, `json`, `csv`, `markdown`. A `RulePack`
     (its weights, as `scorer weights list`): `text`, `json`. The text is what
     the command prints for `--format FMT` (without colour). `top` is how many
     drivers or differences a report lists before "N others" (None: all).

@@ -22,7 +22,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+        return f"{printable(self.file)}:{self.line}:{self.col}: {self.message}"
 
 
 class InputError(Exception):
@@ -38,8 +38,11 @@ class UsageError(ValueError):
 
 
 def _escape(found: re.Match[str]) -> str:
-    """One unshowable character as an escape such as \\x1b."""
+    """One unshowable character as an escape such as \\x1b; a byte of a file name that is not UTF-8
+    (which Python holds as U+DC80 to U+DCFF) as that byte, such as \\xff."""
     code = ord(found.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 

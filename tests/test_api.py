@@ -156,7 +156,13 @@ def test_sensitivity_and_comparison_convert_with_the_numbers_of_the_command(caps
 
 @pytest.mark.parametrize(
     ("command", "fmt"),
-    [("score", "text"), ("score", "csv"), ("score", "markdown"), ("explain", "html"), ("explain", "json")],
+    [
+        ("score", "text"),
+        ("score", "csv"),
+        ("score", "markdown"),
+        pytest.param("explain", "html", marks=pytest.mark.slow),
+        ("explain", "json"),
+    ],
 )
 def test_a_report_rendered_is_what_the_command_prints(
     command: str, fmt: str, capsys: pytest.CaptureFixture[str]
@@ -167,6 +173,7 @@ def test_a_report_rendered_is_what_the_command_prints(
     assert scorer.render(result, fmt) == capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_report_is_written_in_the_format_its_name_says(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     events = scorer.read_events(FIXTURE)
     result = scorer.explain(events)
@@ -241,6 +248,7 @@ def test_the_conversions_document_every_column() -> None:
         assert not undocumented, f"{kind.__name__}.to_polars does not document {undocumented}"
 
 
+@pytest.mark.slow
 def test_dir_shows_the_api_alone_even_after_every_module_is_loaded() -> None:
     probe = (
         "import importlib, pkgutil, scorer\n"

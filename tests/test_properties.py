@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import date as Date
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -316,6 +317,7 @@ def in_folder(test: Callable[[Path], None]) -> None:
 # --- the engine matches what the condition language says -------------------
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(pack=packs(), items=events())
 def test_engine_matches_equal_the_reference_evaluation(pack: dict[str, Any], items: list[dict[str, Any]]) -> None:
@@ -340,11 +342,14 @@ def reference_scores(pack: dict[str, Any], items: list[dict[str, Any]], as_of: s
     def worth(amount: float, made: Date, on: Date) -> float:
         return amount if half_life is None else amount * 0.5 ** ((on - made).days / half_life)
 
+    # `--as-of` a year or a month is its last day.
+    end = None if as_of is None else last_day(as_of)
     result: dict[str, Any] = {}
     for actor in sorted({e["actor"] for e in items}):
-        mine = [e for e in items if e["actor"] == actor and (as_of is None or day(e["date"]) <= day(as_of))]
+        mine = [e for e in items if e["actor"] == actor and (end is None or day(e["date"]) <= end)]
         mine.sort(key=lambda e: day(e["date"]))  # stable: ties keep input order
-        if not mine:
+        if not mine:  # no event on or before --as-of: still scored, with nothing
+            result[actor] = {"timeline": [], "final": (as_of, dict.fromkeys(AXES, 0.0)), "unmatched": []}
             continue
         made: list[tuple[Date, str, float]] = []
         timeline = []
@@ -358,10 +363,21 @@ def reference_scores(pack: dict[str, Any], items: list[dict[str, Any]], as_of: s
             on = day(event["date"])
             totals = {axis: sum(worth(c, d, on) for d, a, c in made if a == axis) for axis in AXES}
             timeline.append((event["id"], totals))
-        final_date = as_of or mine[-1]["date"]
+        final_date = end.isoformat() if end is not None else mine[-1]["date"]
         final = {axis: sum(worth(c, d, day(final_date)) for d, a, c in made if a == axis) for axis in AXES}
         result[actor] = {"timeline": timeline, "final": (final_date, final), "unmatched": unmatched}
     return result
+
+
+def last_day(text: str) -> Date:
+    """The last day of the year, month or day a date names."""
+    first = day(text)
+    if len(text) == 4:
+        return Date(first.year, 12, 31)
+    if len(text) == 7:
+        following = Date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return following - timedelta(days=1)
+    return first
 
 
 def close(a: float, b: float) -> bool:
@@ -374,6 +390,7 @@ def balance(totals: dict[str, float]) -> tuple[float, float]:
     return value, (value / scale if scale else 0.0)
 
 
+@pytest.mark.slow
 @CLI_SETTINGS
 @given(pack=packs(), items=events(), as_of=st.sampled_from([None, None, "2009-01-15", "2009-02", "2011"]))
 def test_scores_follow_the_math_and_drivers_add_up(
@@ -412,6 +429,7 @@ def test_scores_follow_the_math_and_drivers_add_up(
 # --- the same input gives the same bytes -----------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pack=packs(), items=events(), every=st.sampled_from([None, "year", "quarter", "month"]))
 def test_running_twice_gives_byte_identical_output(
@@ -431,6 +449,7 @@ def test_running_twice_gives_byte_identical_output(
 # --- --set changes exactly one rule's one axis -----------------------------
 
 
+@pytest.mark.slow
 @CLI_SETTINGS
 @given(pack=packs(), items=events(), data=st.data())
 def test_set_changes_the_contributions_of_exactly_that_rule_and_axis(
@@ -471,6 +490,7 @@ def test_set_changes_the_contributions_of_exactly_that_rule_and_axis(
 # --- the JSON written actor by actor is the whole document's JSON -----------
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pack=packs(),

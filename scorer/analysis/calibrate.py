@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scorer.io.targets import Target, Targets
+from scorer.problems import printable
 from scorer.scoring.score import Score
 from scorer.scoring.units import Signal, columns_of, signals, units_at
 
@@ -61,7 +62,7 @@ class Suggestion:
     @property
     def where(self) -> str:
         """Where the rule is defined, as reports name it: `rules/military.yaml:12`."""
-        return f"{self.shown or self.file}:{self.line}"
+        return printable(f"{self.shown or self.file}:{self.line}")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def covered(score: Score, targets: Targets) -> list[Target]:
     used = []
     for target in targets.rows:
         actor = score.actors.get(target.actor)
-        if actor is not None and int(actor.numbers.day[0]) <= target.day <= actor.final_day:
+        if actor is not None and len(actor.numbers.day) and int(actor.numbers.day[0]) <= target.day <= actor.final_day:
             used.append(target)
     used.sort(key=lambda t: (t.actor, t.day, t.line))
     return used

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scorer.problems import printable
+
 BASE_DRAWS = 1024
 SEED = 0
 
@@ -35,7 +37,7 @@ class Index:
     @property
     def where(self) -> str:
         """Where the rule is defined, as reports name it: `rules/military.yaml:12`."""
-        return f"{self.shown or self.file}:{self.line}"
+        return printable(f"{self.shown or self.file}:{self.line}")
 
 
 @dataclass(frozen=True)

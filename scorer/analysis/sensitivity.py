@@ -20,6 +20,7 @@ import polars as pl
 from scorer.engine import Matcher
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack
+from scorer.problems import printable
 from scorer.scoring import tables
 from scorer.scoring.score import Matched, match, rescore
 
@@ -60,7 +61,7 @@ class Variation:
 
     @property
     def where(self) -> str:
-        return f"{self.shown or self.file}:{self.line}"
+        return printable(f"{self.shown or self.file}:{self.line}")
 
     def swing(self, balance: float) -> float:
         return max(abs(self.low.balance - balance), abs(self.high.balance - balance))

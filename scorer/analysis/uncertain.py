@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scorer.pack.model import RulePack
+from scorer.report.format import signed
 from scorer.scoring.score import Score
 from scorer.scoring.units import Signal, columns_of, signals
 
@@ -126,5 +127,5 @@ def robustness(band: ActorBands, plus: str, minus: str) -> str:
     b = band.balance
     return (
         f"The balance leans toward {toward} in {held * 100:.0f}% of draws of the uncertain weights, and lies "
-        f"between {b.p05:+.2f} and {b.p95:+.2f} in 90% of them; its sign is {verdict}."
+        f"between {signed(b.p05)} and {signed(b.p95)} in 90% of them; its sign is {verdict}."
     )

@@ -13,11 +13,9 @@ from typing import Any, TypeVar
 from scorer import api
 from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
 from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
-from scorer.io.formats import detect
-from scorer.io.load import looks_like_events, read_machine_coded
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack, parse_weight
-from scorer.problems import InputError, Problem, UsageError
+from scorer.problems import InputError, Problem, UsageError, printable
 from scorer.report.format import CHART_FORMATS, ChartFormat, Palette
 from scorer.report.render import Style, render
 
@@ -31,7 +29,11 @@ def run(args: Any) -> int:
     if args.command == "weights":
         return _weights(args)
     if args.command == "validate":
-        return _validate(args.paths)
+        return _validate(args)
+    if args.command == "init":
+        return _init(args)
+    if args.command == "convert":
+        return _convert(args)
     return {
         "score": _score,
         "explain": _explain,
@@ -42,14 +44,20 @@ def run(args: Any) -> int:
     }[args.command](args)
 
 
-def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[EventSet, Packs]:
-    """The events and the pack(s) of an events command, read together so that every problem shows at once."""
-    if args.as_of:
+def _inputs(
+    args: argparse.Namespace, packs: Callable[[], Packs], columns: Callable[[Packs], list[str]] | None = None
+) -> tuple[EventSet, Packs]:
+    """The events and the pack(s) of an events command, read together so that every problem shows at once.
+
+    With `columns`, Parquet input is read for the fields it names of the pack (and those every score needs).
+    """
+    if args.as_of is not None:
         api.check_as_of(args.as_of)
     if getattr(args, "top", 1) < 0:
         raise UsageError("--top must be 0 or more")
-    if args.events.count("-") > 1:
-        raise UsageError("standard input (-) can be read only once")
+    rules = args.rules if isinstance(args.rules, list) else [args.rules]
+    if args.events.count("-") + rules.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once: give it as the events or as --rules, once")
     problems: list[Problem] = []
     loaded: Packs | None = None
     try:
@@ -59,7 +67,11 @@ def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[Event
     events: EventSet | None = None
     try:
         events = api.read_events(
-            args.events, args.input_format, strict=args.strict, intensity=args.intensity or "goldstein"
+            args.events,
+            args.input_format,
+            strict=args.strict,
+            intensity=args.intensity or "goldstein",
+            columns=columns(loaded) if columns is not None and loaded is not None else None,
         )
     except InputError as err:
         problems += err.problems
@@ -69,6 +81,9 @@ def _inputs(args: argparse.Namespace, packs: Callable[[], Packs]) -> tuple[Event
         raise UsageError("--intensity applies to GDELT and ICEWS event files only")
     if events.tally is not None:
         sys.stderr.write(events.tally.summary())
+    used = loaded if isinstance(loaded, tuple) else (loaded,)
+    for problem in api.lint(events, *(pack for pack in used if isinstance(pack, RulePack))):
+        print(printable(str(problem)), file=sys.stderr)
     return events, loaded
 
 
@@ -82,10 +97,51 @@ def _palette(args: argparse.Namespace) -> Palette:
     return Palette(sys.stdout.isatty() and "NO_COLOR" not in os.environ and not getattr(args, "output", None))
 
 
+def _on_cluster(args: argparse.Namespace) -> tuple[Any, RulePack]:
+    """The inputs and pack of a run on Dask, read together so that every problem shows at once."""
+    if args.as_of:
+        api.check_as_of(args.as_of)
+    problems: list[Problem] = []
+    pack: RulePack | None = None
+    inputs: Any = None
+    try:
+        pack = _pack(args)
+    except InputError as err:
+        problems += err.problems
+    try:
+        inputs = api.cluster_inputs(args.events, args.input_format, strict=args.strict, intensity=args.intensity or "goldstein")
+    except InputError as err:
+        problems += err.problems
+    if problems or pack is None:
+        raise InputError(problems)
+    if inputs.tally is not None:
+        sys.stderr.write(inputs.tally.summary())
+    return inputs, pack
+
+
+def _scheduler(args: argparse.Namespace) -> str:
+    """`--scheduler`, which goes with `--engine dask` only (as `--bands` goes with the local engine only)."""
+    if args.engine != "dask" and args.scheduler:
+        raise UsageError("--scheduler goes with --engine dask")
+    if args.engine == "dask" and args.bands:
+        raise UsageError("--bands draws weights over every event in this process: use it with --engine local")
+    if args.engine == "dask" and args.partner:
+        raise UsageError("--partner keeps one partner's events in this process: use it with --engine local")
+    return str(args.scheduler or "local:2")
+
+
 def _score(args: argparse.Namespace) -> int:
     """`scorer score`."""
-    events, pack = _inputs(args, lambda: _pack(args))
+    scheduler = _scheduler(args)
     draws, seed = draw_options(args, BAND_DRAWS, args.bands)
+    if args.engine == "dask":
+        inputs, pack = _on_cluster(args)
+        result = api.score_on_cluster(
+            inputs, pack, scheduler=scheduler, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without
+        )
+        _emit(render(result, args.format, Style(palette=_palette(args))))
+        return EXIT_SUCCESS
+    events, pack = _inputs(args, lambda: _pack(args), api.tested_fields)
     result = api.score(
         events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without, partner=args.partner
     )
@@ -98,18 +154,25 @@ def _score(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     """`scorer explain`."""
-    events, pack = _inputs(args, lambda: _pack(args))
+    scheduler = _scheduler(args)
     draws, seed = draw_options(args, BAND_DRAWS, args.bands)
-    result = api.explain(
-        events,
-        pack,
-        actor=args.actor,
-        as_of=args.as_of,
-        event=args.event,
-        without=args.without,
-        partner=args.partner,
-        bands=(draws, seed) if args.bands else None,
-    )
+    if args.engine == "dask":
+        inputs, pack = _on_cluster(args)
+        result = api.explain_on_cluster(
+            inputs, pack, scheduler=scheduler, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without
+        )
+    else:
+        events, pack = _inputs(args, lambda: _pack(args))
+        result = api.explain(
+            events,
+            pack,
+            actor=args.actor,
+            as_of=args.as_of,
+            event=args.event,
+            without=args.without,
+            partner=args.partner,
+            bands=(draws, seed) if args.bands else None,
+        )
     if args.output:
         api.write_report(result, Path(args.output), args.format, top=args.top)
     else:
@@ -171,8 +234,6 @@ def _sensitivity(args: argparse.Namespace) -> int:
         )
         _emit(render(found, args.format, Style()))
         return EXIT_SUCCESS
-    if args.format == "csv":
-        raise UsageError("--format csv: only with --global")
     draw_options(args, SOBOL_DRAWS, False)
     events, pack = _inputs(args, lambda: _pack(args))
     result = api.sensitivity(
@@ -188,6 +249,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"--ridge must be a number of 0 or more, not {args.ridge}")
     if args.write and (args.rules is None or args.set):
         raise UsageError("--write edits a pack of your own: name it with --rules, and without --set")
+    if args.write:
+        api.check_editable(args.rules, "calibrate --write")
     events, (pack, targets) = _inputs(
         args, lambda: (_pack(args), api.read_targets(args.target, args.target_format, args.target_column))
     )
@@ -220,6 +283,7 @@ def _compare(args: argparse.Namespace) -> int:
         raise UsageError("compare needs two packs: --rules A --rules B, or --set RULE.AXIS=WEIGHT against one pack")
 
     def packs() -> tuple[RulePack, RulePack]:
+        """Both packs: two of --rules, or one and itself with --set."""
         if len(rules) == 2:
             problems: list[Problem] = []
             loaded = []
@@ -236,11 +300,31 @@ def _compare(args: argparse.Namespace) -> int:
 
     events, (a, b) = _inputs(args, packs)
     first = rules[0] if rules else "the bundled pack"
-    labels = (first, rules[1] if len(rules) == 2 else f"{first} with --set {' '.join(args.set)}")
+    labels = (
+        printable(first),
+        printable(rules[1] if len(rules) == 2 else f"{first} with --set {' '.join(args.set)}"),
+    )
     result = api.compare(
         events, a, b, labels=labels, actor=args.actor, as_of=args.as_of, without=args.without, partner=args.partner
     )
     _emit(render(result, args.format, Style(top=args.top)))
+    return EXIT_SUCCESS
+
+
+def _convert(args: argparse.Namespace) -> int:
+    """`scorer convert`: any readable input written as Parquet."""
+    if args.events.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    events = api.read_events(args.events, args.input_format, strict=args.strict, intensity=args.intensity or "goldstein")
+    if events.tally is None and args.intensity:
+        raise UsageError("--intensity applies to GDELT and ICEWS event files only")
+    if events.tally is not None:
+        sys.stderr.write(events.tally.summary())
+    written = api.convert(events, args.output, partition_by=args.partition_by)
+    count = len(written.files)
+    files = f"{count} Parquet file{'s' if count != 1 else ''}"
+    report = f"; skipped rows: {written.skipped}" if written.skipped else ""
+    _emit([f"{args.output}: {written.events:,} events in {files}{report}\n".encode()])
     return EXIT_SUCCESS
 
 
@@ -259,15 +343,38 @@ def _weights(args: argparse.Namespace) -> int:
         _emit(render(api.load_pack(args.rules), args.format, Style()))
         return EXIT_SUCCESS
     if args.weights_command == "set":
+        rule, axis, text = _weight_target([args.target, args.value] + ([args.weight] if args.weight is not None else []))
         try:
-            weight = parse_weight(args.weight)
+            weight = parse_weight(text)
         except ValueError as err:
             raise UsageError(str(err)) from None
-        edit = api.set_weight(args.rules, args.rule, args.axis, weight)
+        edit = api.set_weight(args.rules, rule, axis, weight)
         old = "unset" if edit.old is None else repr(float(edit.old))
-        _emit([f"{edit.file}:{edit.line}: {edit.rule} {edit.axis} {old} -> {edit.new!r}\n".encode()])
+        _emit([f"{printable(edit.file)}:{edit.line}: {edit.rule} {edit.axis} {old} -> {edit.new!r}\n".encode()])
         return EXIT_SUCCESS
     raise UsageError("weights needs an action: list or set")
+
+
+def _weight_target(target: list[str]) -> tuple[str, str, str]:
+    """`RULE.AXIS WEIGHT` (as --set names a weight) or `RULE AXIS WEIGHT`: the rule, the axis, the weight's text."""
+    if len(target) == 2:
+        rule, dot, axis = target[0].rpartition(".")
+        if dot and rule and axis:
+            return rule, axis, target[1]
+        raise UsageError(f"weights set: {target[0]!r} is not RULE.AXIS: give RULE.AXIS WEIGHT or RULE AXIS WEIGHT")
+    if len(target) == 3:
+        return target[0], target[1], target[2]
+    raise UsageError("weights set takes RULE.AXIS WEIGHT or RULE AXIS WEIGHT")
+
+
+def _init(args: argparse.Namespace) -> int:
+    """`scorer init FOLDER`: the starter folder written, and what to do next."""
+    written = api.init(args.folder)
+    rules = written[0]
+    lines = [f"wrote {path}" for path in written]
+    lines += ["", "next:", f"  scorer score {written[1]} --rules {rules}", f"  scorer weights set RULE.AXIS WEIGHT --rules {rules}"]
+    _emit(["\n".join(lines).encode() + b"\n"])
+    return EXIT_SUCCESS
 
 
 def _emit(parts: Iterable[bytes]) -> None:
@@ -282,26 +389,14 @@ def _emit(parts: Iterable[bytes]) -> None:
     (binary or sys.stdout).flush()
 
 
-def _validate(paths: list[str]) -> int:
-    """`scorer validate`: each file or folder checked, `ok` or its problems; exit 1 if any."""
-    problems: list[Problem] = []
-    for path in paths:
-        target = Path(path)
-        if not target.exists():
-            raise UsageError(f"{path}: no such file or folder")
-        try:
-            if target.is_dir() or (target.suffix in (".yaml", ".yml") and not looks_like_events(path)):
-                pack = api.load_pack(path)
-                _emit([f"{path}: ok, a rulepack of {len(pack.rules)} rules\n".encode()])
-            elif kind := detect(path):
-                reading = read_machine_coded(path, kind)
-                skipped = f"; {len(reading.skipped)} rows cannot be events (score lists them)" if reading.skipped else ""
-                _emit([f"{path}: ok, {reading.frame.height} events from {reading.rows} {kind} rows{skipped}\n".encode()])
-            else:
-                events = api.read_events(path)
-                _emit([f"{path}: ok, {len(events)} events\n".encode()])
-        except InputError as err:
-            problems += err.problems
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    return EXIT_FAIL if problems else EXIT_SUCCESS
+def _validate(args: argparse.Namespace) -> int:
+    """`scorer validate`: each file or folder checked, `ok` or its problems; exit 2 on errors, 1 on warnings."""
+    if args.paths.count("-") + (args.rules == "-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    result = api.validate(args.paths, rules=args.rules, input_format=args.input_format)
+    _emit([f"{line}\n".encode() for checked in result.checked if (line := checked.line())])
+    for problem in result.errors + result.warnings:
+        print(printable(str(problem)), file=sys.stderr)
+    if result.errors:
+        return EXIT_ERROR
+    return EXIT_FAIL if result.warnings else EXIT_SUCCESS

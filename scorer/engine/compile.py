@@ -1,29 +1,48 @@
 """Rule conditions compiled to durable_rules expressions over a fact's channels.
 
-Negations are pushed to the leaves; a rule whose expression would be too
-large for durable_rules is evaluated whole in Python and reaches the engine as
-one boolean channel.
+Negations are pushed to the leaves; a rule whose expression durable_rules
+cannot hold (counted as the engine counts, scorer/engine/limits.py) is
+evaluated whole in Python and reaches the engine as one boolean channel.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from scorer.engine.channels import Channels
+from scorer.engine.limits import MAX_CHANNELS, MAX_SEQUENCE, Network, sequence_length
 from scorer.engine.semantics import ABSENT, in_python, token, walk
 from scorer.pack.model import ORDERING, All, AnyOf, Condition, Not, Test
 
-# durable_rules refuses a rule expression of more than 32 terms (error 113): a rule
-# that would need more is evaluated whole in Python and reaches the engine as one boolean.
-MAX_TERMS = 30
+
+class _StandIns(dict[Any, str]):
+    """Channel names for counting alone: a distinct name for every key, as the real names are."""
+
+    def __missing__(self, key: Any) -> str:
+        """The stand-in name of `key`."""
+        return repr(key)
 
 
-def terms(condition: Condition) -> int:
-    return sum(len(t.operand) + 1 if t.op in ("in", "not_in") else 2 for t in walk(condition))
+def shape(condition: Condition) -> dict[str, Any]:
+    """The expression of `condition` under stand-in names: what the engine builds of it, for counting."""
+    return expression(condition, _StandIns())
+
+
+def fits_engine(condition: Condition) -> bool:
+    """Whether durable_rules can hold `condition` as one rule of a ruleset of its own (see scorer/engine/limits.py)."""
+    if Channels.of(walk(condition)).size() > MAX_CHANNELS:
+        return False
+    compiled = shape(condition)
+    if sequence_length(compiled) > MAX_SEQUENCE:
+        return False
+    network = Network()
+    network.add(compiled)
+    return network.fits()
 
 
 def for_engine(condition: Condition) -> Condition:
-    return condition if terms(condition) <= MAX_TERMS else Test("*", "when", condition)
-
+    """The condition the engine is given: itself, or where it does not fit, one channel computed in Python."""
+    return condition if fits_engine(condition) else Test("*", "when", condition)
 
 
 def expression(condition: Condition, names: dict[Any, str], negated: bool = False) -> dict[str, Any]:

@@ -11,12 +11,12 @@ Design notes on durable_rules 2.0.28, each pinned by a test in tests/engine/:
   a run fire nothing more once asserted, and they are retracted together when
   the run's asking ends (`delete_state` crashes the process);
 * `$nex` (field does not exist) hangs the engine, so absence is a token;
-* at most 4,096 rules per ruleset and 255 properties per fact, and one fact
-  may fire at most 63 rules of a ruleset: a large pack is split into several
-  rulesets;
+* a ruleset holds only so much (scorer/engine/limits.py counts it as the
+  engine does): a large pack is split into several rulesets;
 * a sequence rule's `after`/`not_after` conditions are compiled as rules of
-  their own (numbered after the pack's rules): the engine says which events
-  could be context, and `scorer.engine.sequence` joins them by date and keys.
+  their own (numbered after the pack's rules), counted the same way: the engine
+  says which events could be context, and `scorer.engine.sequence` joins them
+  by date and keys.
   Correlated `when_all` rules would say the same (a test holds them to it), but
   they keep every fact in memory, join without regard to arrival order and
   count windows in wall-clock seconds, so they are no way to match a million
@@ -36,19 +36,21 @@ import polars as pl
 
 from scorer.engine import host
 from scorer.engine.channels import Channels
-from scorer.engine.compile import expression, for_engine
+from scorer.engine.compile import expression, for_engine, shape
 from scorer.engine.distinct import PACKED, distinct, facts
-from scorer.engine.semantics import base_column, walk
+from scorer.engine.limits import MAX_CHANNELS, Network
+from scorer.engine.semantics import base_column, in_python, walk
 from scorer.engine.sequence import Sequences, resolve
 from scorer.model.frame import EventSet
-from scorer.pack.model import Condition, Context, RulePack, Test
+from scorer.pack.model import ORDERING, Condition, Context, RulePack, Test
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
 
-# durable_rules fails (error 303) when one fact fires 64 rules of one ruleset.
+# Rules per ruleset: besides what the alpha network holds (scorer/engine/limits.py),
+# a smaller ruleset costs less to ask for the facts only some of its rules test.
 MAX_RULES_PER_RULESET = 60
-MAX_CHANNELS_PER_FACT = 240  # 255 properties less id, sid and headroom
+
 
 @dataclass
 class _Ruleset:
@@ -56,6 +58,37 @@ class _Ruleset:
 
     name: str
     channels: Channels
+
+
+class _Pool:
+    """What the facts of one ruleset carry, counted as rules join it (`Channels.size`, without remaking it)."""
+
+    def __init__(self) -> None:
+        self.tokens: set[str] = set()
+        self.cuts: set[str] = set()
+        self.booleans: set[Test] = set()
+
+    def size_with(self, tests: list[Test]) -> int:
+        """The size of the channels with these tests too."""
+        tokens, cuts, booleans = set(self.tokens), set(self.cuts), set(self.booleans)
+        for test in tests:
+            if in_python(test):
+                booleans.add(test)
+            elif test.op in ORDERING:
+                cuts.add(test.field)
+            else:
+                tokens.add(test.field)
+        return len(tokens) + 2 * len(cuts) + len(booleans)
+
+    def add(self, tests: list[Test]) -> None:
+        """The channels of these tests, now part of the ruleset's."""
+        for test in tests:
+            if in_python(test):
+                self.booleans.add(test)
+            elif test.op in ORDERING:
+                self.cuts.add(test.field)
+            else:
+                self.tokens.add(test.field)
 
 
 class Matching(NamedTuple):
@@ -82,22 +115,28 @@ def _conditions(pack: RulePack) -> tuple[dict[int, Condition], dict[Context, int
     return conditions, extra
 
 
-def _chunks(conditions: dict[int, Condition], names: list[str]) -> list[tuple[list[int], Channels]]:
-    """The conditions split into groups that fit one durable_rules ruleset each."""
-    groups: list[tuple[list[int], list[Test]]] = []
-    for index, when in conditions.items():
-        tests = list(walk(for_engine(when)))
+def _chunks(conditions: dict[int, Condition]) -> list[tuple[list[int], Channels]]:
+    """The conditions split into groups that fit one durable_rules ruleset each, in order."""
+    groups: list[tuple[list[int], list[Test], _Pool, Network]] = []
+    for index, condition in conditions.items():
+        when = for_engine(condition)
+        tests = list(walk(when))
         if groups:
-            indices, pooled = groups[-1]
-            if len(indices) < MAX_RULES_PER_RULESET and Channels.of(pooled + tests).size() <= MAX_CHANNELS_PER_FACT:
-                indices.append(index)
-                pooled.extend(tests)
-                continue
-        if Channels.of(tests).size() > MAX_CHANNELS_PER_FACT:
-            what = f"rule '{names[index]}'" if index < len(names) else "an after or not_after condition"
-            raise host.EngineError(f"{what} tests more than {MAX_CHANNELS_PER_FACT} distinct things")
-        groups.append(([index], tests))
-    return [(indices, Channels.of(tests)) for indices, tests in groups]
+            indices, pooled, pool, network = groups[-1]
+            if len(indices) < MAX_RULES_PER_RULESET and pool.size_with(tests) <= MAX_CHANNELS:
+                mark = network.mark()
+                network.add(shape(when))
+                if network.fits():
+                    indices.append(index)
+                    pooled.extend(tests)
+                    pool.add(tests)
+                    continue
+                network.rollback(mark)
+        pool, network = _Pool(), Network()
+        pool.add(tests)
+        network.add(shape(when))  # fits, channels and terms: for_engine made sure
+        groups.append(([index], tests, pool, network))
+    return [(indices, Channels.of(tests)) for indices, tests, _, _ in groups]
 
 
 class Matcher:
@@ -108,7 +147,7 @@ class Matcher:
         self.rulesets: list[_Ruleset] = []
         conditions, self.extra = _conditions(pack)
         self.sequential = any(rule.enabled and rule.contexts for rule in pack.rules)
-        for indices, channels in _chunks(conditions, [rule.id for rule in pack.rules]):
+        for indices, channels in _chunks(conditions):
             names = channels.names()
             definition: dict[str, Any] = {
                 f"r{index}": {"all": [{"m": expression(for_engine(conditions[index]), names)}], "pri": order}
@@ -165,7 +204,7 @@ class Matcher:
         for ruleset in self.rulesets:
             which, keys = facts(ruleset.channels, groups, seen, packed=packed)
             asked = [ruleset.channels.fact(key) for key in keys]
-            per_ruleset.append((which, [host.ask(ruleset.name, fact, sid) for fact in asked]))
+            per_ruleset.append((which, host.ask_many(ruleset.name, asked, sid)))
             host.retract(ruleset.name, asked)
         # Each ruleset holds the next rules of the pack (see _chunks) and each answer is
         # sorted, so a group's answers, one ruleset after another, are in pack order.

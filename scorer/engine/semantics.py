@@ -79,6 +79,25 @@ def holds(condition: Condition, values: Mapping[str, Any]) -> bool:
     return equal if condition.op == "eq" else not equal
 
 
+def judge(condition: Condition, values: Mapping[str, Any], known: frozenset[str]) -> bool | None:
+    """The condition's truth knowing only the fields in `known` (columns): True, False, or None (may go either way).
+
+    What a rule could still do once some of an event's fields are known: why an
+    event matched nothing, and whether a value is one any rule could match.
+    """
+    if isinstance(condition, Test):
+        return holds(condition, values) if base_column(condition.field) in known else None
+    if isinstance(condition, Not):
+        inner = judge(condition.item, values, known)
+        return None if inner is None else not inner
+    results = [judge(item, values, known) for item in condition.items]
+    if isinstance(condition, All):
+        return False if False in results else True if all(results) else None
+    if isinstance(condition, AnyOf):
+        return True if True in results else False if all(r is False for r in results) else None
+    return None  # pragma: no cover - every condition is one of the above
+
+
 def python_test(test: Test, value: Any) -> bool:
     """Tests the engine cannot express exactly, evaluated on the event's value."""
     if value is MISSING:

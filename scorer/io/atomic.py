@@ -1,5 +1,8 @@
 """Files written whole or not at all: a temporary file beside the target, synced, then renamed over it.
 
+Only a regular file is replaced so: a symbolic link is followed to the file it
+leads to (the link stays), and a named pipe or a device is written in place.
+
 A process killed mid-write leaves the target whole, old or new. Where the
 system allows it, the new text is written to a file without a name (Linux
 O_TMPFILE) that gets one only just before the rename, so a kill leaves no
@@ -17,6 +20,7 @@ import fcntl
 import os
 import re
 import secrets
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +31,44 @@ _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
 
 
 def replace_file(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically; an existing file keeps its mode, a new one gets the usual one."""
+    """Write `data` to `path`: a regular file atomically, through any symbolic links; anything else directly.
+
+    A link stays a link: the file it leads to is the one replaced. A named pipe,
+    a device, or a path under /dev or /proc (`/dev/stdout`) is written in place,
+    never replaced by a file. An existing file keeps its mode, a new one gets
+    the usual one.
+    """
+    if str(path).startswith(("/dev/", "/proc/")) or _special(path):
+        _write_in_place(path, data)
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    _replace_regular(path, data)
+
+
+def _special(path: Path) -> bool:
+    """Whether `path` leads to something that exists and is not a regular file (a pipe, a device, a socket)."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    """Write `data` into what `path` names as it is (no temporary file, nothing renamed)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as err:  # such as a full device: say which file
+        raise OSError(err.errno, err.strerror, str(path)) from None
+    finally:
+        os.close(fd)
+
+
+def _replace_regular(path: Path, data: bytes) -> None:
+    """Write `data` to the regular file `path` (or a new one) whole or not at all."""
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:

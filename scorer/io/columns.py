@@ -24,9 +24,9 @@ from scorer.io.exact import jsonl_lines
 from scorer.io.files import MAX_LINE_BYTES, LineTooLong, file_size, line_blocks
 from scorer.io.json_bytes import SURROGATE, byte_counts, escaped_quotes, outside_strings
 from scorer.io.progress import Progress
-from scorer.model.fields import DATE_RE, MAX_FIELD_CHARS, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE
+from scorer.model.fields import DATE_RE, MAX_FIELD_CHARS, MAX_INTENSITY, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE
 from scorer.model.frame import NUMBER_FIELDS, NUMBERS, SCHEMA, TEXT_FIELDS, empty, from_events
-from scorer.problems import Problem
+from scorer.problems import Problem, printable
 
 _EPOCH_ORDINAL = Date(1970, 1, 1).toordinal()
 
@@ -160,7 +160,7 @@ class _Blocks:
         line = pl.Series("line", np.concatenate(self.numbers), dtype=pl.Int32)
         frame = pl.concat(frames, rechunk=False)
         dates = frame["date"].unique().drop_nulls()
-        days = pl.select(_days(pl.lit(dates.cast(pl.String)))).to_series()  # null for a day that does not exist
+        days = pl.select(days_of(pl.lit(dates.cast(pl.String)))).to_series()  # null for a day that does not exist
         bad = _bad_values(frame, self.ascii, days)
         if bad is not None:
             # Rows whose type, date, actor or partner fails: validated one by one for the exact messages.
@@ -234,7 +234,9 @@ def _block_columns(raw: bytes) -> Read | None:
     checks = frame.select(
         (pl.col("id").is_null().any() | (pl.col("id") == "").any()).alias("id"),
         *[pl.col(name).is_null().any().alias(name) for name in ("actor", "type", "date")],
-        ((pl.col("intensity") < 0).any() | ~pl.col("intensity").is_finite().all()).alias("intensity"),
+        ((pl.col("intensity") < 0) | (pl.col("intensity") > MAX_INTENSITY) | ~pl.col("intensity").is_finite())
+        .any()
+        .alias("intensity"),
         (((confidence < 0) | (confidence > 1)).any() | ~confidence.is_finite().all()).alias("confidence"),
         # Text the exact reader may refuse: over-long tested fields, control characters
         # (polars refuses those below 0x20 in a string; DEL is looked for above, and
@@ -354,7 +356,7 @@ def _finished(frame: pl.DataFrame, line: pl.Series, path: str, dates: pl.Series,
         "intensity": pl.col("intensity").fill_null(1.0),
         "confidence": pl.col("confidence").fill_null(1.0),
         "day": pl.lit(pl.Series(day_of[frame["date"].to_physical().to_numpy()])),
-        "file": pl.lit(path, pl.Categorical),
+        "file": pl.lit(printable(path), pl.Categorical),
         "line": pl.lit(line),
         "col": pl.lit(1, pl.Int32),
     }
@@ -371,7 +373,7 @@ def _finished(frame: pl.DataFrame, line: pl.Series, path: str, dates: pl.Series,
 
 
 
-def _days(date: pl.Expr) -> pl.Expr:
+def days_of(date: pl.Expr) -> pl.Expr:
     """Ordinal day of a YYYY, YYYY-MM or YYYY-MM-DD date: the first day of a partial one."""
     full = (
         pl.when(date.str.len_chars() == 4)

@@ -17,11 +17,11 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from scorer.io import stdin
 from scorer.problems import InputError, Problem
 
 MAX_LINE_BYTES = 1 << 20
@@ -29,7 +29,15 @@ MAX_YAML_BYTES = 16 << 20
 _CHUNK = 1 << 20  # at most MAX_LINE_BYTES, so that only lines crossing a chunk edge need measuring
 
 
-def _cannot_read(path: str, err: OSError) -> InputError:
+def missing(path: str) -> Problem:
+    """A file or folder that is not there: said the same way by every command and reader."""
+    return Problem(path, 1, 1, "no such file or folder")
+
+
+def cannot_read(path: str, err: OSError) -> InputError:
+    """Why a file could not be opened or read, as a problem of that file."""
+    if isinstance(err, FileNotFoundError):
+        return InputError([missing(path)])
     if isinstance(err, IsADirectoryError):
         return InputError([Problem(path, 1, 1, "is a directory, not a file")])
     return InputError([Problem(path, 1, 1, f"cannot read: {err.strerror or err}")])
@@ -37,7 +45,7 @@ def _cannot_read(path: str, err: OSError) -> InputError:
 
 def _open(path: str, limit: int | None) -> BinaryIO:
     if path == "-":
-        return sys.stdin.buffer
+        return stdin.stream()
     # Opened without waiting: a named pipe that nobody writes to reads as empty instead of hanging the run.
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
@@ -83,10 +91,10 @@ def _chunks(path: str, limit: int | None) -> Iterator[tuple[bytes, int, int]]:
                     raise InputError([Problem(path, 1, 1, _too_large(total, limit))])
                 yield chunk, chunk_line, chunk_line_start
         finally:
-            if stream is not sys.stdin.buffer:
+            if path != "-":
                 stream.close()
     except OSError as err:
-        raise _cannot_read(path, err) from None
+        raise cannot_read(path, err) from None
 
 
 def _too_long() -> str:

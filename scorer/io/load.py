@@ -1,7 +1,8 @@
-"""Event files of every kind read together: hand-coded and machine-coded, in the order given.
+"""Event files of every kind read together: hand-coded, Parquet and machine-coded, in the order given.
 
 Hand-coded files (YAML, JSON Lines, CSV) go to the exact reader or, when
-large, the column reader; every problem in them is an error. Machine-coded
+large, the column reader; Parquet files and folders to `scorer.io.parquet`;
+every problem in them is an error. Machine-coded
 exports go to `scorer.io.gdelt` and `scorer.io.icews`, which skip the rows
 that cannot become events and say why; `strict=True` turns each skip into an
 error instead.
@@ -9,17 +10,20 @@ error instead.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import replace
 
 import polars as pl
 
 from scorer.io.columns import BLOCK, jsonl_columns
 from scorer.io.exact import parse, yaml_events
-from scorer.io.files import MAX_YAML_BYTES, file_size, read_text
+from scorer.io.files import MAX_YAML_BYTES, file_size, missing, read_text
 from scorer.io.formats import MACHINE_FORMATS, detect, format_for
 from scorer.io.gdelt.read import read_gdelt
 from scorer.io.icews.read import read_icews
 from scorer.io.machine_coded.rows import Intensity, Reading
+from scorer.io.parquet.read import is_parquet, read_parquet
 from scorer.io.yaml import load_yaml
 from scorer.model.frame import EventSet, empty, from_events
 from scorer.model.skipped import Tally
@@ -37,25 +41,35 @@ def read_events(
     intensity: Intensity = "goldstein",
     columns_from: int = COLUMNS_FROM,
     block_size: int = BLOCK,
+    columns: Sequence[str] | None = None,
 ) -> EventSet:
     """Read event files of any kind, in the order given; the set's tally is None when none was machine-coded.
 
     Every problem of every file is raised together (InputError), skipped rows
     among them when `strict`. JSON Lines files of more than `columns_from` bytes
-    are read by columns, `block_size` bytes at a time.
+    are read by columns, `block_size` bytes at a time. Of Parquet input only
+    the fields in `columns` (and those every score needs) are read.
     """
     if isinstance(paths, str):
         paths = [paths]
+    absent = [missing(path) for path in paths if path != "-" and not os.path.exists(path)]
+    if absent:
+        raise InputError(absent)
     kinds = [input_format if input_format in MACHINE_FORMATS else None if input_format else detect(p) for p in paths]
     if not any(kinds):
-        return replace(hand_coded(paths, input_format, columns_from=columns_from, block_size=block_size), sources=tuple(paths))
+        read = hand_coded(paths, input_format, columns_from=columns_from, block_size=block_size, columns=columns)
+        return replace(read, sources=tuple(paths))
     tally = Tally()
     frames: list[pl.DataFrame] = []
     problems: list[Problem] = []
     for path, kind in zip(paths, kinds, strict=True):
         try:
             if kind is None:
-                frames.append(hand_coded([path], input_format, columns_from=columns_from, block_size=block_size).frame)
+                frame, found = _hand_coded(
+                    [path], input_format, columns_from=columns_from, block_size=block_size, columns=columns
+                )
+                frames.append(frame)
+                problems.extend(found)
                 continue
             reading = read_machine_coded(path, kind, intensity=intensity)
         except InputError as err:
@@ -66,12 +80,11 @@ def read_events(
         if strict:
             problems.extend(skip.problem() for skip in reading.skipped)
         frames.append(reading.frame)
+    frame = pl.concat(frames) if frames else empty()
+    # Repeated ids are named with every other problem, among the events that were read.
+    problems.extend(duplicate_ids(frame))
     if problems:
-        raise InputError(problems)
-    frame = pl.concat(frames)
-    repeated = duplicate_ids(frame)
-    if repeated:
-        raise InputError(repeated)
+        raise InputError(list(dict.fromkeys(problems)))
     return EventSet(frame, tally, tuple(paths))
 
 
@@ -90,14 +103,34 @@ def hand_coded(
     *,
     columns_from: int = COLUMNS_FROM,
     block_size: int = BLOCK,
+    columns: Sequence[str] | None = None,
 ) -> EventSet:
-    """Read and validate hand-coded event files; every problem of every file is raised together."""
-    if isinstance(paths, str):
-        paths = [paths]
+    """Read and validate hand-coded (and Parquet) event files; every problem of every file is raised together."""
+    frame, problems = _hand_coded(
+        [paths] if isinstance(paths, str) else paths,
+        input_format,
+        columns_from=columns_from,
+        block_size=block_size,
+        columns=columns,
+    )
+    if problems:
+        raise InputError(problems)
+    return EventSet(frame)
+
+
+def _hand_coded(
+    paths: list[str], input_format: str | None, *, columns_from: int, block_size: int, columns: Sequence[str] | None
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """The events of hand-coded (and Parquet) files that are good, and every problem of the others (repeated ids too)."""
     frames: list[pl.DataFrame] = []
     problems: list[Problem] = []
     for path in paths:
         try:
+            if input_format == "parquet" or (input_format is None and is_parquet(path)):
+                frame, found = read_parquet(path, columns)
+                frames.append(frame)
+                problems.extend(found)
+                continue
             fmt = format_for(path, input_format)
             fast = None
             if fmt == "jsonl" and file_size(path) > columns_from:
@@ -115,10 +148,8 @@ def hand_coded(
         frames.append(from_events([e for e, _ in good], [o for _, o in good]))
     frame = pl.concat(frames) if frames else empty()
     problems.extend(duplicate_ids(frame))
-    if problems:
-        # A bad field in `defaults:` fails every event that inherits it: say it once.
-        raise InputError(list(dict.fromkeys(problems)))
-    return EventSet(frame)
+    # A bad field in `defaults:` fails every event that inherits it: say it once.
+    return frame, list(dict.fromkeys(problems))
 
 
 def duplicate_ids(frame: pl.DataFrame) -> list[Problem]:

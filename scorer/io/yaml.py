@@ -9,13 +9,14 @@ refused, not expanded), and resolve scalars by the YAML 1.2 core schema, so
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from scorer.model.fields import unprintable
+from scorer.model.fields import fits_float, too_large, unprintable
 from scorer.problems import InputError, Problem, printable
 
 try:
@@ -225,9 +226,14 @@ class _Builder:
             return value.lower() == "true"
         if tag == _INT:
             try:
-                return int(value)
+                number = int(value)
             except ValueError:
-                raise self._fail(node, f"not a whole number: {value!r}") from None
+                # Python refuses to read more than 4,300 digits: such a number is too large anyway.
+                wrong = too_large(value) if value.lstrip("+-").isdigit() else f"not a whole number: {value!r}"
+                raise self._fail(node, wrong) from None
+            if not fits_float(number):
+                raise self._fail(node, too_large(value))
+            return number
         if tag == _FLOAT:
             lowered = value.lower()
             if lowered.endswith(".inf"):
@@ -235,9 +241,12 @@ class _Builder:
             if lowered == ".nan":
                 return float("nan")
             try:
-                return float(value)
+                real = float(value)
             except ValueError:
                 raise self._fail(node, f"not a number: {value!r}") from None
+            if math.isinf(real):  # written as digits (.inf is above): more than a float holds
+                raise self._fail(node, too_large(value))
+            return real
         raise self._fail(node, _tag_message(tag))
 
 

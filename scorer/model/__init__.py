@@ -21,7 +21,7 @@ from scorer.model.fields import (
     unprintable,
 )
 from scorer.model.frame import NUMBER_FIELDS, NUMBERS, SCHEMA, TEXT_FIELDS, EventSet, empty, from_events, to_origins
-from scorer.model.skipped import Skip, Tally
+from scorer.model.skipped import Skip, Skipped, Tally
 
 if TYPE_CHECKING:
     from scorer.model.event import Event, ValidationError, to_events
@@ -41,6 +41,7 @@ __all__ = [
     "EventSet",
     "Origin",
     "Skip",
+    "Skipped",
     "Tally",
     "empty",
     "from_events",

@@ -26,7 +26,15 @@ from pydantic import (
     field_validator,
 )
 
-from scorer.model.fields import MAX_FIELD_CHARS, TESTED_TEXT, TYPE_RE, parse_date, unprintable
+from scorer.model.fields import (
+    MAX_FIELD_CHARS,
+    MAX_INTENSITY,
+    TESTED_TEXT,
+    TYPE_RE,
+    fits_float,
+    parse_date,
+    unprintable,
+)
 from scorer.model.frame import TEXT_FIELDS
 from scorer.problems import printable
 
@@ -90,6 +98,8 @@ class Event(BaseModel):
     def _intensity(cls, value: float) -> float:
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"intensity must be a finite number >= 0, not {value}")
+        if value > MAX_INTENSITY:
+            raise ValueError(f"intensity is {value:g}: intensities may be at most {MAX_INTENSITY:g}")
         return value
 
     @field_validator("confidence")
@@ -119,6 +129,8 @@ class Event(BaseModel):
         for name, item in (value or {}).items():
             if isinstance(item, float) and not math.isfinite(item):
                 raise ValueError(f"attribute {printable(name)!r} must be a finite number, not {item}")
+            if isinstance(item, int) and not fits_float(item):
+                raise ValueError(f"attribute {printable(name)!r} is a number too large: more than a float holds")
         return value
 
     @property

@@ -16,6 +16,7 @@ import polars as pl
 
 from scorer.model.fields import Origin
 from scorer.model.skipped import Tally
+from scorer.problems import printable
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -63,7 +64,7 @@ def from_events(events: Sequence[Event], origins: Sequence[Origin]) -> pl.DataFr
         columns["confidence"].append(event.confidence)
         columns["tags"].append(None if event.tags is None else json.dumps(event.tags))
         columns["attrs"].append(None if event.attrs is None else json.dumps(event.attrs, sort_keys=True))
-        columns["file"].append(origin.file)
+        columns["file"].append(printable(origin.file))  # a name that is not UTF-8 shown with its bytes escaped
         columns["line"].append(origin.line)
         columns["col"].append(origin.col)
     return pl.DataFrame(columns, schema=SCHEMA)

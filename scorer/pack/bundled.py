@@ -2,9 +2,14 @@
 
 In the repository they are the top-level `rules/` folder (the default pack is
 its YAML files; each subfolder is a named pack, never merged into the
-default); the wheel carries that folder as `scorer/bundled`. A file or folder
-of a named pack's name in the working directory wins over the bundled pack,
-so `--rules cameo` still means `./cameo` where that exists.
+default); the wheel carries that folder as `scorer/bundled`, and the example
+events (`fixtures/`) as `scorer/examples`. `--rules default` names the
+default pack. A file or folder of a named pack's name in the working
+directory wins over the bundled pack, so `--rules cameo` still means `./cameo`
+where that exists.
+
+The bundled packs are read, never edited: `weights set` refuses them
+(`editable`), and `scorer init` copies them to a folder of the analyst's.
 """
 
 from __future__ import annotations
@@ -12,7 +17,11 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-NAMED: tuple[str, ...] = ("cameo",)
+from scorer.problems import printable
+
+NAMED: tuple[str, ...] = ("default", "cameo")
+DEFAULT = "default"
+EXAMPLE = "kazakhstan-2009.yaml"
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -48,7 +57,7 @@ def label(path: str | Path) -> str:
     """
     inside = _inside(path)
     if inside is None:
-        return str(path)
+        return printable(str(path))
     if len(inside.parts) == 1:
         return f"rules/{inside}"
     return f"{inside.parts[0]}:{PurePosixPath(*inside.parts[1:])}"
@@ -58,19 +67,23 @@ def pack_name(path: str | Path | None) -> str:
     """How reports name a pack: `the bundled pack`, a named pack by its name (`cameo`), any other as given."""
     inside = PurePosixPath(".") if path is None else _inside(path)
     if inside is None:
-        return str(path)
+        return printable(str(path))
     if inside == PurePosixPath("."):
         return "the bundled pack"
     if len(inside.parts) == 1 and path is not None and Path(path).is_dir():
         return f"{inside} (bundled)"
     return label(str(path))
+def example_events() -> Path:
+    """The example event file: inside the installed package, or the checkout's fixture."""
+    inside = _PACKAGE / "examples" / EXAMPLE
+    return inside if inside.is_file() else _PACKAGE.parent / "fixtures" / EXAMPLE
 
 
 def resolve(path: str | None) -> str | None:
     """The path that `--rules PATH` stands for: a named pack's folder, or PATH as given."""
     if path not in NAMED or Path(path).exists():
         return path
-    folder = bundled_rules() / path
+    folder = bundled_rules() if path == DEFAULT else bundled_rules() / path
     # Reports name rule files; inside the working directory a relative path reads better.
     relative = os.path.relpath(folder)
     return relative if not relative.startswith("..") else str(folder)
@@ -81,3 +94,20 @@ def installed(path: str | Path) -> bool:
     inside = (_PACKAGE / "bundled").resolve()
     target = Path(path).resolve()
     return target == inside or inside in target.parents
+
+
+def editable(path: str | None) -> str | None:
+    """Why `weights set` must not edit the pack `--rules PATH` names (None: it may).
+
+    The bundled packs are part of the scorer: an edit would change every later
+    run of everyone using this installation, with no history to diff. Reached
+    without `--rules` or by name, they are refused from a checkout too; inside
+    an installed package, by any path.
+    """
+    if path == "-":
+        return "standard input cannot be edited"
+    if path is None or (path in NAMED and not Path(path).exists()):
+        return f"the bundled pack ({resolve(path) or bundled_rules()}) is part of the scorer"
+    if installed(path):
+        return f"{path} is inside the installed scorer"
+    return None

@@ -10,6 +10,7 @@ from scorer.model.fields import parse_date
 from scorer.pack.model import FIELDS, OPERATORS, ORDERING, SAME_AS_FIELDS, All, AnyOf, Condition, Not, Scalar, Test
 from scorer.pack.patterns import regex_problem
 from scorer.problems import Problem, describe
+from scorer.suggest import hint
 
 
 def is_scalar(value: Any) -> bool:
@@ -53,6 +54,7 @@ class ConditionParser:
     def __init__(
         self, doc: Located, sets: dict[str, tuple[Scalar, ...]], problems: list[Problem], *, context: bool = False
     ) -> None:
+        """The parser of one rule's conditions, naming problems in `doc` with the pack's sets at hand."""
         self.doc = doc
         self.sets = sets
         self.problems = problems
@@ -64,6 +66,7 @@ class ConditionParser:
         self.problems.append(self.doc.problem(path, message, key=key))
 
     def parse(self, raw: Any, at: tuple[Any, ...]) -> Condition | None:
+        """A `when` mapping (or list of them) as a condition tree; None when part of it is wrong."""
         if not isinstance(raw, dict):
             self.fail(at, f"a condition must be a mapping, not {describe(raw)}")
             return None
@@ -94,12 +97,11 @@ class ConditionParser:
             elif is_field(key):
                 items.append(self.field(key, value, where))
             else:
-                self.fail(
-                    where,
+                message = (
                     f"unknown field '{key}' in condition: expected an event field "
-                    f"({', '.join(FIELDS)}), attrs.NAME, all, any or not",
-                    key=True,
+                    f"({', '.join(FIELDS)}), attrs.NAME, all, any or not"
                 )
+                self.fail(where, hint(message, str(key), FIELDS + ("all", "any", "not")), key=True)
                 items.append(None)
         if any(item is None for item in items):
             return None
@@ -107,6 +109,7 @@ class ConditionParser:
         return done[0] if len(done) == 1 else All(done)
 
     def field(self, name: str, value: Any, at: tuple[Any, ...]) -> Condition | None:
+        """The tests of one field: a value, a list of values, or a mapping of operators."""
         if isinstance(value, dict):
             if not value:
                 self.fail(at, f"no operator given for '{name}'")
@@ -121,15 +124,17 @@ class ConditionParser:
         return self.test(name, "eq", value, at)
 
     def test(self, name: str, op: str, operand: Any, at: tuple[Any, ...]) -> Test | None:
+        """One operator on one field, its operand checked; None (with the problem noted) when it cannot be used."""
         if op not in OPERATORS:
-            self.fail(at, f"unknown operator '{op}': expected one of {', '.join(OPERATORS)}", key=True)
+            self.fail(at, hint(f"unknown operator '{op}': expected one of {', '.join(OPERATORS)}", op, OPERATORS), key=True)
             return None
+        named: str | None = None
         if op == "in_set":
             if not isinstance(operand, str) or operand not in self.sets:
                 known = ", ".join(sorted(self.sets)) or "none defined"
-                self.fail(at, f"unknown set {operand!r} (sets: {known})")
+                self.fail(at, hint(f"unknown set {operand!r} (sets: {known})", str(operand), self.sets))
                 return None
-            op, operand = "in", list(self.sets[operand])
+            named, op, operand = operand, "in", list(self.sets[operand])
         if op == "same_as":
             return self.same_as(name, operand, at)
         if name == "tags" and op not in ("eq", "in", "not_in", "contains", "exists"):
@@ -153,7 +158,8 @@ class ConditionParser:
                 if None in dates:
                     return None
                 values = tuple(dates)
-            return Test(name, op, values)
+            spots = () if named else tuple(self.doc.where(at + (i,)) for i in range(len(values)))
+            return Test(name, op, values, named, spots)
         if op in ("prefix", "regex", "contains"):
             if not isinstance(operand, str):
                 self.fail(at, f"'{op}' takes text, not {describe(operand)}")
@@ -171,6 +177,8 @@ class ConditionParser:
         if name == "date":
             text = self.date(operand, at)
             return Test(name, op, text) if text is not None else None
+        if op in ("eq", "ne"):
+            return Test(name, op, operand, spots=(self.doc.where(at),))
         if op in ORDERING and (
             isinstance(operand, bool) or not isinstance(operand, (int, float)) or not math.isfinite(operand)
         ):
@@ -200,6 +208,7 @@ class ConditionParser:
         return Test(name, "same_as", operand)
 
     def date(self, value: Any, at: tuple[Any, ...]) -> str | None:
+        """A date operand as the text of a real day or partial date; None (with the problem noted) otherwise."""
         text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
         if not isinstance(text, str):
             self.fail(at, f"expected a date YYYY, YYYY-MM or YYYY-MM-DD, not {describe(value)}")

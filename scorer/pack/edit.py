@@ -36,10 +36,22 @@ class Edit:
 
 
 def format_weight(weight: float, like: str = "") -> str:
-    """The weight as YAML text, whole numbers kept whole where the file wrote them so."""
+    """The weight as YAML text every YAML 1.1 and 1.2 reader takes for a number.
+
+    Whole numbers stay whole where the file wrote them so; an exponent always
+    follows a decimal point (`1.0e-05`: YAML 1.1 reads `1e-05` as text).
+    """
     if re.fullmatch(r"[-+]?[0-9]+", like.strip()) and weight.is_integer():
         return str(int(weight))
-    return repr(weight)
+    text = repr(weight)
+    mantissa, e, exponent = text.partition("e")
+    if e and "." not in mantissa:
+        text = f"{mantissa}.0e{exponent}"
+    return text
+
+
+# What stands before a scalar's value in its span: an anchor (&name) and a tag (!!float).
+_PROPERTIES = re.compile(r"(?:(?:&[^\s]+|![^\s]*)\s+)*")
 
 
 def set_weight(pack_path: str | Path | None, rule_id: str, axis: str, weight: float) -> Edit:
@@ -96,6 +108,8 @@ def _edit(path: Path, rule_id: str, axis: str, weight: float) -> Edit:
         value_path += ("weight",)
     if value_path in doc.spans:
         start, end = doc.spans[value_path]
+        properties = _PROPERTIES.match(body, start, end)
+        start = properties.end() if properties else start  # anchors and tags stay
         old_text = body[start:end]
         old = _weight(doc, index, axis)
         new_body = body[:start] + format_weight(weight, old_text) + body[end:]
@@ -133,18 +147,19 @@ def _rule_index(doc: Located, rule_id: str, path: Path) -> int:
 def _add_signal(body: str, doc: Located, signals_path: tuple[str | int, ...], axis: str, value: str) -> str:
     """A signal the rule does not have yet, added in the style of its neighbours."""
     start, end = doc.spans[signals_path]
-    if body[start] == "{":
-        close = body.rindex("}", start, end)
-        inner = body[start + 1 : close].rstrip()
-        separator = ", " if inner.strip() else ""
-        return body[: start + 1] + inner + f"{separator}{axis}: {value}" + body[close:]
     axes = list(doc.data["rules"][signals_path[1]]["signals"])
+    if body[start] == "{":
+        if not axes:
+            return body[: start + 1] + f"{axis}: {value}" + body[start + 1 :]
+        # Right after the last value: before any comma, comment or line break that follows it.
+        last = max(doc.spans[signals_path + (name,)][1] for name in axes)
+        return body[:last] + f", {axis}: {value}" + body[last:]
     _, col = doc.where(signals_path + (axes[0],), key=True)
-    last_start, last_end = doc.spans[signals_path + (axes[-1],)]
+    _, last_end = doc.spans[signals_path + (axes[-1],)]
     line_end = body.find("\n", last_end)
     if line_end < 0:
         line_end = len(body)
-    newline = "\r\n" if body[line_end - 1 : line_end] == "\r" else "\n"
-    if newline == "\r\n":
+    newline = "\r\n" if "\r\n" in body else "\n"  # the file's own line ends, even on its last line
+    if body[line_end - 1 : line_end] == "\r":
         line_end -= 1
     return body[:line_end] + newline + " " * (col - 1) + f"{axis}: {value}" + body[line_end:]

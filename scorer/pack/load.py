@@ -8,23 +8,30 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from scorer.io.files import read_text
+from scorer.io.files import missing, read_text
+from scorer.io.machine_coded.cameo import CODEBOOK
+from scorer.io.machine_coded.cameo import codebook as cameo_codebook
 from scorer.io.yaml import Located, load_yaml
 from scorer.model.fields import TYPE_RE
-from scorer.pack.bundled import bundled_rules, label, pack_name, shown
+from scorer.pack.bundled import NAMED, bundled_rules, label, pack_name, shown
 from scorer.pack.conditions import ConditionParser, is_scalar, split_same
-from scorer.pack.model import Condition, Context, Rule, RulePack, Scalar, Scoring, weight_problem
+from scorer.pack.model import MAX_WEIGHT, Condition, Context, Rule, RulePack, Scalar, Scoring, weight_problem
 from scorer.problems import InputError, Problem, describe
+from scorer.suggest import hint
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _RULE_KEYS = ("id", "description", "when", "after", "not_after", "signals", "enabled", "references")
 _CONTEXT_KEYS = ("when", "within_days", "min_count")
+_TOP_KEYS = ("codebook", "scoring", "sets", "rules")
 # A share of each weight above this is no longer "how sure": every weight could be anything.
 MAX_UNCERTAINTY = 10.0
+_WEIGHTS_ALLOWED = f"of at most {MAX_WEIGHT:,.0f} either way, as weights are"
 
 
 def pack_files(path: str | Path) -> list[Path]:
     """The YAML files of a pack in the order they are merged."""
+    if str(path) == "-":
+        return [Path("-")]  # one rule file, from standard input
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
@@ -32,7 +39,10 @@ def pack_files(path: str | Path) -> list[Path]:
             raise InputError([Problem(str(path), 1, 1, "no .yaml or .yml rule files in this folder")])
         return files
     if not path.exists():
-        raise InputError([Problem(str(path), 1, 1, "no such file or folder")])
+        problem = missing(str(path))
+        # A bare word is most likely a bundled pack's name, mistyped.
+        named = hint(problem.message, str(path), NAMED) if len(path.parts) == 1 else problem.message
+        raise InputError([Problem(problem.file, problem.line, problem.col, named)])
     return [path]
 
 
@@ -56,14 +66,19 @@ def load_rules(path: str | Path | None = None) -> RulePack:
 
 
 class _Assembler:
+    """The files of one pack read into a `RulePack`, every problem of every file collected."""
+
     def __init__(self, documents: list[Located]) -> None:
+        """The pack's YAML documents, in the order they are merged."""
         self.documents = documents
         self.problems: list[Problem] = []
 
     def problem(self, doc: Located, path: tuple[Any, ...], message: str, *, key: bool = False) -> None:
+        """Note a problem at `path` of `doc` (at its key when `key`)."""
         self.problems.append(doc.problem(path, message, key=key))
 
     def assemble(self) -> RulePack:
+        """The pack of all the documents, merged; InputError with every problem found."""
         scoring = Scoring()
         codebook: dict[str, str] = {}
         scoring_doc: Located | None = None
@@ -77,10 +92,9 @@ class _Assembler:
                 self.problem(doc, (), f"a rule file must be a mapping with 'rules:', not {describe(data)}")
                 continue
             for key in data:
-                if key not in ("codebook", "scoring", "sets", "rules"):
-                    self.problem(
-                        doc, (key,), f"unknown top-level key '{key}': expected codebook, scoring, sets or rules", key=True
-                    )
+                if key not in _TOP_KEYS:
+                    message = f"unknown top-level key '{key}': expected codebook, scoring, sets or rules"
+                    self.problem(doc, (key,), hint(message, str(key), _TOP_KEYS), key=True)
             self.codebook(doc, data.get("codebook"), codebook)
             if "scoring" in data:
                 if scoring_doc is not None:
@@ -123,6 +137,7 @@ class _Assembler:
         return RulePack(scoring, sets, tuple(built), codebook=codebook)
 
     def scoring(self, doc: Located, raw: Any) -> Scoring:
+        """The `scoring:` section: axes, the balance's poles, the half-life, the uncertainty."""
         at = ("scoring",)
         if not isinstance(raw, dict):
             self.problem(doc, at, f"'scoring' must be a mapping, not {describe(raw)}")
@@ -186,8 +201,12 @@ class _Assembler:
         """The event types a file describes, added to `codebook`: each a dotted lower-case type with its meaning."""
         if raw is None:
             return
+        if raw == CODEBOOK:
+            # The CAMEO codes the GDELT and ICEWS readers give events: from the table they read them with.
+            raw = cameo_codebook()
         if not isinstance(raw, dict):
-            self.problem(doc, ("codebook",), f"'codebook' must be a mapping of event type to meaning, not {describe(raw)}")
+            message = f"'codebook' must be a mapping of event type to meaning, or '{CODEBOOK}', not {describe(raw)}"
+            self.problem(doc, ("codebook",), message)
             return
         for kind, meaning in raw.items():
             at = ("codebook", kind)
@@ -201,6 +220,7 @@ class _Assembler:
                 codebook[kind] = meaning
 
     def sets(self, doc: Located, raw: Any) -> dict[str, tuple[Scalar, ...]]:
+        """The named sets of one document: each a non-empty list of values."""
         if raw is None:
             return {}
         if not isinstance(raw, dict):
@@ -217,13 +237,13 @@ class _Assembler:
     def rule(
         self, doc: Located, index: int, raw: dict[str, Any], scoring: Scoring, sets: dict[str, tuple[Scalar, ...]]
     ) -> Rule | None:
+        """One rule checked: its id, its conditions, its contexts, its signals."""
         at: tuple[Any, ...] = ("rules", index)
         before = len(self.problems)
         for key in raw:
             if key not in _RULE_KEYS:
-                self.problem(
-                    doc, at + (key,), f"unknown key '{key}' in rule: expected {', '.join(_RULE_KEYS)}", key=True
-                )
+                message = hint(f"unknown key '{key}' in rule: expected {', '.join(_RULE_KEYS)}", str(key), _RULE_KEYS)
+                self.problem(doc, at + (key,), message, key=True)
         for key in ("id", "when", "signals"):
             if key not in raw:
                 self.problem(doc, at, f"rule is missing required key '{key}'")
@@ -289,9 +309,8 @@ class _Assembler:
         before = len(self.problems)
         for key in raw:
             if key not in _CONTEXT_KEYS:
-                self.problem(
-                    doc, at + (key,), f"unknown key '{key}' in {kind}: expected {', '.join(_CONTEXT_KEYS)}", key=True
-                )
+                message = f"unknown key '{key}' in {kind}: expected {', '.join(_CONTEXT_KEYS)}"
+                self.problem(doc, at + (key,), hint(message, str(key), _CONTEXT_KEYS), key=True)
         if "when" not in raw:
             self.problem(doc, at, f"'{kind}' is missing required key 'when'")
         within = raw.get("within_days")
@@ -335,7 +354,7 @@ class _Assembler:
             return (weight, None) if not unknown else None
         bounds = raw["range"]
         if not isinstance(bounds, list) or len(bounds) != 2 or any(weight_problem(b, f"'{axis}'") for b in bounds):
-            self.problem(doc, where + ("range",), f"range of '{axis}' must be [LOW, HIGH], two finite numbers")
+            self.problem(doc, where + ("range",), f"range of '{axis}' must be [LOW, HIGH], two numbers {_WEIGHTS_ALLOWED}")
             return None
         low, high = float(bounds[0]), float(bounds[1])
         if not low <= weight <= high:

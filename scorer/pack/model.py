@@ -7,11 +7,13 @@ report line that names it can say so (`Rule.where`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from scorer.problems import describe
+from scorer.model.fields import fits_float, too_large
+from scorer.problems import describe, printable
 
 FIELDS = ("id", "date", "actor", "type", "partner", "intensity", "confidence", "source", "tags")
 OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "prefix", "regex", "contains", "in_set", "exists", "same_as")
@@ -29,6 +31,8 @@ def weight_problem(weight: Any, what: str) -> str | None:
     """What is wrong with a weight (of `what`, such as `'nato'`), or None: the one check for every way in."""
     if isinstance(weight, bool) or not isinstance(weight, (int, float)):
         return f"weight of {what} must be a number, not {describe(weight)}"
+    if isinstance(weight, int) and not fits_float(weight):
+        return f"weight of {what} is a number too large: weights may be at most {MAX_WEIGHT:,.0f} either way"
     if not math.isfinite(weight):
         return f"weight of {what} must be finite, not {weight}"
     if abs(weight) > MAX_WEIGHT:
@@ -39,18 +43,28 @@ def weight_problem(weight: Any, what: str) -> str | None:
 def parse_weight(text: str) -> float:
     """A weight as given on the command line; ValueError for text that is not a number."""
     try:
-        return float(text)
+        weight = float(text)
     except ValueError:
         raise ValueError(f"weight must be a number, not {text!r}") from None
+    if math.isinf(weight) and "inf" not in text.lower():
+        raise ValueError(f"weight {too_large(text).removeprefix('number ')}: weights may be at most {MAX_WEIGHT:,.0f} either way")
+    return weight
 
 
 @dataclass(frozen=True)
 class Test:
-    """One operator on one event field; `in_set` arrives here as `in` with the set's members."""
+    """One operator on one event field; `in_set` arrives here as `in` with the set's members.
+
+    `set` names the set of an `in_set`; `spots` are where each value of the
+    operand stands in the rule file (line, column), for messages about them.
+    Neither is part of what the test means: tests that differ only in them are equal.
+    """
 
     field: str
     op: str
     operand: Any
+    set: str | None = dataclasses.field(default=None, compare=False)
+    spots: tuple[tuple[int, int], ...] = dataclasses.field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -123,7 +137,7 @@ class Rule:
     @property
     def where(self) -> str:
         """Where the rule is defined, as `file:line`: every report line naming a rule says it."""
-        return f"{self.shown or self.file}:{self.line}"
+        return printable(f"{self.shown or self.file}:{self.line}")
 
 
 def outside_range(rule: Rule, axis: str, weight: float) -> str | None:
@@ -203,6 +217,13 @@ class RulePack:
         rule_id, dot, axis = name.rpartition(".")
         if not equals or not dot:
             raise ValueError("expected RULE.AXIS=WEIGHT")
+        # Rule ids and axes may both hold dots: the split that names a rule and one of its axes.
+        ids = {rule.id for rule in self.rules}
+        for at in (i for i, char in enumerate(name) if char == "."):
+            if name[:at] in ids:
+                rule_id, axis = name[:at], name[at + 1 :]
+                if axis in self.scoring.axes:
+                    break
         try:
             self.rule(rule_id)
         except KeyError:

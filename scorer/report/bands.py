@@ -8,13 +8,11 @@ timeline with each row's 5th and 95th percentile beside the balance.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from scorer.analysis.indices import GlobalSensitivity
 from scorer.analysis.uncertain import ActorBands, Band, BandedScore, Bands, robustness
-from scorer.report.format import Palette, clean, heading, md_text, signed, table
+from scorer.report.format import Palette, clean, heading, md_code, md_text, signed, table
 from scorer.scoring.actor import ActorScore
 
 
@@ -59,7 +57,10 @@ def banded_text(result: BandedScore, palette: Palette) -> str:
         lead = 3 if periodic else 2
         right = set(range(lead, len(headers))) | ({2} if periodic else set())
         lines = [palette.bold(heading(score, name, actor)), summary(result, name, actor), ""]
-        lines += table(headers, rows, right, palette, values)
+        if actor.timeline:
+            lines += table(headers, rows, right, palette, values)
+        else:
+            lines.append(f"no events on or before {actor.final.date}")
         lines += ["", "unmatched: " + (", ".join(actor.unmatched) if actor.unmatched else "none")]
         blocks.append("\n".join(lines))
     if not blocks:
@@ -79,36 +80,24 @@ def banded_markdown(result: BandedScore) -> str:
         lead = 3 if periodic else 2
         lines = [f"## {md_text(name)}", "", md_text(heading(score, name, actor)), ""]
         lines += [md_text(summary(result, name, actor)), ""]
+        if not actor.timeline:
+            lines += [f"No events on or before {actor.final.date}.", "", "Unmatched: none"]
+            blocks.append("\n".join(lines))
+            continue
         lines.append("| " + " | ".join(headers) + " |")
         lines.append("|" + "|".join("---" if i < lead else "---:" for i in range(len(headers))) + "|")
         band = result.bands.actors[name].timeline
         for i, row in enumerate(actor.timeline):
-            first = [row.period or "", row.date, str(row.events)] if periodic else [row.date, f"`{row.event}`"]
+            first = [md_text(row.period or ""), md_text(row.date), str(row.events)] if periodic else [
+                md_text(row.date),
+                md_code(row.event or ""),
+            ]
             numbers = [row.totals[a] for a in axes] + [row.balance, float(band[i, 0]), float(band[i, 2]), row.lean]
-            cells = first + [signed(v) for v in numbers]
-            lines.append("| " + " | ".join(md_text(c) if not c.startswith("`") else c for c in cells) + " |")
-        lines += ["", "Unmatched: " + (", ".join(f"`{e}`" for e in actor.unmatched) if actor.unmatched else "none")]
+            lines.append("| " + " | ".join(first + [signed(v) for v in numbers]) + " |")
+        lines += ["", "Unmatched: " + (", ".join(md_code(e) for e in actor.unmatched) if actor.unmatched else "none")]
         blocks.append("\n".join(lines))
     body = "\n\n".join(blocks) if blocks else "No events to score."
     return f"# Alignment score\n\n{body}\n\n{md_text(_about(result))}.\n"
-
-
-def banded_csv(result: BandedScore) -> str:
-    """The timeline as CSV with the balance's p05, p50 and p95 in three more columns."""
-    score = result.score
-    axes = list(score.pack.scoring.axes)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    periodic = any(a.columns.periods is not None for a in score.actors.values())
-    first = ["period", "date", "events"] if periodic else ["date", "event"]
-    writer.writerow(["actor", *first, *axes, "balance", "balance_p05", "balance_p50", "balance_p95", "lean"])
-    for name, actor in score.actors.items():
-        band = result.bands.actors[name].timeline
-        for i, row in enumerate(actor.timeline):
-            lead = [row.period, row.date, row.events] if periodic else [row.date, row.event]
-            numbers = [row.totals[a] for a in axes] + [row.balance, *band[i].tolist(), row.lean]
-            writer.writerow([name, *lead, *(repr(clean(v)) for v in numbers)])
-    return out.getvalue()
 
 
 def band_json(band: Band) -> dict[str, float]:

@@ -14,7 +14,7 @@ from scorer.analysis.uncertain import Bands
 from scorer.pack.model import Scoring
 from scorer.report.explanation import Bar, waterfall
 from scorer.report.figure import BALANCE_COLOR, MUTED, TEXT_MUTED, WIDTH, caption, new_figure, pole_color, save, style
-from scorer.report.format import MINUS_NAME, PLUS_NAME, ChartFormat, collapse
+from scorer.report.format import MINUS_NAME, PLUS_NAME, ChartFormat, collapse, signed
 from scorer.report.labels import arrowed, labels_by_id
 from scorer.report.ranking import Standing, ends, standings
 from scorer.scoring.actor import ActorScore
@@ -65,7 +65,7 @@ def draw_waterfall(ax: Axes, bars: Sequence[Bar], title: str, scoring: Scoring) 
         ax.text(
             max(bar.start, bar.end) + span * 0.01 if right else min(bar.start, bar.end) - span * 0.01,
             y,
-            f"{bar.value:+.2f}",
+            signed(bar.value),
             va="center",
             ha="left" if right else "right",
             fontsize=7.5,
@@ -110,7 +110,7 @@ def draw_tornado(ax: Axes, actor: ActorSensitivity, delta: float, top: int | Non
     _bar_axes(ax)
     ax.axvline(base, color=BALANCE_COLOR, linewidth=1.2)
     ax.axvline(0, color="#6b7280", linewidth=0.8, linestyle="--")
-    ax.set_xlabel(f"final balance on {actor.date} (now {base:+.2f}: solid line; 0: dashed)")
+    ax.set_xlabel(f"final balance on {actor.date} (now {signed(base)}: solid line; 0: dashed)")
     # Beside the plot: a legend inside it would cover the longest bar.
     ax.legend(
         handles=[Patch(color=LOW_COLOR, label=f"weight −{percent}"), Patch(color=HIGH_COLOR, label=f"weight +{percent}")],
@@ -181,7 +181,7 @@ def draw_ranking(ax: Axes, ranked: list[Standing], scoring: Scoring, idle: int, 
     if middle:
         gap = positions[len(top)]
         positions = np.delete(positions, len(top))
-        between = f"{len(middle)} actors from {middle[0].balance:+.2f} to {middle[-1].balance:+.2f} not shown"
+        between = f"{len(middle)} actors from {signed(middle[0].balance)} to {signed(middle[-1].balance)} not shown"
         ax.text(0.5, gap, between, transform=ax.get_yaxis_transform(), ha="center", va="center", color=TEXT_MUTED)
     values = np.array([row.balance for row in ranked])
     ax.barh(positions, values, height=0.62, color=[pole_color(v) for v in values])
@@ -222,7 +222,7 @@ def _values(ax: Axes, positions: np.ndarray, values: np.ndarray, low: np.ndarray
         ax.text(
             (right + span * 0.01) if outward else (left - span * 0.01),
             y,
-            f"{value:+.2f}",
+            signed(value),
             va="center",
             ha="left" if outward else "right",
             fontsize=7.5,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from scorer.analysis.calibrate import Agreement, Calibration, Statistics
+from scorer.problems import printable
+from scorer.report.csv import Cell, csv_table
 from scorer.report.format import md_code, md_text, signed, table
 
 _ROWS = (
@@ -32,7 +32,7 @@ def _head(result: Calibration) -> list[str]:
     """What was fitted to what."""
     actors = sorted({t.actor for t in result.used})
     return [
-        f"Calibration against {result.targets.file} ({result.targets.what})",
+        f"Calibration against {printable(result.targets.file)} ({result.targets.what})",
         f"{len(result.used)} targets of {len(actors)} actor(s) that the events cover "
         f"(of {len(result.targets.rows)} in the file): {', '.join(actors)}; ridge {result.ridge:g}",
         f"The pack as it is: value ≈ a + c × balance with c = {result.slope:+.4g}; "
@@ -86,12 +86,9 @@ def calibration_markdown(result: Calibration) -> str:
 
 def calibration_csv(result: Calibration) -> str:
     """One row per weight on the balance's poles."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["rule", "axis", "file", "line", "weight", "suggested", "seen"])
-    for w in result.weights:
-        writer.writerow([w.signal.rule_id, w.signal.axis, w.file, w.line, repr(w.signal.weight), repr(w.suggested), w.seen])
-    return out.getvalue()
+    header = ["rule", "axis", "file", "line", "weight", "suggested", "seen"]
+    rows: list[list[Cell]] = [[w.signal.rule_id, w.signal.axis, printable(w.file), w.line, w.signal.weight, w.suggested, w.seen] for w in result.weights]
+    return csv_table(header, rows)
 
 
 def _statistics(stats: Statistics) -> dict[str, Any]:
@@ -108,7 +105,7 @@ def calibration_document(result: Calibration) -> dict[str, Any]:
     """The JSON document of `calibrate --format json`."""
     return {
         "target": {
-            "file": result.targets.file,
+            "file": printable(result.targets.file),
             "value": result.targets.what,
             "rows": len(result.targets.rows),
             "used": len(result.used),
@@ -123,7 +120,7 @@ def calibration_document(result: Calibration) -> dict[str, Any]:
             {
                 "rule": w.signal.rule_id,
                 "axis": w.signal.axis,
-                "file": w.file,
+                "file": printable(w.file),
                 "line": w.line,
                 "weight": w.signal.weight,
                 "suggested": w.suggested,

@@ -38,7 +38,7 @@ from scorer.report.figure import (
     save,
     style,
 )
-from scorer.report.format import Caption, Chart, ChartFormat
+from scorer.report.format import Caption, Chart, ChartFormat, signed
 from scorer.report.labels import act, arrowed
 from scorer.report.placing import Label, Marks, place_labels
 from scorer.report.uncertainty_charts import shade_band, sobol_chart
@@ -223,14 +223,14 @@ def _tooltip(number: int, step: Step, moved: float, where: dict[str, str]) -> st
     if event.summary:
         lines.append(" ".join(event.summary.split()))
     if step.matches:
-        lines.append(f"moved the balance by {moved:+.2f}:")
+        lines.append(f"moved the balance by {signed(moved)}:")
         by_rule: dict[str, list[str]] = {}
         for m in step.matches:
-            by_rule.setdefault(m.rule, []).append(f"{m.axis} {m.contribution:+.2f}")
+            by_rule.setdefault(m.rule, []).append(f"{m.axis} {signed(m.contribution)}")
         lines += [f"  {rule} ({where[rule]}): {', '.join(parts)}" for rule, parts in by_rule.items()]
     else:
         lines.append("no rule matched")
-    lines.append(f"balance after it: {step.balance:+.2f}")
+    lines.append(f"balance after it: {signed(step.balance)}")
     return "\n".join(lines)
 
 

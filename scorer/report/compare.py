@@ -87,7 +87,7 @@ def compare_markdown(result: Comparison, *, top: int | None = 10) -> str:
         lines += ["## Weights that differ", "", "| rule | defined at | A | B |", "|---|---|---|---|"]
         for ch in result.changes:
             at = md_code(_at(ch.a_at, ch.b_at))
-            lines.append(f"| `{ch.rule}` | {at} | {md_text(_signals(ch.a))} | {md_text(_signals(ch.b))} |")
+            lines.append(f"| {md_code(ch.rule)} | {at} | {md_text(_signals(ch.a))} | {md_text(_signals(ch.b))} |")
     else:
         lines.append("The packs have the same weights.")
     for name, c in result.actors.items():

@@ -99,9 +99,19 @@ class Palette:
         return f"\033[1m{text}\033[0m" if self.enabled else text
 
 
+def shown(value: float, places: int) -> float:
+    """`value` as a report shows it: rounded to 12 significant digits (no float noise), then to `places`.
+
+    Two sums of the same numbers taken in another order can differ in their
+    last bits (1.4749999... and 1.4750000...); rounded first to 12 digits,
+    both show the same. A value that rounds to nothing is 0, never -0.
+    """
+    return clean(round(float(f"{value:.12g}"), places))
+
+
 def signed(value: float, places: int = 2) -> str:
-    """`+1.25`, `-0.50`: every number shown with its sign."""
-    return f"{clean(value):+.{places}f}"
+    """`+1.25`, `-0.50`: every number shown with its sign, and nothing shown as `-0.00`."""
+    return f"{shown(value, places):+.{places}f}"
 
 
 def table(
@@ -152,23 +162,29 @@ def collapse(shares: Sequence[Share], top: int | None) -> tuple[list[Share], Sha
 
 
 def md_text(text: str) -> str:
-    """Text from input files, made inert in markdown (no HTML, no table breaks)."""
+    """Text from input files, made inert in markdown: no HTML, no link or image, no table or line break."""
     return (
-        text.replace("\\", "\\\\")
+        _LINE_BREAKS.sub(" ", text)
+        .replace("\\", "\\\\")
         .replace("|", "\\|")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
-        .replace("\n", " ")
         .replace("*", "\\*")
         .replace("_", "\\_")
         .replace("`", "\\`")
+        .replace("[", "\\[")
+        .replace("]", "\\]")
     )
+
+
+# What may end a line in markdown, or in a reader of it.
+_LINE_BREAKS = re.compile("\r\n|[\r\n\v\f\x85\u2028\u2029]")
 
 
 
 def md_code(text: str) -> str:
     """Text from input files as a markdown code span, whatever backticks it holds."""
-    text = " ".join(text.split())
+    text = " ".join(_LINE_BREAKS.sub(" ", text).split())
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -176,5 +192,15 @@ def md_code(text: str) -> str:
 
 
 def md_alt(text: str) -> str:
-    """Text for an image's alt text: inert, and no bracket that would end it."""
-    return md_text(text).replace("[", "\\[").replace("]", "\\]")
+    """Text for an image's alt text: inert, and no bracket that would end it (md_text escapes them)."""
+    return md_text(text)
+
+
+# What makes a spreadsheet read a cell as a formula (or, for tab and carriage return, as more cells).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """Text from input files for a CSV cell: one a spreadsheet would run as a formula is prefixed with an
+    apostrophe, as spreadsheet-safe CSV writers do (numbers are written apart and never prefixed)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -157,7 +157,7 @@ def _events(k: int, actor: ActorScore, pack: RulePack, event: str | None) -> lis
         out.append(
             f'<p class="note">{len(unmatched)} event(s) no rule matched: they are in the trail but move nothing.</p>'
         )
-        out.append(_unmatched_table(k, unmatched))
+        out.append(_unmatched_table(k, unmatched, actor.unmatched_reasons))
     else:
         out.append("<p>None: every event matched at least one rule.</p>")
     return out
@@ -288,8 +288,12 @@ def _events_table(k: int, steps: list[tuple[int, Step]], actor: ActorScore, pack
     return "".join(rows)
 
 
-def _unmatched_table(k: int, steps: list[tuple[int, Step]]) -> str:
-    rows = ["<table><thead><tr><th class='num'>#</th><th>date</th><th>event</th><th>what happened</th></tr></thead>"]
+def _unmatched_table(k: int, steps: list[tuple[int, Step]], why: dict[str, str]) -> str:
+    """The events no rule matched, each with why."""
+    rows = [
+        "<table><thead><tr><th class='num'>#</th><th>date</th><th>event</th><th>what happened</th>"
+        "<th>why no rule matched</th></tr></thead>"
+    ]
     rows.append("<tbody>")
     for i, step in steps:
         e = step.event
@@ -297,7 +301,7 @@ def _unmatched_table(k: int, steps: list[tuple[int, Step]]) -> str:
         rows.append(
             f"<tr><td class='num'><a href='#a{k}-event-row-{i}'>{i}</a></td><td>{_e(e.date)}</td>"
             f"<td><span class='id'>{_e(e.id)}</span><br><span class='note'>{toward}</span></td>"
-            f"<td>{_event_text(step)}</td></tr>"
+            f"<td>{_event_text(step)}</td><td>{_e(why.get(e.id, ''))}</td></tr>"
         )
     rows.append("</tbody></table>")
     return "".join(rows)

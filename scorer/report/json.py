@@ -15,6 +15,7 @@ from scorer.analysis.compare import Comparison
 from scorer.analysis.sensitivity import Sensitivity, Variant
 from scorer.analysis.uncertain import BandedScore
 from scorer.pack.model import RulePack
+from scorer.problems import printable
 from scorer.report.bands import draws_json, final_bands, row_bands
 from scorer.report.format import clean
 from scorer.scoring.actor import ActorScore, Row, Step
@@ -100,7 +101,7 @@ def _actor(
 ) -> dict[str, Any]:
     """One actor's part of the document (its timeline left out with `timeline=False`)."""
     item: dict[str, Any] = {"timeline": _timeline(actor, axes)} if timeline else {}
-    item.update(final=_row(actor.final), unmatched=list(actor.unmatched))
+    item.update(final=_row(actor.final), unmatched=list(actor.unmatched), unmatched_reasons=actor.unmatched_reasons)
     if explain:
         item["trail"] = [_step(step) for step in actor.trail if event is None or step.event.id == event]
         item["drivers"] = {
@@ -187,7 +188,7 @@ def weights_document(pack: RulePack) -> dict[str, Any]:
     """The JSON document of `weights list --format json`."""
     rules = []
     for r in pack.rules:
-        item: dict[str, Any] = {"rule": r.id, "file": r.file, "line": r.line, "enabled": r.enabled, "signals": dict(r.signals)}
+        item: dict[str, Any] = {"rule": r.id, "file": printable(r.file), "line": r.line, "enabled": r.enabled, "signals": dict(r.signals)}
         # Only weights that may vary have a range: a pack without uncertainty lists as it always did.
         ranges = {axis: list(pack.weight_range(r, axis)) for axis in r.signals}
         ranges = {axis: bounds for axis, bounds in ranges.items() if bounds[1] > bounds[0]}
@@ -278,7 +279,7 @@ def sensitivity_document(result: Sensitivity) -> dict[str, Any]:
                     {
                         "rule": v.rule,
                         "axis": v.axis,
-                        "file": v.file,
+                        "file": printable(v.file),
                         "line": v.line,
                         "weight": v.weight,
                         "low": variant(v.low),

@@ -23,15 +23,23 @@ def timeline_markdown(score: Score) -> str:
         headers += ["what happened"] if described else []
         lead = 3 if periodic else 2
         lines = [f"## {md_text(name)}", "", md_text(heading(score, name, actor)), ""]
+        if not actor.timeline:
+            lines += [f"No events on or before {actor.final.date}.", ""]
+            lines.append("Unmatched: none")
+            blocks.append("\n".join(lines))
+            continue
         lines.append("| " + " | ".join(headers) + " |")
         lines.append("|" + "|".join("---" if i < lead or i >= lead + len(axes) + 2 else "---:" for i in range(len(headers))) + "|")
         for row in actor.timeline:
-            first = [row.period or "", row.date, str(row.events)] if periodic else [row.date, f"`{row.event}`"]
+            first = [md_text(row.period or ""), md_text(row.date), str(row.events)] if periodic else [
+                md_text(row.date),
+                md_code(row.event or ""),
+            ]
             cells = first + [signed(row.totals[a]) for a in axes] + [signed(row.balance), signed(row.lean)]
-            cells += [arrowed(described.get(row.event or "", ""))] if described else []
-            lines.append("| " + " | ".join(md_text(c) if not c.startswith("`") else c for c in cells) + " |")
+            cells += [md_text(arrowed(described.get(row.event or "", "")))] if described else []
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-        lines.append("Unmatched: " + (", ".join(f"`{e}`" for e in actor.unmatched) if actor.unmatched else "none"))
+        lines.append("Unmatched: " + (", ".join(md_code(e) for e in actor.unmatched) if actor.unmatched else "none"))
         blocks.append("\n".join(lines))
     return "# Alignment score\n\n" + ("\n\n".join(blocks) if blocks else "No events to score.") + "\n"
 
@@ -52,16 +60,18 @@ def explain_markdown(
         lines = [f"## {md_text(name)}", "", md_text(heading(score, name, actor)), ""]
         images = (charts or {}).get(name)
         if images:
-            lines += ["### Balance over time", "", f"![{md_alt(name)}: balance over time]({quote(images[0])})", ""]
+            lines += ["### Balance over time", "", f"![{md_alt(name)}: balance over time]({quote(images[0], errors='surrogateescape')})", ""]
             lines += ["Markers are numbered as the events below.", ""]
         lines += ["### Events", ""]
+        if not actor.trail:
+            lines += [f"No events on or before {actor.final.date}.", ""]
         for number, step in enumerate(actor.trail, 1):
             if event is not None and step.event.id != event:
                 continue
-            lines += _event_markdown(number, step, where, axes)
+            lines += _event_markdown(number, step, where, axes, actor.unmatched_reasons)
         lines += ["### Drivers of the final balance", ""]
         if images:
-            lines += [f"![{md_alt(name)}: drivers of the final balance]({quote(images[1])})", ""]
+            lines += [f"![{md_alt(name)}: drivers of the final balance]({quote(images[1], errors='surrogateescape')})", ""]
         lines += _drivers_markdown(actor, where, top)
         lines += _rules_markdown(score, actor)
         lines += ["### Unmatched events", ""]
@@ -69,14 +79,17 @@ def explain_markdown(
         for number, step in unmatched:
             e = step.event
             summary = f": {md_text(' '.join(e.summary.split()))}" if e.summary else ""
-            lines.append(f"- Event {number}, {md_text(e.date)} {md_code(e.id)} ({md_text(e.type)}){summary}")
+            why = md_text(actor.unmatched_reasons.get(e.id, "unmatched"))
+            lines.append(f"- Event {number}, {md_text(e.date)} {md_code(e.id)} ({md_text(e.type)}){summary}; {why}")
         if not unmatched:
             lines.append("None: every event matched at least one rule.")
         blocks.append("\n".join(lines))
     return "# Why the score is what it is\n\n" + ("\n\n".join(blocks) if blocks else "No events to explain.") + "\n"
 
 
-def _event_markdown(number: int, step: Step, where: dict[str, str], axes: list[str]) -> list[str]:
+def _event_markdown(
+    number: int, step: Step, where: dict[str, str], axes: list[str], why: Mapping[str, str]
+) -> list[str]:
     """One event of the trail: what it was, its texts, the rules that fired (and after what), the running totals."""
     e = step.event
     what = act(e.actor, e.partner, e.type)
@@ -93,7 +106,7 @@ def _event_markdown(number: int, step: Step, where: dict[str, str], axes: list[s
         ]
         for m in step.matches:
             lines.append(
-                f"| `{m.rule}` | {md_code(where[m.rule])} | {md_text(m.axis)} | {signed(m.weight)} | "
+                f"| {md_code(m.rule)} | {md_code(where[m.rule])} | {md_text(m.axis)} | {signed(m.weight)} | "
                 f"{m.intensity:.2f} | {m.confidence:.2f} | {signed(m.contribution)} |"
             )
         found = contexts(step.matches)
@@ -101,7 +114,7 @@ def _event_markdown(number: int, step: Step, where: dict[str, str], axes: list[s
             lines.append("")
             lines += [f"- `{rule}`: {md_text(text)}" for rule, text in found]
     else:
-        lines.append("- No rule matched (unmatched).")
+        lines.append(f"- No rule matched: {md_text(why.get(e.id, 'unmatched'))}.")
     totals = ", ".join(f"{md_text(a)} {signed(step.totals[a])}" for a in axes)
     lines += ["", f"Running: {totals}; balance **{signed(step.balance)}**", ""]
     return lines
@@ -137,10 +150,10 @@ def _rules_markdown(score: Score, actor: ActorScore) -> list[str]:
         share = "—" if use.share is None else signed(use.share)
         disabled = "" if use.rule.enabled else " (disabled)"
         lines.append(
-            f"| `{use.rule.id}`{disabled} | {md_code(use.rule.where)} | {weights} | {use.fired} | {share} |"
+            f"| {md_code(use.rule.id)}{disabled} | {md_code(use.rule.where)} | {weights} | {use.fired} | {share} |"
         )
     idle = [use for use in uses if not use.fired]
     if idle:
-        names = ", ".join(f"`{use.rule.id}` ({md_code(use.rule.where)})" for use in idle)
+        names = ", ".join(f"{md_code(use.rule.id)} ({md_code(use.rule.where)})" for use in idle)
         lines += ["", f"Did not fire on these events ({len(idle)}): {names}."]
     return lines + [""]

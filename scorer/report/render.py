@@ -1,8 +1,8 @@
 """Any result in any of its formats: the one place that says which renderer serves which result and format.
 
 Results are a `Score` (timeline: text, json, csv, markdown), an `Explanation`
-(text, markdown, html, json), a `Sensitivity` or a `Comparison` (text, json,
-markdown) and a `RulePack` (its weights: text, json). Text comes out as
+(text, markdown, html, json, csv), a `Sensitivity` or a `Comparison` (text,
+json, csv, markdown) and a `RulePack` (its weights: text, json). Text comes out as
 UTF-8 bytes, in parts, so that a document of millions of rows is written as
 it is made.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from scorer import report
 from scorer.analysis.calibrate import Calibration
@@ -21,10 +21,10 @@ from scorer.analysis.indices import GlobalSensitivity
 from scorer.analysis.sensitivity import Sensitivity, of_matched
 from scorer.analysis.uncertain import BandedScore
 from scorer.pack.model import RulePack
-from scorer.report.bands import banded_csv, banded_markdown, banded_text, how_sure_markdown, how_sure_text
+from scorer.report.bands import banded_markdown, banded_text, how_sure_markdown, how_sure_text
 from scorer.report.calibrate import calibration_csv, calibration_document, calibration_markdown, calibration_text
 from scorer.report.compare import compare_markdown, compare_text
-from scorer.report.csv import timeline_csv
+from scorer.report.csv import compare_csv, explain_csv, sensitivity_csv, timeline_csv
 from scorer.report.format import Palette
 from scorer.report.json import (
     compare_document,
@@ -41,8 +41,8 @@ from scorer.scoring.score import Score
 
 FORMATS: dict[str, tuple[str, ...]] = {
     "score": ("text", "json", "csv", "markdown"),
-    "explain": ("text", "markdown", "html", "json"),
-    "analysis": ("text", "json", "markdown"),
+    "explain": ("text", "markdown", "html", "json", "csv"),
+    "analysis": ("text", "json", "csv", "markdown"),
     "global": ("text", "json", "markdown", "csv"),
     "weights": ("text", "json"),
 }
@@ -57,7 +57,7 @@ class Style:
     charts: Mapping[str, tuple[str, str]] | None = None  # per actor, the PNG files a markdown report links
 
 
-Result = Score | BandedScore | Explanation | Sensitivity | GlobalSensitivity | Calibration | Comparison | RulePack
+Result: TypeAlias = Score | BandedScore | Explanation | Sensitivity | GlobalSensitivity | Calibration | Comparison | RulePack
 
 
 def render(result: Result, fmt: str, style: Style) -> Iterator[bytes]:
@@ -115,7 +115,7 @@ def _banded(result: BandedScore, fmt: str, style: Style) -> Iterator[bytes]:
     if fmt == "json":
         return document_json(result.score, after=_skipped(result.score), bands=result)
     if fmt == "csv":
-        return _whole(banded_csv(result))
+        return _whole(timeline_csv(result.score, result.bands))
     if fmt == "markdown":
         return _whole(banded_markdown(result))
     return _whole(banded_text(result, style.palette))
@@ -144,6 +144,8 @@ def _explanation(explanation: Explanation, fmt: str, style: Style) -> Iterator[b
     if fmt == "markdown":
         text = explain_markdown(score, top=style.top, event=event, charts=style.charts)
         return _whole(text + ("\n" + how_sure_markdown(bands, explanation.indices, *poles) if bands else ""))
+    if fmt == "csv":
+        return _whole(explain_csv(explanation))
     text = explain_text(score, style.palette, top=style.top, event=event)
     return _whole(text + ("\n" + how_sure_text(bands, explanation.indices, *poles) if bands else ""))
 
@@ -152,6 +154,8 @@ def _sensitivity(result: Sensitivity, fmt: str) -> str:
     """The report of `sensitivity --format FMT`."""
     if fmt == "json":
         return to_json(sensitivity_document(result))
+    if fmt == "csv":
+        return sensitivity_csv(result)
     return sensitivity_markdown(result) if fmt == "markdown" else sensitivity_text(result)
 
 
@@ -159,5 +163,7 @@ def _comparison(result: Comparison, fmt: str, style: Style) -> str:
     """The report of `compare --format FMT`."""
     if fmt == "json":
         return to_json(compare_document(result))
+    if fmt == "csv":
+        return compare_csv(result)
     render_text = compare_markdown if fmt == "markdown" else compare_text
     return render_text(result, top=style.top)

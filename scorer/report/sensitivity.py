@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scorer.analysis.sensitivity import ActorSensitivity, Sensitivity, Variation
-from scorer.report.format import md_code, md_text, signed, table
+from scorer.report.format import clean, md_code, md_text, shown, signed, table
 
 # A verdict names this many flipping weights; the table marks them all.
 _NAMED = 5
@@ -16,9 +16,9 @@ def _change(variation: Variation) -> str:
     if variation.breakeven is None:
         return "-"
     if variation.weight == 0:
-        return f"at {variation.breakeven:+.3g}"
+        return f"at {clean(float(f'{variation.breakeven:.3g}')):+.3g}"
     change = (variation.breakeven - variation.weight) / abs(variation.weight) * 100
-    return f"{change:+.1f}%" if abs(change) < 10 else f"{change:+.0f}%"
+    return f"{shown(change, 1):+.1f}%" if abs(change) < 10 else f"{shown(change, 0):+.0f}%"
 
 
 

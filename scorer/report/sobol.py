@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from scorer.analysis.indices import ActorIndices, GlobalSensitivity, Index
-from scorer.report.format import clean, md_code, md_text, signed, table
+from scorer.problems import printable
+from scorer.report.csv import Cell, csv_table
+from scorer.report.format import clean, md_code, md_text, shown, signed, table
 
 _NOTE = (
     "S1: the share of the balance's variance over the draws that the weight explains alone; ST: the share it "
@@ -35,7 +35,7 @@ def _about(result: GlobalSensitivity, actor: ActorIndices) -> str:
 
 def _cells(index: Index) -> list[str]:
     """S1 and ST with their intervals."""
-    return [f"{index.s1:.3f} ± {index.s1_conf:.3f}", f"{index.st:.3f} ± {index.st_conf:.3f}"]
+    return [f"{shown(index.s1, 3):.3f} ± {index.s1_conf:.3f}", f"{shown(index.st, 3):.3f} ± {index.st_conf:.3f}"]
 
 
 def sobol_text(result: GlobalSensitivity) -> str:
@@ -50,7 +50,8 @@ def sobol_text(result: GlobalSensitivity) -> str:
             lines.append("")
             rows = [[i.name, i.where, *_cells(i)] for i in actor.signals]
             lines += table(["weight", "defined at", "S1", "ST"], rows, {2, 3})
-            lines += ["", f"sum of S1: {sum(i.s1 for i in actor.signals):.3f}; sum of ST: {sum(i.st for i in actor.signals):.3f}"]
+            lines += ["", f"sum of S1: {shown(sum(i.s1 for i in actor.signals), 3):.3f}; "
+                f"sum of ST: {shown(sum(i.st for i in actor.signals), 3):.3f}"]
         blocks.append("\n".join(lines))
     if not blocks:
         return "no events to analyse\n"
@@ -75,13 +76,13 @@ def sobol_markdown(result: GlobalSensitivity) -> str:
 
 def sobol_csv(result: GlobalSensitivity) -> str:
     """One row per actor and weight."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["actor", "rule", "axis", "file", "line", "S1", "S1_conf", "ST", "ST_conf"])
-    for actor in result.actors.values():
-        for i in actor.signals:
-            writer.writerow([actor.actor, i.rule, i.axis, i.file, i.line, repr(i.s1), repr(i.s1_conf), repr(i.st), repr(i.st_conf)])
-    return out.getvalue()
+    header = ["actor", "rule", "axis", "file", "line", "S1", "S1_conf", "ST", "ST_conf"]
+    rows: list[list[Cell]] = [
+        [actor.actor, i.rule, i.axis, printable(i.file), i.line, i.s1, i.s1_conf, i.st, i.st_conf]
+        for actor in result.actors.values()
+        for i in actor.signals
+    ]
+    return csv_table(header, rows)
 
 
 def sobol_document(result: GlobalSensitivity) -> dict[str, Any]:
@@ -99,7 +100,7 @@ def sobol_document(result: GlobalSensitivity) -> dict[str, Any]:
                     {
                         "rule": i.rule,
                         "axis": i.axis,
-                        "file": i.file,
+                        "file": printable(i.file),
                         "line": i.line,
                         "S1": i.s1,
                         "S1_conf": i.s1_conf,

@@ -33,7 +33,10 @@ def timeline_text(score: Score, palette: Palette) -> str:
         lead = 3 if periodic else 2
         right = set(range(lead, lead + len(axes) + 2)) | ({2} if periodic else set())
         lines = [palette.bold(heading(score, name, actor, palette)), ""]
-        lines += table(headers, rows, right, palette, values)
+        if rows:
+            lines += table(headers, rows, right, palette, values)
+        else:
+            lines.append(f"no events on or before {actor.final.date}")
         lines.append("")
         lines.append("unmatched: " + (", ".join(actor.unmatched) if actor.unmatched else "none"))
         blocks.append("\n".join(lines))
@@ -50,6 +53,9 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
     blocks = []
     for name, actor in score.actors.items():
         lines = [palette.bold(heading(score, name, actor, palette)), ""]
+        if not actor.trail:
+            lines += [f"no events on or before {actor.final.date}", ""]
+        why = actor.unmatched_reasons
         for step in actor.trail:
             if event is not None and step.event.id != event:
                 continue
@@ -60,7 +66,7 @@ def explain_text(score: Score, palette: Palette, *, top: int | None = 10, event:
                 if text:
                     lines.append(f"    {label}: {' '.join(text.split())}")
             if not step.matches:
-                lines.append("    no rule matched (unmatched)")
+                lines.append(f"    no rule matched: {why.get(e.id, 'unmatched')}")
             rows, values = [], []
             for m in step.matches:
                 pole = toward(m.axis, scoring.plus, scoring.minus)
@@ -110,8 +116,11 @@ def _drivers_text(actor: ActorScore, where: dict[str, str], palette: Palette, to
         shown, rest = collapse(shares, top)
         rows, values = [], []
         running = 0.0
-        for share in shown + ([rest] if rest else []):
-            running += share.share
+        listed = shown + ([rest] if rest else [])
+        for number, share in enumerate(listed, start=1):
+            # The shares add up to the final balance; summed in another order the last bits can
+            # differ, so the last cumulative is the final balance itself, printed the same way.
+            running = actor.final.balance if number == len(listed) else running + share.share
             at = [where_of.get(share.name, "")] if extra else []
             rows.append([share.name, *at, signed(share.share), signed(running)])
             values.append([None, *([None] if extra else []), share.share, running])

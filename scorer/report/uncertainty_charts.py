@@ -16,7 +16,7 @@ from matplotlib.patches import Patch
 
 from scorer.analysis.indices import ActorIndices
 from scorer.report.figure import BALANCE_COLOR, MUTED, WIDTH, caption, new_figure, save, style
-from scorer.report.format import ChartFormat
+from scorer.report.format import ChartFormat, signed
 
 FIRST_ORDER_COLOR = "#c7cbd1"
 TOTAL_COLOR = "#4b5563"
@@ -53,7 +53,7 @@ def draw_sobol(ax: Axes, actor: ActorIndices, top: int | None) -> None:
     ax.axvline(0, color="#6b7280", linewidth=0.8)
     ax.grid(axis="y", visible=False)
     ax.set_axisbelow(True)
-    ax.set_xlabel(f"Sobol' index (final balance {actor.balance:+.2f} on {actor.date}; bars: 95% intervals)")
+    ax.set_xlabel(f"Sobol' index (final balance {signed(actor.balance)} on {actor.date}; bars: 95% intervals)")
     # Beside the plot, never over a bar.
     ax.legend(
         handles=[

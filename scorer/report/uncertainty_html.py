@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from scorer.analysis.indices import ActorIndices
 from scorer.analysis.uncertain import ActorBands, robustness
+from scorer.report.format import shown, signed
 from scorer.report.page import escape as _e
 from scorer.report.page import where_html
 from scorer.report.uncertainty_charts import sobol_chart
@@ -16,7 +17,7 @@ def robustness_html(band: ActorBands, plus: str, minus: str, draws: int) -> str:
     b = band.balance
     return (
         f'<p class="verdict">{_e(robustness(band, plus, minus))} '
-        f"(Median {b.p50:+.2f}; lean from {band.lean.p05:+.2f} to {band.lean.p95:+.2f}; {draws} draws.)</p>"
+        f"(Median {signed(b.p50)}; lean from {signed(band.lean.p05)} to {signed(band.lean.p95)}; {draws} draws.)</p>"
     )
 
 
@@ -31,7 +32,8 @@ def sobol_table(actor: ActorIndices, draws: int) -> str:
         return "<p>No uncertain weight moves the balance.</p>"
     rows = "".join(
         f"<tr><td><code>{_e(i.name)}</code></td><td class='where'>{where_html(i.where)}</td>"
-        f"<td class='num'>{i.s1:.3f} ± {i.s1_conf:.3f}</td><td class='num'>{i.st:.3f} ± {i.st_conf:.3f}</td></tr>"
+        f"<td class='num'>{shown(i.s1, 3):.3f} ± {i.s1_conf:.3f}</td>"
+        f"<td class='num'>{shown(i.st, 3):.3f} ± {i.st_conf:.3f}</td></tr>"
         for i in actor.signals
     )
     note = (

@@ -102,7 +102,7 @@ class ActorScore:
     `rows` index the actor's events in `source` (the matched frame, in input order),
     by date; `numbers` are theirs in the same order. What a view needs of the
     frame is gathered when the view is made; `unmatched` gives the ids of the
-    actor's events no rule matched.
+    actor's events no rule matched, `reasons` why, by id.
     """
 
     def __init__(
@@ -116,11 +116,15 @@ class ActorScore:
         final_date: str,
         every: Every | None,
         unmatched: Callable[[], tuple[str, ...]],
+        reasons: Callable[[], dict[str, str]] = dict,
         sequences: Sequences | None = None,
+        *,
+        as_of: bool = False,
     ) -> None:
         self.actor = actor
         self._sequences = sequences
         self._unmatched = unmatched
+        self._reasons = reasons
         self._pack = pack
         self._source = source
         self._rows = rows
@@ -130,7 +134,8 @@ class ActorScore:
         scoring = pack.scoring
         self._axes = list(scoring.axes)
         self._half_life = scoring.half_life_days
-        self._final_date = final_date  # `--as-of`, or the date of the actor's last event
+        self._final_date = final_date  # `--as-of` (then `as_of` is true), or the date of the actor's last event
+        self._as_of = as_of
         self._final_day = parse_date(self._final_date).toordinal()
 
     @property
@@ -149,6 +154,10 @@ class ActorScore:
         million events it is a row per event per axis)."""
         n = self._numbers
         return self._fired.amounts(n.groups, n.intensity, n.confidence)
+
+    def _events_upto(self, upto: np.ndarray) -> np.ndarray:
+        """How many events the first `upto` rows hold (one each here; a row per day holds that day's)."""
+        return upto
 
     def _running(self) -> np.ndarray:
         """The totals after each event (not kept, for the same reason)."""
@@ -198,11 +207,18 @@ class ActorScore:
     def _periods(self) -> tuple[list[str], list[str], np.ndarray]:
         """With `every`: the labels, dates and last days of the periods the timeline shows."""
         assert self._every is not None
+        if len(self._rows) == 0:  # no event on or before `--as-of`: no period to show
+            return [], [], np.zeros(0, dtype=np.int64)
         first = Date.fromordinal(int(self._days[0]))
         labels, dates, ends = period_table(self._every, first.year, Date.fromordinal(self._final_day).year)
         lo = int(np.searchsorted(ends, self._days[0], side="left"))
         hi = int(np.searchsorted(ends, self._final_day, side="left")) + 1
-        return list(labels[lo:hi]), list(dates[lo:hi]), ends[lo:hi]
+        ends, shown = ends[lo:hi], list(dates[lo:hi])
+        if self._as_of:
+            # The clock stops on `--as-of`: the period holding it is valued on that day, as `final` is.
+            ends = np.minimum(ends, self._final_day)
+            shown[-1] = self._final_date
+        return list(labels[lo:hi]), shown, ends
 
     def cuts(self) -> tuple[np.ndarray, np.ndarray]:
         """Per timeline row, how many of the actor's events (by date) it counts and the day it is valued on."""
@@ -225,8 +241,10 @@ class ActorScore:
         if self._half_life is not None:
             values = values * factor(ends - self._days[last], self._half_life)[:, None]
         values = np.where((upto > 0)[:, None], values, 0.0)
+        if self._as_of and len(values):
+            values[-1] = self._final_values()  # the same sum as `final`, to the bit
         balance, lean = self._balance_and_lean(values)
-        counts = np.diff(upto, prepend=0).tolist()
+        counts = np.diff(self._events_upto(upto), prepend=0).tolist()
         return Columns(dates, labels, counts, values, balance, lean)
 
     @cached_property
@@ -244,13 +262,18 @@ class ActorScore:
                 rows.append(Row(date, totals, balance, lean, period=c.periods[i], events=int(c.events[i])))
         return tuple(rows)
 
-    @cached_property
-    def final(self) -> Row:
-        """The totals, balance and lean on the final date."""
+    def _final_values(self) -> np.ndarray:
+        """The totals on the final date, one per axis."""
         amounts = self._amounts()
         if self._half_life is not None:
             amounts = amounts * self._worth_on(self._final_day)[:, None]
-        return self._row(amounts.sum(axis=0), self._final_date)
+        total: np.ndarray = amounts.sum(axis=0)
+        return total
+
+    @cached_property
+    def final(self) -> Row:
+        """The totals, balance and lean on the final date."""
+        return self._row(self._final_values(), self._final_date)
 
     @property
     def size(self) -> int:
@@ -291,6 +314,11 @@ class ActorScore:
     def unmatched(self) -> tuple[str, ...]:
         """The ids of the actor's events no rule matched, by date."""
         return self._unmatched()
+
+    @cached_property
+    def unmatched_reasons(self) -> dict[str, str]:
+        """Why no rule matched each of `unmatched`, by event id, in the same order."""
+        return self._reasons()
 
     def _signed(self) -> tuple[np.ndarray, np.ndarray]:
         """Each match's signed share of the final balance, and whether it counts toward it."""

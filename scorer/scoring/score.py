@@ -21,11 +21,13 @@ from scorer.model.fields import parse_date
 from scorer.model.frame import EventSet
 from scorer.model.skipped import Tally
 from scorer.pack.model import RulePack
+from scorer.problems import UsageError, printable
 from scorer.scoring import tables
 from scorer.scoring.actor import ActorScore
 from scorer.scoring.fired import EventColumns, Fired
 from scorer.scoring.periods import Every
 from scorer.scoring.tables import Table
+from scorer.scoring.unmatched import reasons
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -66,6 +68,26 @@ class Score:
     def to_pandas(self, table: Table = "timeline") -> Any:
         """`to_polars(table)` as a pandas DataFrame; needs the `pandas` extra (`pip install 'scorer[pandas]'`)."""
         return tables.to_pandas(self.to_polars(table))
+
+
+def _actor_codes(frame: pl.DataFrame) -> list[str]:
+    """The distinct actor codes of a frame, sorted by name as `_by_actor_and_date` sorts them."""
+    return sorted(frame["actor"].unique().cast(pl.String).to_list())
+
+
+def _the_actors(present: list[str], shown: int = 20) -> str:
+    """`the actors are A, B and C` (the first `shown` of many, and how many more)."""
+    names = [printable(name) for name in present[:shown]]
+    more = len(present) - len(names)
+    if more:
+        return f"the actors are {', '.join(names)} and {more:,} more"
+    return "the actor is " + names[0] if len(names) == 1 else f"the actors are {', '.join(names[:-1])} and {names[-1]}"
+
+
+def _with_every_actor(everyone: list[str], actors: list[str], bounds: np.ndarray) -> np.ndarray:
+    """Bounds for `everyone` (sorted alike), an actor without rows getting an empty stretch of the order."""
+    counts = dict(zip(actors, np.diff(bounds).tolist(), strict=True))
+    return np.concatenate([[0], np.cumsum([counts.get(name, 0) for name in everyone])]).astype(np.int64)
 
 
 def _by_actor_and_date(frame: pl.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
@@ -146,7 +168,12 @@ def match(
     table = events if isinstance(events, EventSet) else EventSet.of(events)
     frame = table.frame
     matcher = matcher or Matcher(pack)
-    if as_of:
+    # An actor whose events all come after `as_of` is still scored.
+    present = _actor_codes(frame)
+    if actor is not None and present and actor not in present:
+        raise UsageError(f"--actor: no events of {printable(actor)!r}; {_the_actors(present)}")
+    everyone = [code for code in present if actor is None or code == actor]
+    if as_of is not None:
         frame = frame.filter(pl.col("day") <= parse_date(as_of).toordinal())
     if actor is not None and not matcher.sequential:
         frame = frame.filter(pl.col("actor") == actor)
@@ -154,15 +181,18 @@ def match(
     order, actors, bounds = _by_actor_and_date(frame)
     if actor is not None and matcher.sequential:
         order, actors, bounds = _only(order, actors, bounds, actor)
+    if actors != everyone:
+        bounds, actors = _with_every_actor(everyone, actors, bounds), everyone
     return Matched(frame, order, actors, bounds, groups, fired, as_of, pack, sequences)
 
 
 class _Unmatched:
-    """The ids of the events no rule matched, by actor and date: gathered for every actor
+    """The ids of the events no rule matched, by actor and date, and why: gathered for every actor
     at once when the first one asks (one gather of a million rows beats 200 small ones)."""
 
-    def __init__(self, frame: pl.DataFrame, order: np.ndarray, fired: Fired, groups: np.ndarray) -> None:
+    def __init__(self, frame: pl.DataFrame, order: np.ndarray, fired: Fired, groups: np.ndarray, pack: RulePack) -> None:
         self._frame, self._order, self._fired, self._groups = frame, order, fired, groups  # groups in that order
+        self._pack = pack
 
     @cached_property
     def _all(self) -> tuple[np.ndarray, list[str]]:
@@ -171,11 +201,23 @@ class _Unmatched:
         positions = np.flatnonzero(per_group[self._groups] == 0)
         return positions, self._frame["id"].gather(self._order[positions]).to_list()
 
+    @cached_property
+    def _reasons(self) -> list[str]:
+        """Why each unmatched event is unmatched, in the order of `_all`."""
+        positions, _ = self._all
+        return reasons(self._pack, self._frame[pl.Series(self._order[positions])])
+
     def between(self, lo: int, hi: int) -> tuple[str, ...]:
         """Those among positions [lo, hi) of the order."""
         positions, ids = self._all
         a, b = np.searchsorted(positions, [lo, hi])
         return tuple(ids[a:b])
+
+    def reasons_between(self, lo: int, hi: int) -> dict[str, str]:
+        """Why no rule matched each of those, by event id."""
+        positions, ids = self._all
+        a, b = np.searchsorted(positions, [lo, hi])
+        return dict(zip(ids[a:b], self._reasons[a:b], strict=True))
 
 
 def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tally: Tally | None = None) -> Score:
@@ -190,8 +232,8 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tal
         frame["confidence"].to_numpy()[order],
         matched.groups[order],
     )
-    unmatched = _Unmatched(frame, order, fired, numbers.groups)
-    last_dates = [] if as_of else frame["date"].gather(order[matched.bounds[1:] - 1]).cast(pl.String).to_list()
+    unmatched = _Unmatched(frame, order, fired, numbers.groups, pack)
+    last_dates = [] if as_of is not None else frame["date"].gather(order[matched.bounds[1:] - 1]).cast(pl.String).to_list()
     actors: dict[str, ActorScore] = {}
     for i, name in enumerate(matched.actors):
         lo, hi = int(matched.bounds[i]), int(matched.bounds[i + 1])
@@ -203,10 +245,12 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tal
             rows,
             numbers.part(lo, hi),
             fired,
-            as_of or last_dates[i],
+            as_of if as_of is not None else last_dates[i],
             every,
             partial(unmatched.between, lo, hi),
+            partial(unmatched.reasons_between, lo, hi),
             matched.sequences,
+            as_of=as_of is not None,
         )
     return Score(pack, actors, tally)
 

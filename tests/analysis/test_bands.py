@@ -45,6 +45,7 @@ def test_zero_width_ranges_give_the_point_estimate(case: Case) -> None:
         assert band.sd == 0
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(case=cases(uncertainty=0.5))
 def test_bands_are_the_percentiles_of_the_draws_rescored(case: Case) -> None:
@@ -166,6 +167,7 @@ def test_bad_draw_options_are_refused(cli: Callable[..., Run], argv: list[str], 
     assert run.code == 2 and words in run.err and run.out == ""
 
 
+@pytest.mark.slow
 def test_explain_says_how_robust_the_sign_is(cli: Callable[..., Run], tmp_path: Path) -> None:
     text = cli("explain", FIXTURE, "--bands", "--draws", "300").out
     assert "KAZ: The balance leans toward" in text and "its sign is not robust" in text
@@ -197,6 +199,7 @@ def test_the_ranking_of_several_actors_shows_their_bands(cli: Callable[..., Run]
     assert "KAZ</span>: The balance leans toward" in html and "its sign is not robust" in html
 
 
+@pytest.mark.slow
 def test_plain_commands_load_neither_scipy_nor_salib() -> None:
     """SALib brings scipy and pandas (a large part of a second to import): only --bands and --global pay for them."""
     probe = f"""

@@ -107,7 +107,6 @@ def test_the_command_json_csv_text_and_chart(cli: Callable[..., Run], tmp_path: 
     ("argv", "words"),
     [
         (["--global", "--draws", "1000"], "power of two"),
-        (["--format", "csv"], "--format csv: only with --global"),
         (["--draws", "64"], "--draws and --seed apply only"),
     ],
 )

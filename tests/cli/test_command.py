@@ -64,7 +64,7 @@ def test_the_command_ends_with_all_its_output_written_and_its_exit_status(cli: C
     assert done.stdout.decode() == cli("score", fixture, "--format", "json").out
     bad = _command("score", str(FIXTURES / "no such file.yaml"))
     assert bad.returncode == 2
-    assert bad.stderr.decode().endswith("no such file.yaml:1:1: cannot read: No such file or directory\n")
+    assert bad.stderr.decode().endswith("no such file.yaml:1:1: no such file or folder\n")
     assert bad.stdout == b""
 
 

@@ -587,3 +587,28 @@ def test_a_rule_with_sixteen_tests(tmp_path: Path) -> None:
     good = {f"f{i}": "ok" for i in range(16)}
     events = events_of(tmp_path, [{"attrs": good}, {"attrs": {**good, "f7": "bad"}}, {"attrs": {"f0": "ok"}}])
     assert fired(pack, events) == [["r"], [], []]
+
+
+def test_many_facts_asked_at_once_fire_what_each_fires_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `ask_many` reads the engine's queue of actions itself, facts that fire nothing among
+    # the others, several rules per fact, an `any` firing once, batches of a few facts.
+    monkeypatch.setattr(host, "_BATCH", 3)
+    text = (
+        "rules:\n"
+        "  - {id: r, when: {type: a.b}, signals: {nato: 1}}\n"
+        "  - {id: s, when: {partner: NATO}, signals: {nato: 1}}\n"
+        "  - {id: t, when: {any: [{type: a.b}, {partner: CSTO}]}, signals: {nato: 1}}\n"
+        "  - {id: u, when: {partner: {ne: NATO}}, signals: {nato: 1}}\n"
+    )
+    matcher = Matcher(pack_of(tmp_path, text))
+    kinds = [{"type": t, "partner": p} for t in ("a.b", "c.d") for p in ("NATO", "CSTO", "SCO")] + [{"type": "c.d"}]
+    events = events_of(tmp_path, kinds * 2)
+    found = matcher.match(events)
+    ruleset = matcher.rulesets[0]
+    frame = events.frame
+    alone = []
+    for row in frame.iter_rows(named=True):
+        fact = ruleset.channels.fact(tuple(p(row)[0] for _, p in ruleset.channels.parts()))
+        alone.append(host.ask(ruleset.name, fact, host.new_run()))
+    assert found == alone
+    assert found[:7] == [(0, 1, 2), (0, 2, 3), (0, 2, 3), (1,), (2, 3), (3,), ()]

@@ -77,6 +77,9 @@ TRICKY = {
     "negative intensity": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "intensity": -1}',
     "confidence above one": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "confidence": 1.5}',
     "huge number": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "intensity": 1e999}',
+    "huge intensity": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "intensity": 1e300}',
+    "whole number past a float": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "intensity": 1%s}' % ("0" * 400),
+    "attribute past a float": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "attrs": {"n": -1%s}}' % ("0" * 400),
     "control character": '{"id": "x", "date": "2009", "actor": "KAZ", "type": "a.b", "summary": "a\x01b"}',
     "long id": '{"id": "%s", "date": "2009", "actor": "KAZ", "type": "a.b"}' % ("x" * 1001),
     "duplicate id": '{"id": "e5", "date": "2009", "actor": "KAZ", "type": "a.b"}',
@@ -209,6 +212,7 @@ _fields = st.sampled_from([*TEXT_FIELDS, *NUMBER_FIELDS, "tags", "attrs", "colou
 _base = {"id": "x", "date": "2009-04-21", "actor": "KAZ", "type": "a.b"}
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=st.lists(st.tuples(_fields, _values), max_size=3), drop=st.sets(st.sampled_from(list(_base))))
 def test_any_line_reads_the_same_by_columns(

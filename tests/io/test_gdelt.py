@@ -19,6 +19,7 @@ from scorer.io.gdelt.read import read_gdelt
 from scorer.io.gdelt.rows import row_event
 from scorer.io.load import read_events as load
 from scorer.io.machine_coded.rows import RowError
+from scorer.model.skipped import Skipped
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "gdelt"
 REAL = SHARED / "gdelt1-georgia-2012-08.export.tsv"
@@ -302,6 +303,7 @@ def test_each_odd_cell_reads_the_same_by_columns(v2: bool) -> None:
     _both_readings("".join("\t".join(to_v2(r) if v2 else r) + "\n" for r in rows))
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None)
 @given(
     rows=st.lists(
@@ -329,4 +331,39 @@ def test_the_real_file_is_read_by_columns() -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(gdelt_columns, "block", lambda *args: None)
         one_by_one = read_gdelt(str(REAL))
-    assert frame.equals(one_by_one.frame) and skips == one_by_one.skipped
+    found = Skipped()
+    found.extend(skips)
+    assert frame.equals(one_by_one.frame) and found == one_by_one.skipped
+
+
+def test_blank_lines_are_counted_not_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    row = "\t".join(line()) + "\n"
+    path = tmp_path / "blank.export.CSV"
+    path.write_text("\n" + row + "\r\n" * 3 + "\n" * 200_000 + row.replace("300000001", "300000002") + "\n\n")
+    reading = read_gdelt(str(path))
+    assert (reading.rows, reading.frame.height, len(reading.skipped), reading.skipped.blank) == (200_008, 2, 0, 200_006)
+    assert reading.frame["line"].to_list() == [2, 200_006]
+    status, out, err = run(capsys, "score", str(path), "--rules", "cameo", "--format", "json", "--strict")
+    assert status == 0
+    report = json.loads(out)["skipped"]
+    assert report == {"rows_read": 200_008, "count": 0, "blank_lines": 200_006, "by_reason": {}, "rows": []}
+    assert "200,006 blank lines" in err
+
+
+def test_blank_lines_keep_the_lines_of_skipped_rows(tmp_path: Path) -> None:
+    rows = [line(), line(c0="300000002", c7="", c5="", c8=""), line(c0="300000003", c1="2014-03-01")]
+    path = tmp_path / "rows.export.CSV"
+    path.write_text("\n\n".join("\t".join(r) for r in rows) + "\n")
+    reading = read_gdelt(str(path))
+    assert [(s.line, s.reason) for s in reading.skipped] == [(3, "no actor country"), (5, "bad date")]
+    assert reading.frame["line"].to_list() == [1] and reading.skipped.blank == 2
+
+
+def test_a_zip_that_expands_too_far_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    archive = tmp_path / "bomb.export.CSV.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("bomb.export.CSV", "\t".join(line()) + "\n" + "\n" * 3_000_000)
+    assert archive.stat().st_size < 10_000
+    status, out, err = run(capsys, "score", str(archive), "--rules", "cameo", "--format", "json")
+    assert (status, out) == (2, "")
+    assert err.startswith(f"{archive}/bomb.export.CSV:1:1: zip member expands to more than ") and "zip bomb" in err

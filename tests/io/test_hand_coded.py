@@ -141,10 +141,29 @@ def test_standard_input_with_input_format(monkeypatch: pytest.MonkeyPatch, fmt: 
     assert (event.id, event.date, event.actor, event.type) == ("s1", "2009-05", "KAZ", "x.y")
 
 
-def test_standard_input_needs_a_format(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"[]")))
-    (problem,) = problems_of(Path("-"))
-    assert problem.startswith("-:1:1:") and "--input-format" in problem
+@pytest.mark.parametrize(
+    "text",
+    [
+        "events:\n  - {id: s1, date: 2009-05, actor: KAZ, type: x.y}\n",
+        "- {id: s1, date: 2009-05, actor: KAZ, type: x.y}\n",
+        '{"id": "s1", "date": "2009-05", "actor": "KAZ", "type": "x.y"}\n',
+        '[\n  {"id": "s1", "date": "2009-05", "actor": "KAZ", "type": "x.y"}\n]\n',
+        "id,date,actor,type\ns1,2009-05,KAZ,x.y\n",
+        '"id","date","actor","type"\r\n"s1","2009-05","KAZ","x.y"\r\n',
+        "\ufeffid\tdate\tactor\ttype\ns1\t2009-05\tKAZ\tx.y\n",
+    ],
+    ids=["yaml", "yaml-list", "jsonl", "json", "csv", "csv-quoted", "tsv-bom"],
+)
+def test_standard_input_is_told_by_what_it_holds(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    (event,) = models(load_events("-"))
+    assert (event.id, event.date, event.actor, event.type) == ("s1", "2009-05", "KAZ", "x.y")
+
+
+def test_standard_input_longer_than_what_is_looked_at_is_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [f'{{"id": "e{i}", "date": "2009", "actor": "KAZ", "type": "x"}}' for i in range(5000)]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("\n".join(lines).encode())))
+    assert len(load_events("-")) == 5000
 
 
 def test_unknown_extension(tmp_path: Path) -> None:

@@ -20,6 +20,9 @@ from scorer.io.machine_coded.countries import bloc_named, country_named
 from scorer.problems import InputError
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "icews-sample.tab"
+# Rows of a real ICEWS day (2018-06-02) as published, NA and all, then six rows in the
+# same layout (Event IDs 90000001-6) for the blocs of Central Asia that day lacks.
+NA_SAMPLE = Path(__file__).resolve().parents[1] / "data" / "icews-na-sample.tab"
 
 
 def test_the_sample_scores_with_every_row_accounted_for(capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,6 +101,36 @@ def test_a_zipped_icews_file(tmp_path: Path) -> None:
     assert reading.skipped[0].file == f"{archive}/events.2014.20150313084929.tab"
 
 
+def test_na_is_a_missing_value_and_an_organisation_is_named() -> None:
+    reading = read_icews(str(NA_SAMPLE))
+    by_id = {event.id.split("@")[0]: event for event in reading.events}
+    sides = {key: (by_id[key].actor, by_id[key].partner) for key in by_id}
+    assert sides["32896394"] == ("CAN", "EU")
+    assert sides["32899864"] == ("NOR", "NATO")
+    assert sides["32896467"] == ("USA", "UN")
+    assert sides["32896850"] == ("EU", "USA")
+    assert sides["32897339"] == ("EU", "HRV"), "a body of a bloc is the bloc"
+    assert sides["32897430"] == ("EU", "SDN")
+    assert sides["32894887"] == ("IRL", None), "an unspecified target is no partner"
+    assert sides["90000001"] == ("KAZ", "SCO")
+    assert sides["90000002"] == ("KAZ", "CSTO")
+    assert sides["90000003"] == ("KGZ", "EAEU")
+    assert sides["90000004"] == ("CSTO", "CIS")
+    assert sides["90000005"] == ("CIS", "KAZ")
+    # NA in any other cell is no value either.
+    assert by_id["32899864"].attrs is not None and by_id["32896850"].attrs is not None
+    assert "target_sectors" not in by_id["32896850"].attrs and by_id["32896850"].source.startswith("Dow Jones")
+    assert all("NA" not in (e.attrs or {}).values() for e in reading.events)
+    skipped = [(skip.line, skip.reason, skip.detail) for skip in reading.skipped]
+    assert [reason for _, reason, _ in skipped] == ["no actor country"] * 5
+    assert skipped[0] == (17, "no actor country", "Source Country is NA and Source Name 'Southeast Asia' is not a known bloc")
+    assert reading.rows == 41
+
+
+def test_the_na_sample_is_read_by_columns_as_row_by_row() -> None:
+    _both_readings(NA_SAMPLE.read_text(encoding="utf-8"))
+
+
 def test_a_header_without_the_needed_columns_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "events.tab"
     path.write_text("Event ID\tEvent Date\tSource Name\n1\t2014-01-01\tX\n")
@@ -122,17 +155,20 @@ _CELLS = {  # column: values a careless or odd export may hold there
         "Ä'\"b",
         "Putin\u00a0",
         "A\x86B",
+        "NA",
+        "Ministry (European Union)",
+        "Shanghai Cooperation Organization",
     ],
-    "Source Sectors": ["", "Executive", 'x"y\\z', "Ünï", "s" * 1001],
-    "Source Country": ["Georgia", "", "Atlantis", "Russian Federation", "georgia", "Georgia\u00a0"],
+    "Source Sectors": ["", "NA", "Executive", 'x"y\\z', "Ünï", "s" * 1001],
+    "Source Country": ["Georgia", "NA", "", "Atlantis", "Russian Federation", "georgia", "Georgia\u00a0"],
     "Event Text": ["Sign formal agreement", "", "Ça va", "bad\x01", "C1\x90", "\uffff"],
     "CAMEO Code": ["057", "57", "190", "---", ""],
     "Intensity": ["8.0", "-10", "10.5", "x", "1e-05", "-0.0", ""],
-    "Target Name": ["European Union", "", "Vladimir Putin", "Collective Security Treaty Organization"],
-    "Target Country": ["", "Georgia", "Atlantis", "Russian Federation"],
+    "Target Name": ["European Union", "", "NA", "Vladimir Putin", "Collective Security Treaty Organization"],
+    "Target Country": ["", "NA", "Georgia", "Atlantis", "Russian Federation", " NA"],
     "Story ID": ["30473918", "", "0042", "x\u2028y"],
-    "Sentence Number": ["1", "", "007", "x", "٣", "9" * 19],
-    "Publisher": ["Agence France-Presse", "", "Reuters ", "\ufeffBOM", "p" * 1000],
+    "Sentence Number": ["1", "NA", "", "007", "x", "٣", "9" * 19],
+    "Publisher": ["Agence France-Presse", "NA", "", "Reuters ", "\ufeffBOM", "p" * 1000],
 }
 
 
@@ -163,6 +199,7 @@ def test_the_sample_is_read_by_columns() -> None:
     _both_readings(SAMPLE.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(
     rows=st.lists(

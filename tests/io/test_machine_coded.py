@@ -55,6 +55,7 @@ _values = st.lists(st.sampled_from(sorted(_fields)), min_size=1, max_size=3, uni
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(values=_values)
 def test_an_event_a_reader_makes_is_the_one_pydantic_validates(values: dict[str, Any]) -> None:

@@ -123,6 +123,7 @@ def _check(folder: Path, rule_file: Path, before: bytes, old: float, new: float)
     return now
 
 
+@pytest.mark.slow
 def test_kill_weights_set_200_times(server: Server, pack: Path) -> None:
     rule_file = Path(load_rules(pack).rule(RULE).file)
     typical = statistics.median(server.run([_weight_set(7.0 + i)])[1] for i in range(5))
@@ -149,6 +150,7 @@ def test_kill_weights_set_200_times(server: Server, pack: Path) -> None:
     assert killed > KILLS // 4, "the kills should mostly land while the edit runs"
 
 
+@pytest.mark.slow
 def test_kill_python_m_scorer(pack: Path) -> None:
     """A few real `python -m scorer` processes too, killed after a random part of their usual run time."""
     rule_file = Path(load_rules(pack).rule(RULE).file)
@@ -174,6 +176,7 @@ def test_kill_python_m_scorer(pack: Path) -> None:
         _check(pack, rule_file, before, 7.125, 9.5)
 
 
+@pytest.mark.slow
 def test_two_edits_at_once_both_land(server: Server, pack: Path) -> None:
     for i in range(20):
         mine, other = 10.0 + i, -10.0 - i
@@ -185,6 +188,7 @@ def test_two_edits_at_once_both_land(server: Server, pack: Path) -> None:
     assert _leftovers(pack) == []
 
 
+@pytest.mark.slow
 def test_two_python_m_scorer_at_once_both_land(pack: Path) -> None:
     runs = [_weight_set(11.5), _weight_set(-11.5, OTHER_RULE, "russia")]
     processes = [

@@ -309,7 +309,7 @@ def test_a_codebook_lists_event_types_with_their_meaning(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("codebook", "message"),
     [
-        ("[arms.acquire]", "'codebook' must be a mapping of event type to meaning, not a list"),
+        ("[arms.acquire]", "'codebook' must be a mapping of event type to meaning, or 'cameo', not a list"),
         ("{Arms.Acquire: buys}", "bad type 'Arms.Acquire': expected dotted lower case"),
         ("{arms.acquire: 3}", "the meaning of type 'arms.acquire' must be text, not a number"),
     ],
@@ -326,3 +326,11 @@ def test_a_type_in_two_files_codebooks_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "pack/b.yaml", "codebook: {a.b: two}\n")
     with pytest.raises(InputError, match="type 'a.b' is in the codebook twice"):
         load_rules(tmp_path / "pack")
+
+
+def test_the_cameo_codebook_comes_from_the_readers_code_table(tmp_path: Path) -> None:
+    path = write(tmp_path, "p.yaml", "codebook: cameo\nrules:\n  - {id: r, when: {type: cameo.043}, signals: {nato: 1}}\n")
+    codebook = load_rules(path).codebook
+    assert codebook["cameo.043"] == "Host a visit"
+    assert codebook["cameo.04"] == "Consult"
+    assert len(codebook) > 300

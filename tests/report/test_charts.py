@@ -165,7 +165,7 @@ def test_svg_tooltips_are_escaped_and_dollars_are_not_tex(kazakhstan_like: tuple
     assert 'xlink:href="#row-2"' in svg and 'target="_blank"' not in svg
 
 
-@pytest.mark.slow  # renders several charts twice: ten seconds and more
+@pytest.mark.slow
 def test_same_input_same_bytes(kazakhstan_like: tuple[EventSet, RulePack]) -> None:
     events, pack = kazakhstan_like
     result = score(events, pack)

@@ -94,6 +94,7 @@ def test_self_contained(hostile_report: Path) -> None:
     assert "Content-Security-Policy" in page
 
 
+@pytest.mark.slow
 def test_same_input_same_bytes(hostile_report: Path, tmp_path: Path) -> None:
     again = tmp_path / "again.html"
     argv = ["explain", str(tmp_path / "events.yaml"), "--rules", str(tmp_path / "rules.yaml"), "--format", "html"]
@@ -275,7 +276,7 @@ def open_page(browser: DevTools, page: Path) -> tuple[str, dict[str, Any], list[
     return session, json.loads(found["result"]["value"]), problems
 
 
-@pytest.mark.slow  # starts a browser
+@pytest.mark.slow
 def test_report_renders_in_chromium(browser: DevTools, hostile_report: Path) -> None:
     _, page, problems = open_page(browser, hostile_report)
     assert problems == []
@@ -295,7 +296,7 @@ def test_report_renders_in_chromium(browser: DevTools, hostile_report: Path) -> 
     assert "buy<b>1</b>" in page["text"] and "Talks nobody coded a rule for" in page["text"]
 
 
-@pytest.mark.slow  # starts a browser
+@pytest.mark.slow
 def test_kazakhstan_report_renders_in_chromium(browser: DevTools, tmp_path: Path) -> None:
     out = tmp_path / "kazakhstan.html"
     assert main(["explain", str(FIXTURE), "--actor", "KAZ", "--format", "html", "--output", str(out)]) == 0

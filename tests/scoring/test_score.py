@@ -227,6 +227,20 @@ def test_each_actor_is_scored_on_its_own(tmp_path: Path) -> None:
     assert close(uzb.final.totals["nato"], -0.25 + 2) and close(uzb.final.totals["russia"], 0.75)
     only = score(events, pack, actor="UZB")
     assert list(only.actors) == ["UZB"]
+    early = score(events, pack, as_of="2009-01-04")
+    assert list(early.actors) == ["KAZ", "UZB"], "an actor whose events come later is still there"
+    kaz_early = early.actors["KAZ"]
+    assert [r.event for r in kaz_early.timeline] == ["k2"]
+    alone = score(events, pack, as_of="2009-01-01", actor="KAZ")
+    assert list(alone.actors) == ["KAZ"]
+    empty = alone.actors["KAZ"]
+    assert empty.timeline == () and empty.trail == () and empty.unmatched == ()
+    assert empty.final.date == "2009-01-01"
+    assert empty.final.totals == {"nato": 0.0, "russia": 0.0, "china": 0.0} and empty.final.balance == 0.0
+    assert empty.event_drivers == () and empty.rule_drivers == ()
+    for every in ("year", "quarter", "month"):
+        assert score(events, pack, as_of="2008-12-31", every=every).actors["UZB"].timeline == ()
+    assert list(only.actors) == ["UZB"]
     assert only.actors["UZB"].final.totals == uzb.final.totals
 
 
@@ -258,8 +272,8 @@ def test_every_month_with_leap_years(tmp_path: Path) -> None:
     actor = kaz(tmp_path, [("a", "2008-01-31", "NATO"), ("b", "2008-03", "NATO")], every="month")
     assert periods(actor) == [("2008-01", "2008-01-31", 1, 2.0), ("2008-02", "2008-02-29", 0, 2.0), ("2008-03", "2008-03-31", 1, 4.0)]
     other = kaz(tmp_path, [("a", "2009-02-10", "NATO"), ("b", "2100-02-01", "NATO")], every="month", as_of="2009-03-01")
-    assert periods(other) == [("2009-02", "2009-02-28", 1, 2.0), ("2009-03", "2009-03-31", 0, 2.0)]
-    century = kaz(tmp_path, [("a", "2100-02-10", "NATO"), ("b", "2000-02-10", "NATO")], every="month", as_of="2000-02-11")
+    assert periods(other) == [("2009-02", "2009-02-28", 1, 2.0), ("2009-03", "2009-03-01", 0, 2.0)]
+    century = kaz(tmp_path, [("a", "2100-02-10", "NATO"), ("b", "2000-02-10", "NATO")], every="month", as_of="2000-02-29")
     assert periods(century) == [("2000-02", "2000-02-29", 1, 2.0)]
     assert kaz(tmp_path, [("a", "2100-02-10", "NATO")], every="month").timeline[0].date == "2100-02-28"
 
@@ -270,9 +284,25 @@ def test_every_with_as_of_runs_to_the_as_of_period(tmp_path: Path) -> None:
         ("2009-Q1", "2009-03-31", 1, 2.0),
         ("2009-Q2", "2009-06-30", 1, 4.0),
         ("2009-Q3", "2009-09-30", 0, 4.0),
-        ("2009-Q4", "2009-12-31", 0, 4.0),
+        ("2009-Q4", "2009-12-01", 0, 4.0),
     ]
     assert actor.final.date == "2009-12-01"
+
+
+@pytest.mark.parametrize("every", ["year", "quarter", "month"])
+@pytest.mark.parametrize("as_of", ["2009-02-14", "2009-03-31", "2009-02", "2009"])
+def test_the_period_holding_as_of_is_valued_on_that_day(tmp_path: Path, every: str, as_of: str) -> None:
+    # The clock stops on --as-of: the last period's row is `final`, not a later day's value.
+    events = [("a", "2008-11-15", "NATO"), ("b", "2009-01-10", "RUS"), ("c", "2009-02-01", "CHN"), ("d", "2009-06-01", "NATO")]
+    actor = kaz(tmp_path, events, half_life=20, every=every, as_of=as_of)
+    last = actor.timeline[-1]
+    assert (last.date, last.totals, last.balance, last.lean) == (
+        actor.final.date,
+        actor.final.totals,
+        actor.final.balance,
+        actor.final.lean,
+    )
+    assert last.date == as_of
 
 
 def test_every_values_each_period_on_its_last_day_with_decay(tmp_path: Path) -> None:

@@ -76,7 +76,6 @@ def block(raw: bytes, first: int, name: str, intensity: Intensity) -> Block | No
         # Numbers as JSON writes them (Python's repr), and read back from that text: the same floats.
         goldstein=lookup(table, [g.GOLDSTEIN], lambda f: json.dumps(number(f[g.GOLDSTEIN], "", 0, low=-10, high=10))),
         tone=lookup(table, [g.TONE], lambda f: json.dumps(number(f[g.TONE], "", 0))),
-        why=lookup(table, [g.A1_CODE, g.A1_NAME, g.A1_GROUP], g.no_actor_why),
     )
     table = pl.concat([table, looked], how="horizontal")
     digits = [g.ID, g.MENTIONS, g.SOURCES, g.ARTICLES, g.ROOT_EVENT]
@@ -92,7 +91,8 @@ def block(raw: bytes, first: int, name: str, intensity: Intensity) -> Block | No
     lines = pl.int_range(first, first + table.height, dtype=pl.Int32, eager=True)
     rows = Sorted.of(table["actor"], lines, unsure.to_series(0), unsure.to_series(1))
     gone = table.filter(rows.nobody)
-    skipped = skips(gone, lines.filter(rows.nobody), name, g.A1_COUNTRY, gone["why"])
+    why = lookup(gone, [g.A1_CODE, g.A1_NAME, g.A1_GROUP], g.no_actor_why)  # only for the rows skipped
+    skipped = skips(gone, lines.filter(rows.nobody), name, g.A1_COUNTRY, why)
     return (
         _events(table.filter(rows.events), lines.filter(rows.events), name, added, url, intensity),
         skipped,

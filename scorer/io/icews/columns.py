@@ -46,8 +46,13 @@ def block(raw: bytes, first: int, name: str, header: i.Header, intensity: Intens
     parsed = cells(raw)
     if parsed is None or parsed.width != header.width:
         return None
-    table: pl.DataFrame = parsed
     at = header.at
+    # ICEWS's NA is a missing value, as `row_event` reads it.
+    table: pl.DataFrame = parsed.with_columns(
+        pl.when(pl.col(c) == i.MISSING).then(pl.lit("")).otherwise(pl.col(c)).alias(c) for c in parsed.columns
+    )
+    c_at, n_at = at["Source Country"], at["Source Name"]
+    why = lookup(parsed, [c_at, n_at], lambda f: i.no_actor(f[c_at], f[n_at]))
 
     def cell(column: str) -> pl.Expr:
         return pl.col(f"f{at[column]}")
@@ -75,10 +80,9 @@ def block(raw: bytes, first: int, name: str, header: i.Header, intensity: Intens
         partner=side("Target Country", "Target Name", "Target"),
         # Numbers as JSON writes them (Python's repr), and read back from that text: the same floats.
         goldstein=one("Intensity", lambda t: json.dumps(number(t, "", 0, low=-10, high=10))),
-        why=one("Source Name", lambda t: f"Source Country is empty and Source Name {t!r} is not a known bloc"),
         **{f"j_{key}": one(column, json.dumps) for column, key in optional},
     )
-    table = pl.concat([table, looked], how="horizontal")
+    table = pl.concat([table, looked, why.alias("why").to_frame()], how="horizontal")
     sentence = "Sentence Number" in at
     story = cell("Story ID") if "Story ID" in at else pl.lit("")
     publisher = cell("Publisher") if "Publisher" in at else pl.lit("")

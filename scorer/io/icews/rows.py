@@ -9,9 +9,10 @@ tab-separated with a header row: `Event ID`, `Event Date`, `Source Name`,
 
 A row becomes an event of its source toward its target:
 
+* a cell of `NA` is a missing value, as an empty one is;
 * `actor` from `Source Country`, a country name mapped to ISO 3166 alpha-3
   (`Russian Federation` is `RUS`; `scorer/data/countries.tsv`), or, when the
-  source has no country, the bloc its `Source Name` names (`North Atlantic
+  source has no country (`NA`), the bloc its `Source Name` names (`North Atlantic
   Treaty Organization` is `NATO`, `Collective Security Treaty Organization`
   `CSTO`; `scorer/data/blocs.tsv`); a row with neither is skipped, with its line;
 * `partner` likewise from `Target Country` or `Target Name`, none otherwise;
@@ -57,6 +58,10 @@ OPTIONAL_ATTRS = {
     "Story ID": "story_id",
     "Publisher": "publisher",
 }
+# ICEWS writes NA in any cell that has no value: an international organisation as
+# source or target has no country (its name says which body it is).
+MISSING = "NA"
+_WITHIN = re.compile(r"\(([^()]+)\)\s*$")
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 
 
@@ -90,7 +95,7 @@ def row_event(fields: list[str], header: Header, intensity: Intensity) -> Event:
     at = header.at
 
     def cell(name: str) -> str:
-        return fields[at[name]].strip()
+        return present(fields[at[name]])
 
     event_id = cell("Event ID")
     if not event_id:
@@ -101,11 +106,8 @@ def row_event(fields: list[str], header: Header, intensity: Intensity) -> Event:
         raise RowError("bad CAMEO code", f"CAMEO Code {cell('CAMEO Code')!r} is not a CAMEO event code", at["CAMEO Code"])
     actor = side(cell("Source Country"), cell("Source Name"), "Source", at["Source Country"])
     if actor is None:
-        raise RowError(
-            "no actor country",
-            f"Source Country is empty and Source Name {cell('Source Name')!r} is not a known bloc",
-            at["Source Country"],
-        )
+        detail = no_actor(fields[at["Source Country"]], fields[at["Source Name"]])
+        raise RowError("no actor country", detail, at["Source Country"])
     partner = side(cell("Target Country"), cell("Target Name"), "Target", at["Target Country"])
     goldstein = number(cell("Intensity"), "Intensity", at["Intensity"], low=-10, high=10)
     attrs: dict[str, str | int | float | bool] = {
@@ -139,6 +141,18 @@ def row_event(fields: list[str], header: Header, intensity: Intensity) -> Event:
     )
 
 
+def present(text: str) -> str:
+    """A cell as the event reads it: trimmed, and empty where ICEWS writes NA for "no value"."""
+    text = text.strip()
+    return "" if text == MISSING else text
+
+
+def no_actor(country: str, name: str) -> str:
+    """Why a row whose source is neither a country nor a known bloc has no actor (from the raw cells)."""
+    given = "NA" if country.strip() == MISSING else "empty"
+    return f"Source Country is {given} and Source Name {present(name)!r} is not a known bloc"
+
+
 def event_date(text: str, index: int) -> str:
     found = _DATE.match(text)
     if found:
@@ -157,4 +171,8 @@ def side(country: str, name: str, role: str, index: int) -> str | None:
         if code is None:
             raise RowError("unknown country", f"{role} Country {country!r} is not in the country table", index)
         return code
-    return bloc_named(name) if name else None
+    if not name:
+        return None
+    # "Ministry (European Union)": a body of a bloc is the bloc, as "Ministry (Georgia)" is Georgia.
+    inner = _WITHIN.search(name)
+    return bloc_named(name) or (bloc_named(inner.group(1)) if inner else None)

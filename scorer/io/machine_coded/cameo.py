@@ -33,6 +33,20 @@ def _descriptions() -> dict[str, str]:
     return {code: description for code, _, description in rows}
 
 
+# How a pack names the codebook of CAMEO event types (`codebook: cameo`).
+CODEBOOK = "cameo"
+
+
+def codebook() -> dict[str, str]:
+    """Every CAMEO event code as the event type the readers give it (`cameo.043`), with what it means."""
+    return {f"cameo.{code}": _said(text) for code, text in _descriptions().items()}
+
+
+def _said(description: str) -> str:
+    """A description as a sentence starts: the root codes' upper-case names in lower case."""
+    return description.capitalize() if description.isupper() else description
+
+
 @cache
 def cameo_code(text: str) -> Code | None:
     """A CAMEO event code as written (`"043"`, leading zero kept), or None if it is not one."""
@@ -41,6 +55,6 @@ def cameo_code(text: str) -> Code | None:
         return None
     root = code[:2]
     described = _descriptions()
-    description = described.get(code) or described[root].capitalize()
+    description = described.get(code) or _said(described[root])
     return Code(code, root, _QUADS[root], description)
 

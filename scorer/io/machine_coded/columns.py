@@ -15,19 +15,21 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from scorer.io.columns import days_of
 from scorer.io.machine_coded.rows import Intensity, RowError
-from scorer.model.fields import parse_date
 from scorer.model.frame import SCHEMA
-from scorer.model.skipped import Skip
+from scorer.model.skipped import SKIP_SCHEMA
+from scorer.problems import printable
 
 NONE, REFUSED = "\x00", "\x01"  # what a lookup gives for no value and for a value the row reader refuses
-Block = tuple[pl.DataFrame, list[Skip], list[int]]  # events, skips, lines left to the row reader
+Block = tuple[pl.DataFrame, pl.DataFrame, list[int]]  # events, skips (`SKIP_SCHEMA`), lines left to the row reader
 
 
 def cells(raw: bytes) -> pl.DataFrame | None:
     """The block's rows as text cells `f0`, `f1`, ... (empty cells ""), or None when it is not for
-    columns at all: rows of differing widths, blank lines, carriage returns, bytes that are not UTF-8."""
-    if not raw or b"\r" in raw or b"\n\n" in raw or raw.startswith(b"\n"):
+    columns at all: rows of differing widths, carriage returns, bytes that are not UTF-8. (Blank lines are
+    set aside before a block comes here; one that does is a row of no width, for the row reader.)"""
+    if not raw or b"\r" in raw:
         return None
     try:
         table = pl.read_csv(raw, separator="\t", has_header=False, quote_char=None, infer_schema=False)
@@ -84,15 +86,14 @@ class Sorted:
         return cls(found & ~after, (actor == NONE) & ~before, lines.filter(before | (found & after)).to_list())
 
 
-def skips(table: pl.DataFrame, lines: pl.Series, name: str, column: int, why: pl.Series) -> list[Skip]:
-    """Rows without an actor country, each with its line, where cell `column` starts, and why."""
+def skips(table: pl.DataFrame, lines: pl.Series, name: str, column: int, why: pl.Series) -> pl.DataFrame:
+    """Rows without an actor country as skips (`SKIP_SCHEMA`): line, where cell `column` starts, and why."""
     # The cells before it, each with its tab (`machine.cell_col`): a row's cells are its characters.
     col = table.select(pl.sum_horizontal(pl.col(f"f{n}").str.len_chars() + 1 for n in range(column)) + 1)
-    shared: dict[str, str] = {}  # a few messages stand for many rows: each is held once
-    return [
-        Skip(name, line, at, "no actor country", shared.setdefault(text, text))
-        for line, at, text in zip(lines.to_list(), col.to_series().to_list(), why.to_list(), strict=True)
-    ]
+    found = pl.DataFrame({"line": lines, "col": col.to_series(), "message": why})
+    return found.select(
+        file=pl.lit(printable(name)), line="line", col="col", reason=pl.lit("no actor country"), message="message"
+    ).cast(SKIP_SCHEMA)  # type: ignore[arg-type]
 
 
 def events(
@@ -111,11 +112,10 @@ def events(
     """Events as `model.frame.from_events` makes them, from looked-up `date`, `actor`, `partner` (NONE for
     none), `code` and `goldstein` (JSON text) columns and the other fields as expressions."""
     partner = pl.when(pl.col("partner") != NONE).then(pl.col("partner"))
-    days = {d: parse_date(d).toordinal() for d in table["date"].unique().to_list()}
     made = table.select(
         id=id,
         date=pl.col("date"),
-        day=pl.col("date").replace_strict(days, return_dtype=pl.Int32),
+        day=days_of(pl.col("date")),
         actor=pl.col("actor"),
         type=pl.lit("cameo.") + pl.col("code"),
         partner=partner,
@@ -128,7 +128,7 @@ def events(
         quote=pl.lit(None, pl.String),
         tags=pl.when(partner == pl.col("actor")).then(pl.lit('["domestic"]')),
         attrs=attrs,
-        file=pl.lit(name),
+        file=pl.lit(printable(name)),
         line=lines,
         col=pl.lit(1, pl.Int32),
     )

@@ -17,7 +17,7 @@ import polars as pl
 from scorer import model
 from scorer.model.fields import MAX_FIELD_CHARS, TESTED_TEXT, TYPE_RE, Origin, parse_date, unprintable
 from scorer.model.frame import empty, from_events
-from scorer.model.skipped import Skip
+from scorer.model.skipped import Skipped
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -47,7 +47,7 @@ class Reading:
     file of millions of rows never holds a model (and its attributes) per row.
     """
 
-    skipped: list[Skip] = field(default_factory=list)
+    skipped: Skipped = field(default_factory=Skipped)
     rows: int = 0
     _frames: list[pl.DataFrame] = field(default_factory=list)
     _events: list[Event] = field(default_factory=list)

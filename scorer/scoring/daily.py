@@ -1,0 +1,60 @@
+"""An actor's score from its totals per day: what a distributed run brings back instead of its events.
+
+A run over many machines sums what each event adds to each axis by actor
+and day where the events are (`scorer.distributed`), and sends back that
+small table. The running totals, periods and decay are then the same
+arithmetic as on the events themselves (`ActorScore`), a day standing for
+its events; the sums are grouped differently, so totals agree to rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from scorer.pack.model import RulePack
+from scorer.scoring.actor import ActorScore
+from scorer.scoring.fired import EventColumns, Fired
+from scorer.scoring.periods import Every
+
+
+class DayScore(ActorScore):
+    """One actor's score from its days (ascending), what each day adds to each axis, and its events per day.
+
+    Only the views made of totals exist here (`final`, `columns` with periods,
+    `unmatched`); the per-event views need the events themselves.
+    """
+
+    def __init__(
+        self,
+        actor: str,
+        pack: RulePack,
+        days: np.ndarray,
+        amounts: np.ndarray,
+        counts: np.ndarray,
+        final_date: str,
+        every: Every | None,
+        unmatched: tuple[str, ...],
+    ) -> None:
+        ones = np.ones(len(days))
+        numbers = EventColumns(days, ones, ones, np.zeros(len(days), dtype=np.int64))
+        super().__init__(
+            actor,
+            pack,
+            pl.DataFrame(),
+            np.arange(len(days)),
+            numbers,
+            Fired.of(pack, [()]),
+            final_date,
+            every,
+            lambda: unmatched,
+        )
+        self._day_amounts = amounts
+        self._ends = np.cumsum(counts)
+
+    def _amounts(self) -> np.ndarray:
+        return self._day_amounts
+
+    def _events_upto(self, upto: np.ndarray) -> np.ndarray:
+        events: np.ndarray = np.where(upto > 0, self._ends[np.maximum(upto - 1, 0)], 0)
+        return events

@@ -1,0 +1,117 @@
+"""Why no rule matched an event: its type, its partner, or a condition on another field, said in JSON and explain."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import Run, write
+
+import scorer
+
+Cli = Callable[..., Run]
+
+RULES = """\
+sets:
+  west: [NATO, USA]
+  russia_bloc: [RUS, CSTO]
+rules:
+  - {id: join-west, when: {type: exercise.join, partner: {in_set: west}}, signals: {nato: 1}}
+  - {id: join-russia, when: {type: exercise.join, partner: {in_set: russia_bloc}}, signals: {russia: 1}}
+  - {id: big-buy, when: {type: arms.acquire, partner: RUS, intensity: {gte: 2}}, signals: {russia: 2}}
+  - {id: old, enabled: false, when: {type: standards.adopt}, signals: {nato: 1}}
+"""
+
+EVENTS = """\
+defaults: {actor: KAZ, date: 2009}
+events:
+  - {id: b1, type: arms.buy, partner: RUS}
+  - {id: b2, type: exercise.join, partner: Russia}
+  - {id: b3, type: exercise.join}
+  - {id: b4, type: arms.acquire, partner: RUS, intensity: 1}
+  - {id: b5, type: standards.adopt, partner: NATO}
+  - {id: ok, type: exercise.join, partner: NATO}
+"""
+
+REASONS = {
+    "b1": "no rule tests type 'arms.buy'",
+    "b2": "its partner 'Russia' is in no set a rule for type 'exercise.join' uses (russia_bloc, west)",
+    "b3": "it has no partner, and every rule for type 'exercise.join' tests one",
+    "b4": "a condition on intensity failed (rule 'big-buy', {rules}:7)",
+    "b5": "no enabled rule tests type 'standards.adopt' (rule 'old' is disabled)",
+}
+
+
+def test_every_unmatched_event_has_a_reason_in_the_json(tmp_path: Path, cli: Cli) -> None:
+    rules = write(tmp_path, "rules.yaml", RULES)
+    events = write(tmp_path, "events.yaml", EVENTS)
+    for command in ("score", "explain"):
+        document = cli(command, events, "--rules", rules, "--format", "json").json()
+        kaz = document["actors"]["KAZ"]
+        assert kaz["unmatched"] == ["b1", "b2", "b3", "b4", "b5"]
+        assert kaz["unmatched_reasons"] == {k: v.format(rules=rules) for k, v in REASONS.items()}
+        assert list(kaz) [:4] == ["timeline", "final", "unmatched", "unmatched_reasons"]
+
+
+def test_explain_says_why_in_each_format(tmp_path: Path, cli: Cli) -> None:
+    rules = write(tmp_path, "rules.yaml", RULES)
+    events = write(tmp_path, "events.yaml", EVENTS)
+    text = cli("explain", events, "--rules", rules).out
+    assert "    no rule matched: no rule tests type 'arms.buy'\n" in text
+    markdown = cli("explain", events, "--rules", rules, "--format", "markdown").out
+    assert "- No rule matched: no rule tests type 'arms.buy'." in markdown
+    html = cli("explain", events, "--rules", rules, "--format", "html").out
+    assert "<td>no rule tests type &#x27;arms.buy&#x27;</td>" in html or "<td>no rule tests type 'arms.buy'</td>" in html
+
+
+def test_the_api_gives_the_reasons_per_actor(tmp_path: Path) -> None:
+    pack = scorer.load_pack(write(tmp_path, "rules.yaml", RULES))
+    result = scorer.score(scorer.read_events(str(write(tmp_path, "events.yaml", EVENTS))), pack)
+    reasons = result.actors["KAZ"].unmatched_reasons
+    assert list(reasons) == list(result.actors["KAZ"].unmatched)
+    assert json.dumps(reasons)
+
+
+SEQUENCE_RULES = """\
+codebook:
+  exercise.decline: declines an exercise
+  membership.join: joins an organisation
+  diplomacy.criticize: criticizes a government
+rules:
+  - id: decline-after-protest
+    when: {type: exercise.decline, partner: NATO}
+    after:
+      within_days: 30
+      when: {actor: RUS, type: diplomacy.criticize, partner: {same_as: actor}}
+    signals: {russia: 2}
+  - id: first-membership
+    when: {type: membership.join}
+    not_after:
+      when: {type: membership.join, actor: {same_as: actor}, partner: {same_as: partner}}
+    signals: {nato: 2}
+"""
+
+SEQUENCE_EVENTS = """\
+defaults: {actor: KAZ}
+events:
+  - {id: p1, date: 2009-03-01, actor: RUS, type: diplomacy.criticize, partner: KAZ}
+  - {id: d1, date: 2009-06-30, type: exercise.decline, partner: NATO}
+  - {id: m1, date: 2009-06-10, type: membership.join, partner: NATO}
+  - {id: m2, date: 2009-07-10, type: membership.join, partner: NATO}
+"""
+
+
+def test_a_sequence_rule_that_did_not_fire_says_what_earlier_events_it_wanted(tmp_path: Path, cli: Cli) -> None:
+    rules = write(tmp_path, "rules.yaml", SEQUENCE_RULES)
+    events = write(tmp_path, "events.yaml", SEQUENCE_EVENTS)
+    run = cli("score", events, "--rules", rules, "--format", "json")
+    assert (run.code, run.err) == (0, "")
+    actors = run.json()["actors"]
+    assert actors["KAZ"]["unmatched_reasons"] == {
+        "d1": f"rule 'decline-after-protest' ({rules}:6) needs an earlier event within 30 days as its after says",
+        "m2": f"rule 'first-membership' ({rules}:12) is ruled out by an earlier event as its not_after says",
+    }
+    assert actors["RUS"]["unmatched_reasons"] == {
+        "p1": "no rule scores type 'diplomacy.criticize' (rule 'decline-after-protest' looks for it among earlier events)"
+    }
