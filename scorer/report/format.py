@@ -12,6 +12,7 @@ from pathlib import PurePath
 from typing import Literal
 
 from scorer import __version__
+from scorer.problems import printable
 from scorer.scoring.actor import ActorScore, Before, Match, Share
 from scorer.scoring.score import Score
 
@@ -47,7 +48,7 @@ class Caption:
         """`Data: events.yaml · Rules: the bundled pack · balance on 2009-05-07 · scorer 0.1.0`."""
         parts = []
         if self.sources:
-            names = [PurePath(s).name if s != "-" else "standard input" for s in self.sources]
+            names = [printable(PurePath(s).name) if s != "-" else "standard input" for s in self.sources]
             parts.append("Data: " + (", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more files"))
         if self.pack:
             parts.append(f"Rules: {self.pack}")
