@@ -35,7 +35,11 @@ class DayScore(ActorScore):
         final_date: str,
         every: Every | None,
         unmatched: tuple[str, ...],
+        reasons: dict[str, str],
+        *,
+        as_of: bool = False,
     ) -> None:
+        """`final_date` is the --as-of day when `as_of`: the period holding it is valued on it."""
         ones = np.ones(len(days))
         numbers = EventColumns(days, ones, ones, np.zeros(len(days), dtype=np.int64))
         super().__init__(
@@ -48,6 +52,8 @@ class DayScore(ActorScore):
             final_date,
             every,
             lambda: unmatched,
+            lambda: reasons,
+            as_of=as_of,
         )
         self._day_amounts = amounts
         self._ends = np.cumsum(counts)
