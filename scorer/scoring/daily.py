@@ -59,8 +59,10 @@ class DayScore(ActorScore):
         self._ends = np.cumsum(counts)
 
     def _amounts(self) -> np.ndarray:
+        """What each day adds to each axis: the days are the rows."""
         return self._day_amounts
 
     def _events_upto(self, upto: np.ndarray) -> np.ndarray:
+        """The events up to each cut, from the running count of events per day."""
         events: np.ndarray = np.where(upto > 0, self._ends[np.maximum(upto - 1, 0)], 0)
         return events
