@@ -420,7 +420,7 @@ def score_on_cluster(
     `after` or `not_after` looks at every earlier event, whichever part holds it.
     """
     if as_of is not None:
-        check_as_of(as_of)
+        as_of = check_as_of(as_of)
     rules = _pack(pack)
     leave_out = [without] if isinstance(without, str) else list(without)
     driver = distributed.load_driver()
@@ -444,7 +444,7 @@ def explain_on_cluster(
     """`explain` on a Dask cluster: the events of `actor` (or all, at most `MAX_FETCHED`) brought here.
     With sequence rules every actor's events are brought here: they are context for the actor's."""
     if as_of is not None:
-        check_as_of(as_of)
+        as_of = check_as_of(as_of)
     rules = _pack(pack)
     leave_out = [without] if isinstance(without, str) else list(without)
     driver = distributed.load_driver()

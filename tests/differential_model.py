@@ -140,7 +140,7 @@ def expected(pack: dict[str, Any], events: list[dict[str, Any]], flags: dict[str
     rules = [dict(rule, signals=dict(rule["signals"])) for rule in pack["rules"]]
     for rule_id, axis, weight in flags.get("set", []):
         next(r for r in rules if r["id"] == rule_id)["signals"][axis] = weight
-    as_of = flags.get("as_of")
+    as_of = _last_day(flags["as_of"]) if flags.get("as_of") is not None else None
     kept = [e for e in events if e["id"] not in flags.get("without", [])]
     if flags.get("actor"):
         kept = [e for e in kept if e["actor"] == flags["actor"]]
@@ -225,3 +225,11 @@ def differences(want: Any, got: Any, at: str = "$") -> list[str]:
             return [f"{at}: expected {want!r}, got {got!r}"]
         return []
     return [] if want == got else [f"{at}: expected {want!r}, got {got!r}"]
+
+
+def _last_day(text: str) -> str:
+    """`--as-of` as the day it stands for: a year or a month means its last day."""
+    parts = [int(p) for p in text.split("-")]
+    year, month = parts[0], parts[1] if len(parts) > 1 else 12
+    day = parts[2] if len(parts) > 2 else calendar.monthrange(year, month)[1]
+    return Date(year, month, day).isoformat()

@@ -42,6 +42,7 @@ from scorer.scoring.daily import DayScore
 from scorer.scoring.fired import Fired
 from scorer.scoring.periods import Every
 from scorer.scoring.score import Score
+from scorer.scoring.unmatched import reasons
 
 MAX_FETCHED = 1_000_000  # events brought to the driver for views made event by event
 _SLICE = 1_000_000  # events of non-Parquet input sent to a worker at a time
@@ -135,7 +136,8 @@ def run(
         wanted,
         fields,
         None if matcher.sequential else actor,
-        parse_date(as_of).toordinal() if as_of else None,
+        # Events fetched here are cut at --as-of by the local scoring, which keeps an actor with none before it.
+        parse_date(as_of).toordinal() if as_of and not fetched else None,
         tuple(dict.fromkeys(without)),
     )
     parts = client.scatter(given.parts) if given.parts else []
@@ -155,7 +157,12 @@ def run(
     shared = client.scatter(answers, broadcast=True)
     sums: list[Sums] = client.gather(client.map(contributions, parts, options=options, answers=shared, pure=False))
     actors = _actors(sums, pack, as_of, every)
-    return Score(pack, actors, given.tally)
+    width = len(pack.scoring.axes)
+    for name in sorted({a for s in surveys for a in s.actors} - set(actors)):
+        # An actor with no event on or before --as-of: an empty timeline, valued on that day.
+        none = np.zeros(0, dtype=np.int64)
+        actors[name] = DayScore(name, pack, none, np.zeros((0, width)), none, as_of or "", every, (), {}, as_of=True)
+    return Score(pack, dict(sorted(actors.items())), given.tally)
 
 
 def _check_fetched(rows: int, sequential: RulePack | None) -> None:
@@ -207,7 +214,7 @@ def _actors(sums: list[Sums], pack: RulePack, as_of: str | None, every: Every | 
     events = np.add.reduceat(days["events"].to_numpy(), starts)
     table = days[pl.Series(starts)].select("actor", "day")
     last = _last_dates(sums)
-    unmatched = _unmatched(sums)
+    unmatched = _unmatched(sums, pack)
     actors: dict[str, ActorScore] = {}
     names = table["actor"].to_numpy()
     bounds = np.flatnonzero(np.concatenate([[True], names[1:] != names[:-1], [True]]))
@@ -215,7 +222,7 @@ def _actors(sums: list[Sums], pack: RulePack, as_of: str | None, every: Every | 
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         name = str(names[lo])
         actors[name] = DayScore(
-            name, pack, day[lo:hi], amounts[lo:hi], events[lo:hi], as_of or last[name], every, unmatched.get(name, ())
+            name, pack, day[lo:hi], amounts[lo:hi], events[lo:hi], as_of or last[name], every, *unmatched.get(name, ((), {})), as_of=as_of is not None
         )
     return dict(sorted(actors.items()))
 
@@ -227,13 +234,17 @@ def _last_dates(sums: list[Sums]) -> dict[str, str]:
     return dict(ordered.select("actor", "date").iter_rows())
 
 
-def _unmatched(sums: list[Sums]) -> dict[str, tuple[str, ...]]:
-    """Each actor's events no rule matched, by date, ties in input order."""
+def _unmatched(sums: list[Sums], pack: RulePack) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
+    """Each actor's events no rule matched, by date, ties in input order; and why, by id."""
     frames = [s.unmatched.with_columns(part=pl.lit(i, pl.Int64)) for i, s in enumerate(sums) if s.unmatched.height]
     if not frames:
         return {}
-    found = pl.concat(frames)
+    found = pl.concat(frames, how="diagonal_relaxed")
+    found = found.with_columns(reason=pl.Series(reasons(pack, found), dtype=pl.String))
     names = found["actor"].unique().sort()  # ranked by name through the few names, not by sorting every row's text
     rank = found["actor"].replace_strict(names, pl.int_range(len(names), eager=True), return_dtype=pl.Int64)
     ordered = found.with_columns(rank=rank).sort(["rank", "day", "part", "row"]).group_by("actor", maintain_order=True)
-    return {actor: tuple(ids) for actor, ids in ordered.agg(pl.col("id")).iter_rows()}
+    return {
+        actor: (tuple(ids), dict(zip(ids, why, strict=True)))
+        for actor, ids, why in ordered.agg(pl.col("id"), pl.col("reason")).iter_rows()
+    }

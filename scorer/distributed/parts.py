@@ -14,7 +14,7 @@ a worker holds one part at a time, whatever the size of the whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import polars as pl
@@ -23,6 +23,8 @@ from scorer.io.parquet.read import read_file
 from scorer.model.frame import SCHEMA
 from scorer.problems import Problem
 from scorer.scoring.fired import Fired
+
+NUMBERS = ("intensity", "confidence")  # kept as numbers where the fields tested go along with an event
 
 _TEXT_SCHEMA = {name: pl.String if kind == pl.Categorical else kind for name, kind in SCHEMA.items()}
 
@@ -55,6 +57,7 @@ class Survey:
     found: list[str]  # the ids of --without that the part holds
     hashes: np.ndarray  # the hash of each id of the part, before any filter
     problems: list[Problem]
+    actors: list[str] = field(default_factory=list)  # the actors kept before --as-of: each is scored, events or not
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ def survey(source: ParquetPart | pl.DataFrame, options: Options) -> Survey:
     found = frame.filter(pl.col("id").is_in(list(options.without)))["id"].unique().to_list() if options.without else []
     rows = kept(frame, options)
     distinct = rows.select(options.fields).unique(maintain_order=True) if options.fields else pl.DataFrame()
-    return Survey(rows.height, distinct, found, hashes, problems)
+    actors = kept(frame, replace(options, as_of_day=None))["actor"].cast(pl.String).unique().to_list()
+    return Survey(rows.height, distinct, found, hashes, problems, actors)
 
 
 def groups(frame: pl.DataFrame, options: Options, answers: Answers) -> np.ndarray:
@@ -124,7 +128,11 @@ def contributions(source: ParquetPart | pl.DataFrame, options: Options, answers:
     amounts = answers.fired.amounts(group, frame["intensity"].to_numpy(), frame["confidence"].to_numpy())
     days, last = by_actor_and_day(frame["actor"], frame["day"].to_numpy(), amounts)
     per_group = answers.fired.starts[1:] - answers.fired.starts[:-1]
-    unmatched = frame.filter(pl.Series(per_group[group] == 0)).select("actor", "day", "row", "id")
+    # The fields the pack tests go with each unmatched event, so the driver can say why no rule matched it.
+    tested = [c for c in dict.fromkeys(("type", "partner", *options.fields)) if c in frame.columns]
+    unmatched = frame.filter(pl.Series(per_group[group] == 0)).select(
+        "actor", "day", "row", "id", *(pl.col(c) if c in NUMBERS else pl.col(c).cast(pl.String) for c in tested)
+    )
     return Sums(days, frame[pl.Series(last)].select("actor", "day", "row", "date"), unmatched)
 
 

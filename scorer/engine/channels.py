@@ -59,6 +59,7 @@ class Channels:
 
     @classmethod
     def of(cls, tests: Iterable[Test]) -> Channels:
+        """The channels the given tests need."""
         tokens: dict[str, set[str]] = {}
         cuts: dict[str, set[float]] = {}
         booleans: dict[Test, None] = {}
@@ -76,9 +77,11 @@ class Channels:
         return cls(tokens, {f: sorted(c) for f, c in cuts.items()}, list(booleans))
 
     def size(self) -> int:
+        """How many properties a fact of these channels carries."""
         return len(self.tokens) + 2 * len(self.cuts) + len(self.booleans)
 
     def names(self) -> dict[Any, str]:
+        """Each channel's property name in the fact, and each threshold's stand-in code."""
         names: dict[Any, str] = {}
         for i, name in enumerate(sorted(self.tokens)):
             names[("v", name)] = f"v{i}"
@@ -95,9 +98,11 @@ class Channels:
         """The key in parts, in key order: the columns each part reads, and how it reads them."""
 
         def token_of(name: str) -> Part:
+            """The part of a `vN` channel: the field's token, OTHER or ABSENT."""
             named = self.tokens[name]
 
             def part(event: Mapping[str, Any]) -> tuple[Any, ...]:
+                """This part of one event's fact."""
                 value = field_value(event, name)
                 if value is MISSING:
                     return (ABSENT,)
@@ -107,9 +112,11 @@ class Channels:
             return part
 
         def stand_in_of(name: str) -> Part:
+            """The part of an `nN`/`kN` channel pair: the stand-in number and whether the value is a number."""
             cuts = self.cuts[name]
 
             def part(event: Mapping[str, Any]) -> tuple[Any, ...]:
+                """This part of one event's fact."""
                 value = field_value(event, name)
                 number = is_number(value)
                 return (stand_in(float(value), cuts) if number else 0, number)
@@ -117,6 +124,7 @@ class Channels:
             return part
 
         def decided(test: Test) -> Part:
+            """The part of a `tN` channel: the test decided in Python."""
             if test.op == "when":
                 return lambda event: (holds(test.operand, event),)
             return lambda event: (python_test(test, field_value(event, test.field)),)
@@ -130,10 +138,12 @@ class Channels:
 
     @cached_property
     def _slots(self) -> list[str]:
+        """The fact's property names, in key order."""
         slots = [f"v{i}" for i in range(len(self.tokens))]
         for i in range(len(self.cuts)):
             slots += [f"n{i}", f"k{i}"]
         return slots + [f"t{i}" for i in range(len(self.booleans))]
 
     def fact(self, key: tuple[Any, ...]) -> dict[str, Any]:
+        """The fact of one key, as durable_rules takes it."""
         return dict(zip(self._slots, key, strict=True))

@@ -59,12 +59,14 @@ def expression(condition: Condition, names: dict[Any, str], negated: bool = Fals
 
 
 def _either(parts: list[dict[str, Any]], conjunction: bool) -> dict[str, Any]:
+    """One part alone, or all of them joined by `$and` (conjunction) or `$or`."""
     if len(parts) == 1:
         return parts[0]
     return {"$and" if conjunction else "$or": parts}
 
 
 def _leaf(test: Test, names: dict[Any, str], negated: bool) -> dict[str, Any]:
+    """One test (or its negation) over its channel."""
     if in_python(test):
         return {names[test]: not negated}
     if test.op in ORDERING:

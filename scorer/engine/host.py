@@ -40,6 +40,7 @@ class _QuietHost(Host):  # type: ignore[misc]
     """A durable_rules host whose timer threads never start: actions run only inside our calls."""
 
     def _run(self) -> None:
+        """Start no timer thread."""
         return None
 
 
@@ -62,6 +63,7 @@ def _record(index: int) -> Any:
     """The action of rule `index`: note that it fired."""
 
     def action(c: Any) -> None:
+        """Record that this rule fired."""
         _fired.append(index)
 
     return action

@@ -33,6 +33,7 @@ def base_column(name: str) -> str:
 
 
 def token(value: Any) -> str:
+    """A value as the engine compares it: typed text, so `1`, `1.0` and `"1"` stay apart where they should."""
     if isinstance(value, bool):
         return "b:true" if value else "b:false"
     if isinstance(value, (int, float)):
@@ -41,10 +42,12 @@ def token(value: Any) -> str:
 
 
 def is_number(value: Any) -> bool:
+    """Whether a value is a number (a boolean is not)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def in_python(test: Test) -> bool:
+    """Whether only Python can decide this test (dates, tags, prefixes, regexes, whole conditions)."""
     return test.field in ("date", "tags") or test.op in ("regex", "prefix", "contains", "when")
 
 
@@ -129,6 +132,7 @@ def python_test(test: Test, value: Any) -> bool:
 
 
 def walk(condition: Condition) -> Iterable[Test]:
+    """Every test of a condition, in order."""
     if isinstance(condition, Test):
         yield condition
     elif isinstance(condition, Not):

@@ -70,6 +70,7 @@ class Place:
 
     @classmethod
     def of(cls, frame: pl.DataFrame) -> Place:
+        """Each row's place in date order (ties in input order), and the day at each place."""
         day = frame["day"].to_numpy().astype(np.int64)
         size = max(frame.height, 1)
         # Day and row in one number, all distinct: sorting the numbers is the stable sort, and faster.

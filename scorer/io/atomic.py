@@ -141,6 +141,7 @@ def _unnamed_then_named(path: Path, data: bytes, mode: int) -> str | None:
 
 
 def _named(path: Path, data: bytes, mode: int) -> str:
+    """The new text written and synced in a temporary file that has a name from the start."""
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".scorer-tmp", dir=path.parent)
     try:
         _write_all(fd, data, mode)
@@ -154,6 +155,7 @@ def _named(path: Path, data: bytes, mode: int) -> str:
 
 
 def _write_all(fd: int, data: bytes, mode: int) -> None:
+    """Write all of `data`, set the mode, and sync."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]

@@ -230,6 +230,20 @@ def _block_columns(raw: bytes) -> Read | None:
     if newlines not in (frame.height, frame.height - 1):
         return None
     ascii = raw.isascii() and not escapes  # (an escape may stand for any character)
+    if not _values_pass(frame, ascii):
+        return None
+    # Kept as little as it can be: a column the block does not fill as a constant,
+    # text with few distinct values as categories.
+    kinds = {name: SCHEMA[name] if name in _CATEGORICAL else kind for name, kind in _READ_SCHEMA.items()}
+    kept = frame.select(
+        pl.lit(None, kind).alias(name) if frame[name].null_count() == frame.height else pl.col(name).cast(kind)
+        for name, kind in kinds.items()
+    )
+    return kept, ascii, frame.height, None, []  # no blank line (checked above): row i is line i + 1
+
+
+def _values_pass(frame: pl.DataFrame, ascii: bool) -> bool:
+    """Whether every value of a block is one the exact reader takes as it stands (else it reads the block)."""
     confidence = pl.col("confidence")
     checks = frame.select(
         (pl.col("id").is_null().any() | (pl.col("id") == "").any()).alias("id"),
@@ -248,16 +262,7 @@ def _block_columns(raw: bytes) -> Read | None:
         ],
         *[pl.col(name).str.contains(UNPRINTABLE_RE).any().alias(f"c{name}") for name in _PLAIN_TEXT if not ascii],
     ).row(0)
-    if any(checks):
-        return None
-    # Kept as little as it can be: a column the block does not fill as a constant,
-    # text with few distinct values as categories.
-    kinds = {name: SCHEMA[name] if name in _CATEGORICAL else kind for name, kind in _READ_SCHEMA.items()}
-    kept = frame.select(
-        pl.lit(None, kind).alias(name) if frame[name].null_count() == frame.height else pl.col(name).cast(kind)
-        for name, kind in kinds.items()
-    )
-    return kept, ascii, frame.height, None, []  # no blank line (checked above): row i is line i + 1
+    return not any(checks)
 
 
 def _exact_block(raw: bytes, path: str, first: bool, exact_lines: int) -> Read | None:

@@ -115,6 +115,7 @@ def _row_event(names: list[str], row: list[str], path: str, line: int) -> list[t
         return bad
 
     def where(loc: tuple[Any, ...], is_key: bool, message: str) -> Problem:
+        """A problem at the cell of the field it names."""
         return Problem(path, line, columns.get(str(loc[0]), 1) if loc else 1, message)
 
     result = validate_event(raw, where)

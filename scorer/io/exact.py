@@ -33,37 +33,9 @@ def parse(text: str, path: str, fmt: InputFormat) -> list[tuple[Event, Origin] |
 
 
 def _from_yaml(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
+    """The events of a YAML file: a mapping with `events:` (and `defaults:`), or a bare list."""
     located = load_yaml(text, path)
-    data = located.data
-    defaults: dict[str, Any] = {}
-    prefix: tuple[str | int, ...] = ()
-    if isinstance(data, dict):
-        unknown = [key for key in data if key not in ("events", "defaults")]
-        if unknown:
-            raise InputError(
-                [
-                    located.problem(
-                        (unknown[0],),
-                        f"unknown top-level key '{unknown[0]}': expected 'events' and optional 'defaults'",
-                        key=True,
-                    )
-                ]
-            )
-        if "events" not in data:
-            raise InputError([located.problem((), "no 'events:' list in this file")])
-        defaults = data.get("defaults") or {}
-        if not isinstance(defaults, dict):
-            raise InputError(
-                [located.problem(("defaults",), f"'defaults' must be a mapping, not {describe(defaults)}")]
-            )
-        prefix = ("events",)
-        items = data["events"]
-    elif data is None:
-        raise InputError([located.problem((), "empty file: expected a mapping with 'events:' or a list of events")])
-    else:
-        items = data
-    if not isinstance(items, list):
-        raise InputError([located.problem(prefix, f"expected a list of events, not {describe(items)}")])
+    items, defaults, prefix = _yaml_items(located)
     results: list[tuple[Event, Origin] | Problem] = []
     for index, raw in enumerate(items):
         path_of = prefix + (index,)
@@ -80,6 +52,7 @@ def _from_yaml(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
             path_of: tuple[Any, ...] = path_of,
             from_defaults: set[str] = from_defaults,
         ) -> Problem:
+            """A problem at an error's location in this event."""
             if loc and loc[0] in from_defaults:
                 return located.problem(("defaults",) + loc, message, key=is_key)
             return located.problem(path_of + loc, message, key=is_key)
@@ -93,7 +66,37 @@ def _from_yaml(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
     return results
 
 
+def _yaml_items(located: Located) -> tuple[list[Any], dict[str, Any], tuple[str | int, ...]]:
+    """The event items of a YAML document, its `defaults:` and where the items stand; InputError for any
+    other shape."""
+    data = located.data
+    defaults: dict[str, Any] = {}
+    prefix: tuple[str | int, ...] = ()
+    if isinstance(data, dict):
+        unknown = [key for key in data if key not in ("events", "defaults")]
+        if unknown:
+            message = f"unknown top-level key '{unknown[0]}': expected 'events' and optional 'defaults'"
+            raise InputError([located.problem((unknown[0],), message, key=True)])
+        if "events" not in data:
+            raise InputError([located.problem((), "no 'events:' list in this file")])
+        defaults = data.get("defaults") or {}
+        if not isinstance(defaults, dict):
+            raise InputError(
+                [located.problem(("defaults",), f"'defaults' must be a mapping, not {describe(defaults)}")]
+            )
+        prefix = ("events",)
+        items = data["events"]
+    elif data is None:
+        raise InputError([located.problem((), "empty file: expected a mapping with 'events:' or a list of events")])
+    else:
+        items = data
+    if not isinstance(items, list):
+        raise InputError([located.problem(prefix, f"expected a list of events, not {describe(items)}")])
+    return items, defaults, prefix
+
+
 def _column_of(line: str, name: str) -> int:
+    """The column where a field's key stands on a JSON line (1 if not found)."""
     found = line.find(json.dumps(name))
     return found + 1 if found >= 0 else 1
 
@@ -106,6 +109,7 @@ class _NotJson(ValueError):
         self.token, self.nth = token, nth
 
     def col(self, line: str) -> int:
+        """The column of the offending token on the line."""
         at = -1
         for _ in range(self.nth):
             at = line.find(self.token, at + 1)
@@ -114,6 +118,7 @@ class _NotJson(ValueError):
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # As in YAML: a repeated key is a mistake, not a silent "the last one wins".
+    """A JSON object's pairs as a mapping, refusing a repeated key."""
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
@@ -123,6 +128,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _no_constant(name: str) -> Any:
+    """Refuse NaN and Infinity, which JSON does not have."""
     raise _NotJson(f"not valid JSON: {name} is not a JSON number", name)
 
 
@@ -142,6 +148,7 @@ def _real_number(text: str) -> float:
 
 
 def _from_jsonl(text: str, path: str) -> list[tuple[Event, Origin] | Problem]:
+    """The events of a JSON Lines file."""
     if not text.strip():
         # As for YAML and CSV: an empty file is most often the wrong file, or a cut download.
         return [Problem(path, 1, 1, "empty file: expected one JSON object per line")]
@@ -178,6 +185,7 @@ def jsonl_lines(lines: Iterable[str], path: str, first: int = 1) -> list[tuple[E
             continue
 
         def where(loc: tuple[Any, ...], is_key: bool, message: str, line: str = line, number: int = number) -> Problem:
+            """A problem at an error's location in this event."""
             return Problem(path, number, _column_of(line, str(loc[0])) if loc else 1, message)
 
         result = validate_event(raw, where)
@@ -253,6 +261,7 @@ def _json_event(
         return [Problem(path, line, col, f"an event must be a JSON object, not {describe(raw)}")]
 
     def where(loc: tuple[Any, ...], is_key: bool, message: str) -> Problem:
+        """A problem at an error's location in this event."""
         found = text.find(json.dumps(str(loc[0])), start, end) if loc else -1
         return Problem(path, *lines.position(found if found >= 0 else start), message)
 

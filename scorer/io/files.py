@@ -44,6 +44,7 @@ def cannot_read(path: str, err: OSError) -> InputError:
 
 
 def _open(path: str, limit: int | None) -> BinaryIO:
+    """A file (or standard input) opened for reading, refused early if too large."""
     if path == "-":
         return stdin.stream()
     # Opened without waiting: a named pipe that nobody writes to reads as empty instead of hanging the run.
@@ -98,14 +99,17 @@ def _chunks(path: str, limit: int | None) -> Iterator[tuple[bytes, int, int]]:
 
 
 def _too_long() -> str:
+    """The message for a line over the limit."""
     return f"line too long: more than {MAX_LINE_BYTES:,} bytes (1 MiB); refused without reading it all"
 
 
 def _too_large(size: int, limit: int) -> str:
+    """The message for a YAML file over the limit."""
     return f"file too large for YAML: {size:,} bytes, more than {limit >> 20} MiB (use JSON Lines or CSV)"
 
 
 def _yaml_limit(path: str, limit: int | None) -> int | None:
+    """The size limit for a file: the given one, else YAML's by its extension."""
     if limit is None and Path(path).suffix.lower() in (".yaml", ".yml"):
         return MAX_YAML_BYTES
     return limit

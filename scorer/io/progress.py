@@ -23,6 +23,7 @@ _WIDTH = 24
 
 
 def _size(count: float) -> str:
+    """A byte count for people: `512 B`, `12.3 MB`."""
     for unit in ("B", "KB", "MB", "GB"):
         if count < 1000 or unit == "GB":
             return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
@@ -64,6 +65,7 @@ class Progress:
         self._drawn = True
 
     def line(self, done: int, rows: int | None, elapsed: float) -> str:
+        """The bar's text."""
         parts = [self.label] if self.label else []
         if self.total:
             share = min(done / self.total, 1.0)
@@ -78,6 +80,7 @@ class Progress:
         return "  ".join(parts)
 
     def close(self) -> None:
+        """Erase the bar if it was drawn."""
         if self._drawn:
             self.stream.write("\r\033[K")
             self.stream.flush()
@@ -85,6 +88,7 @@ class Progress:
 
 
 def _is_terminal(stream: TextIO) -> bool:
+    """Whether a stream is a terminal (a closed or odd stream is not)."""
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

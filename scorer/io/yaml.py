@@ -83,6 +83,7 @@ class Located:
             key = False
 
     def problem(self, path: Path, message: str, *, key: bool = False) -> Problem:
+        """A problem at `path` of the document (at its key, with `key`)."""
         line, col = self.where(path, key=key)
         # Messages quote keys and values from the file, which must not carry control characters to a terminal.
         return Problem(self.file, line, col, printable(message))
@@ -127,19 +128,23 @@ def load_yaml(text: str, file: str) -> Located:
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column of a character index."""
     line_start = text.rfind("\n", 0, index) + 1
     return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
 class _Builder:
+    """Builds plain data from a node tree, recording where each value stands."""
     def __init__(self, located: Located) -> None:
         self.located = located
         self.problems: list[Problem] = []
 
     def _at(self, node: yaml.Node) -> tuple[int, int]:
+        """A node's 1-based line and column."""
         return (node.start_mark.line + 1, node.start_mark.column + 1)
 
     def _fail(self, node: yaml.Node, message: str) -> InputError:
+        """An InputError at a node."""
         line, col = self._at(node)
         return InputError([Problem(self.located.file, line, col, message)])
 
@@ -180,6 +185,7 @@ class _Builder:
             sizes[id(node)] = total
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        """The plain data of a node, its place and span recorded under `path`."""
         if depth > MAX_DEPTH:
             raise self._fail(node, f"document nested more than {MAX_DEPTH} levels deep")
         self.located.values[path] = self._at(node)
@@ -214,6 +220,7 @@ class _Builder:
         return self._scalar(node)
 
     def _scalar(self, node: yaml.Node) -> Any:
+        """A scalar node's value by its resolved tag; a tag we do not read is refused."""
         tag, value = node.tag, node.value
         if tag == _STR:
             bad = unprintable(value)
@@ -252,5 +259,6 @@ class _Builder:
 
 def _tag_message(tag: str) -> str:
     # Only plain data is ever built: `!!python/object` and friends are named and refused.
+    """Why a YAML tag is refused."""
     short = tag.replace("tag:yaml.org,2002:", "!!")
     return f"YAML tag {printable(short)!r} is not allowed: only mappings, lists, text, numbers, true/false and null are read"

@@ -76,6 +76,7 @@ class Event(BaseModel):
     @classmethod
     def _year_as_text(cls, value: Any) -> Any:
         # YAML and JSON read a bare year as a number; it is still a date as written.
+        """A bare year, read as a number by YAML and JSON, kept as the date written."""
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
         return value
@@ -83,12 +84,14 @@ class Event(BaseModel):
     @field_validator("date")
     @classmethod
     def _valid_date(cls, value: str) -> str:
+        """A date that names a real day, month or year."""
         parse_date(value)
         return value
 
     @field_validator("type")
     @classmethod
     def _dotted_lower_case(cls, value: str) -> str:
+        """A type in dotted lower case."""
         if not TYPE_RE.match(value):
             raise ValueError(f"bad type {value!r}: expected dotted lower case such as 'exercise.decline'")
         return value
@@ -96,6 +99,7 @@ class Event(BaseModel):
     @field_validator("intensity")
     @classmethod
     def _intensity(cls, value: float) -> float:
+        """A finite intensity, 0 or more."""
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"intensity must be a finite number >= 0, not {value}")
         if value > MAX_INTENSITY:
@@ -105,6 +109,7 @@ class Event(BaseModel):
     @field_validator("confidence")
     @classmethod
     def _confidence(cls, value: float) -> float:
+        """A confidence from 0 to 1."""
         if not math.isfinite(value) or not 0 <= value <= 1:
             raise ValueError(f"confidence must be a number from 0 to 1, not {value}")
         return value
@@ -114,6 +119,7 @@ class Event(BaseModel):
     def _plain_text(cls, value: Any, info: ValidationInfo) -> Any:
         # Held to YAML's rule whatever the format, so no ESC reaches a terminal through a report
         # and the same events score the same from YAML, JSON Lines and CSV.
+        """Text YAML would accept, and tested fields no longer than the limit."""
         for text in _texts(value):
             bad = unprintable(text)
             if bad is not None:
@@ -126,6 +132,7 @@ class Event(BaseModel):
     @classmethod
     def _finite_attrs(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         # Numbers elsewhere must be finite; an attribute of NaN would compare false to everything.
+        """Attribute numbers that are finite."""
         for name, item in (value or {}).items():
             if isinstance(item, float) and not math.isfinite(item):
                 raise ValueError(f"attribute {printable(name)!r} must be a finite number, not {item}")

@@ -149,17 +149,7 @@ class ConditionParser:
                 return None
             return Test(name, op, operand)
         if op in ("in", "not_in"):
-            if not isinstance(operand, list) or not operand or not all(is_scalar(v) for v in operand):
-                self.fail(at, f"'{op}' takes a non-empty list of values")
-                return None
-            values = tuple(operand)
-            if name == "date":
-                dates = [self.date(value, at) for value in values]
-                if None in dates:
-                    return None
-                values = tuple(dates)
-            spots = () if named else tuple(self.doc.where(at + (i,)) for i in range(len(values)))
-            return Test(name, op, values, named, spots)
+            return self.membership(name, op, operand, at, named)
         if op in ("prefix", "regex", "contains"):
             if not isinstance(operand, str):
                 self.fail(at, f"'{op}' takes text, not {describe(operand)}")
@@ -185,6 +175,20 @@ class ConditionParser:
             self.fail(at, f"'{op}' compares numbers (or dates, for date), not {operand!r}")
             return None
         return Test(name, op, operand)
+
+    def membership(self, name: str, op: str, operand: Any, at: tuple[Any, ...], named: str | None) -> Test | None:
+        """`in` or `not_in` a list of values (or a named set's, `named`), each value checked."""
+        if not isinstance(operand, list) or not operand or not all(is_scalar(v) for v in operand):
+            self.fail(at, f"'{op}' takes a non-empty list of values")
+            return None
+        values = tuple(operand)
+        if name == "date":
+            dates = [self.date(value, at) for value in values]
+            if None in dates:
+                return None
+            values = tuple(dates)
+        spots = () if named else tuple(self.doc.where(at + (i,)) for i in range(len(values)))
+        return Test(name, op, values, named, spots)
 
     def same_as(self, name: str, operand: Any, at: tuple[Any, ...]) -> Test | None:
         """`{same_as: FIELD}`: the earlier event's field `name` equals the scored event's FIELD."""

@@ -95,6 +95,7 @@ def set_weights(pack_path: str | Path, changes: list[tuple[str, str, float]]) ->
 
 
 def _edit(path: Path, rule_id: str, axis: str, weight: float) -> Edit:
+    """Splice the new weight into the rule file's text and write it; the Edit done."""
     raw = path.read_bytes()
     text = raw.decode("utf-8")
     bom = text.startswith(_BOM)
@@ -138,6 +139,7 @@ def _weight(doc: Located, index: int, axis: str) -> float | None:
 
 
 def _rule_index(doc: Located, rule_id: str, path: Path) -> int:
+    """The place of a rule in its file's `rules:` list."""
     for index, rule in enumerate(doc.data.get("rules", [])):
         if isinstance(rule, dict) and rule.get("id") == rule_id:
             return index

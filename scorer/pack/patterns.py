@@ -50,6 +50,7 @@ _REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
 
 
 class _TooCostly(Exception):
+    """A regex whose bound is over the limit."""
     pass
 
 
@@ -96,6 +97,7 @@ _END, _EOL, _UNKNOWN = "end", "eol", "unknown"
 
 @dataclass(frozen=True, eq=False)
 class _Class:
+    """What one position of a regex can match, as a set of characters (or any)."""
     item: Any  # a parsed one-character item, told apart by identity
 
 
@@ -122,6 +124,7 @@ class _Bound:
         return paths, work
 
     def item(self, item: Any, follow: Follow) -> tuple[float, float]:
+        """The bound of one regex item, and how far it can go."""
         op, av = item
         name = str(op)
         if name in _ONE_CHAR or name == "AT":
@@ -142,6 +145,7 @@ class _Bound:
         raise _TooCostly(f"regex uses {name}, which rules do not allow")
 
     def repeat(self, name: str, av: Any, follow: Follow) -> tuple[float, float]:
+        """The bound of a repeat, refusing nested ambiguous repeats."""
         low, high, body = av
         items = list(body)
         body_paths, body_work = self.sequence(items, self.first(items, follow))
@@ -190,6 +194,7 @@ class _Bound:
     def _alone(self, item: Any) -> re.Pattern[str]:
         # Compiled ignoring case whatever the flags: a class that cannot match a character even
         # then cannot match it under any flags the pattern sets for parts of itself.
+        """An item compiled on its own, to test what it matches."""
         compiled: re.Pattern[str] = _compiler.compile(_parser.SubPattern(self.state, [item]), self.flags | re.IGNORECASE)
         return compiled
 
@@ -261,6 +266,7 @@ def _members(item: Any) -> frozenset[str] | None:
 @cache
 def _category(name: str) -> frozenset[str]:
     # `re` defines \d as str.isdecimal and \s as str.isspace (with re.ASCII, a subset of these).
+    """The characters of a regex category such as \\d or \\w (ASCII and the common ranges)."""
     test = str.isdecimal if name == "CATEGORY_DIGIT" else str.isspace
     return frozenset(c for c in map(chr, range(sys.maxunicode + 1)) if test(c))
 

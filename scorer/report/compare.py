@@ -7,6 +7,7 @@ from scorer.report.format import md_code, md_text, signed, table
 
 
 def _signals(signals: dict[str, float] | None) -> str:
+    """A rule's weights in one pack, or why it has none."""
     if signals is None:
         return "(not in this pack)"
     if not signals:
@@ -15,6 +16,7 @@ def _signals(signals: dict[str, float] | None) -> str:
 
 
 def _at(a: str | None, b: str | None) -> str:
+    """Where a rule is defined in A and B (once, when the same)."""
     if a == b or b is None:
         return a or ""
     if a is None:
@@ -23,15 +25,18 @@ def _at(a: str | None, b: str | None) -> str:
 
 
 def _share(value: float | None) -> str:
+    """A share, or `-` when it is none."""
     return "-" if value is None else signed(value)
 
 
 def _shown(items: tuple[Difference, ...], top: int | None) -> list[Difference]:
+    """The differences that moved, at most `top`."""
     moved = [d for d in items if round(d.difference, 12) != 0]
     return moved if top is None else moved[:top]
 
 
 def compare_text(result: Comparison, *, top: int | None = 10) -> str:
+    """The comparison as text: weights that differ, timelines side by side, the biggest differences."""
     a_label, b_label = result.labels
     lines = [f"A: {a_label}", f"B: {b_label}", ""]
     if result.changes:
@@ -81,6 +86,7 @@ def compare_text(result: Comparison, *, top: int | None = 10) -> str:
 
 
 def compare_markdown(result: Comparison, *, top: int | None = 10) -> str:
+    """The comparison as markdown."""
     a_label, b_label = result.labels
     lines = ["# Two rulepacks compared", "", f"- A: {md_text(a_label)}", f"- B: {md_text(b_label)}", ""]
     if result.changes:

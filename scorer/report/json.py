@@ -208,9 +208,11 @@ def compare_document(result: Comparison) -> dict[str, Any]:
     """The JSON document of `compare --format json`."""
 
     def pole(s: Score) -> dict[str, str]:
+        """A pack's balance poles."""
         return {"plus": s.pack.scoring.plus, "minus": s.pack.scoring.minus}
 
     def share(value: float | None) -> float | None:
+        """A share as JSON, or null."""
         return None if value is None else clean(value)
 
     actors: dict[str, Any] = {}
@@ -265,6 +267,7 @@ def sensitivity_document(result: Sensitivity) -> dict[str, Any]:
     """The JSON document of `sensitivity --format json`."""
 
     def variant(v: Variant) -> dict[str, float]:
+        """One variant of a weight as JSON."""
         return {"weight": clean(v.weight), "balance": clean(v.balance), "lean": clean(v.lean)}
 
     return {

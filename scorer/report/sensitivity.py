@@ -8,6 +8,7 @@ from scorer.report.format import clean, md_code, md_text, shown, signed, table
 # A verdict names this many flipping weights; the table marks them all.
 _NAMED = 5
 def _percent(delta: float) -> str:
+    """A relative change as a percentage: `25%`."""
     return f"{delta * 100:g}%"
 
 
@@ -39,6 +40,7 @@ def verdict(actor: ActorSensitivity, delta: float) -> str:
 
 
 def _cells(v: Variation) -> list[str]:
+    """One variation's row of the table."""
     return [
         v.name,
         v.where,
@@ -53,11 +55,13 @@ def _cells(v: Variation) -> list[str]:
 
 
 def _headers(delta: float) -> list[str]:
+    """The table's headers for this delta."""
     d = _percent(delta)
     return ["weight", "defined at", "now", f"bal. -{d}", f"bal. +{d}", f"lean -{d}", f"lean +{d}", "zero at", "flips"]
 
 
 def sensitivity_text(result: Sensitivity) -> str:
+    """Sensitivity as text: a table per actor and the verdict."""
     blocks = []
     for name, actor in result.actors.items():
         lines = [
@@ -78,6 +82,7 @@ def sensitivity_text(result: Sensitivity) -> str:
 
 
 def sensitivity_markdown(result: Sensitivity) -> str:
+    """Sensitivity as markdown."""
     blocks = []
     for name, actor in result.actors.items():
         lines = [

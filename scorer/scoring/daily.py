@@ -35,7 +35,11 @@ class DayScore(ActorScore):
         final_date: str,
         every: Every | None,
         unmatched: tuple[str, ...],
+        reasons: dict[str, str],
+        *,
+        as_of: bool = False,
     ) -> None:
+        """`final_date` is the --as-of day when `as_of`: the period holding it is valued on it."""
         ones = np.ones(len(days))
         numbers = EventColumns(days, ones, ones, np.zeros(len(days), dtype=np.int64))
         super().__init__(
@@ -48,13 +52,17 @@ class DayScore(ActorScore):
             final_date,
             every,
             lambda: unmatched,
+            lambda: reasons,
+            as_of=as_of,
         )
         self._day_amounts = amounts
         self._ends = np.cumsum(counts)
 
     def _amounts(self) -> np.ndarray:
+        """What each day adds to each axis: the days are the rows."""
         return self._day_amounts
 
     def _events_upto(self, upto: np.ndarray) -> np.ndarray:
+        """The events up to each cut, from the running count of events per day."""
         events: np.ndarray = np.where(upto > 0, self._ends[np.maximum(upto - 1, 0)], 0)
         return events

@@ -50,6 +50,7 @@ class Fired:
 
     @classmethod
     def of(cls, pack: RulePack, fired: list[tuple[int, ...]]) -> Fired:
+        """The weights of the rules each group fires, from the pack and the engine's answers."""
         axis_index = {axis: i for i, axis in enumerate(pack.scoring.axes)}
         width = len(axis_index)
         # Each rule's signals as rows, then each group's rules' rows in turn.

@@ -128,6 +128,6 @@ def test_an_unknown_actor_is_a_usage_error_naming_the_actors(tmp_path: Path, cli
     ):
         done = cli(argv[0], events, "--rules", rules, *argv[1:], "--actor", "TYPO")
         assert done.code == 2 and done.out == "", argv
-        assert done.err == "scorer: --actor: no events of 'TYPO'; the actors are KAZ and UZB\n", argv
+        assert done.err == "scorer: --actor 'TYPO': no event of this actor (actors: KAZ, UZB)\n", argv
     # An actor of the input with no event before --as-of is known: it is listed with nothing to show.
     assert cli("score", events, "--rules", rules, "--actor", "UZB", "--as-of", "2009-01-01").code == 0

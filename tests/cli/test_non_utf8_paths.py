@@ -50,7 +50,7 @@ def test_problems_name_such_files_readably(tmp_path: Path, cli: Callable[..., Ru
         assert done.code in (1, 2) and "internal error" not in done.err
         assert f"{tmp_path}/b\\xffad.yaml:1:" in done.err, done.err
     missing = cli("score", odd(tmp_path, b"no\xffne.yaml"), "--rules", rules)
-    assert missing.code == 2 and "no\\xffne.yaml:1:1: cannot read" in missing.err
+    assert missing.code == 2 and "no\\xffne.yaml:1:1: no such file or folder" in missing.err
 
 
 def test_icews_under_such_a_name(tmp_path: Path, cli: Callable[..., Run]) -> None:

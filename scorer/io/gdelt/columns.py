@@ -39,6 +39,42 @@ from scorer.io.machine_coded.rows import Intensity, number, whole
 from scorer.model.fields import MAX_FIELD_CHARS
 
 
+def _looked(table: pl.DataFrame) -> pl.DataFrame:
+    """The columns worked out of each row's cells by lookups over their distinct values: actor, partner, date,
+    CAMEO code and its parts, quad class, Goldstein value and tone (as JSON)."""
+
+    def code_part(part: Callable[[Code], str]) -> Callable[[list[str]], str | None]:
+        """A lookup of one part of the row's CAMEO code."""
+        def work(fields: list[str]) -> str | None:
+            """The part, or None when the cell is no CAMEO code."""
+            code = cameo_code(fields[g.EVENT_CODE])
+            return None if code is None else part(code)
+
+        return work
+
+    def quad(fields: list[str]) -> str:
+        """The row's quad class as text, or REFUSED when not 1 to 4."""
+        value = whole(fields[g.QUAD_CLASS], "QuadClass", g.QUAD_CLASS)
+        return str(value) if 1 <= value <= 4 else REFUSED
+
+    def side(country: int, group: int, role: str) -> pl.Series:
+        """Actor1's or Actor2's country or bloc, per row."""
+        return lookup(table, [country, group], lambda f: g.actor_of(f, country, group, role))
+
+    return table.select(
+        actor=side(g.A1_COUNTRY, g.A1_GROUP, "Actor1"),
+        partner=side(g.A2_COUNTRY, g.A2_GROUP, "Actor2"),
+        date=lookup(table, [g.DAY], lambda f: g.sql_date(f[g.DAY])),
+        code=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.code)),
+        root=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.root)),
+        what=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.description)),
+        quad=lookup(table, [g.QUAD_CLASS], quad),
+        # Numbers as JSON writes them (Python's repr), and read back from that text: the same floats.
+        goldstein=lookup(table, [g.GOLDSTEIN], lambda f: json.dumps(number(f[g.GOLDSTEIN], "", 0, low=-10, high=10))),
+        tone=lookup(table, [g.TONE], lambda f: json.dumps(number(f[g.TONE], "", 0))),
+    )
+
+
 def block(raw: bytes, first: int, name: str, intensity: Intensity) -> Block | None:
     """Whole lines, the first of them line `first`: their events, their skips, and the lines left to `row_event`.
 
@@ -51,32 +87,7 @@ def block(raw: bytes, first: int, name: str, intensity: Intensity) -> Block | No
     width = table.width
     added, url = g.LAYOUTS[width]
 
-    def code_part(part: Callable[[Code], str]) -> Callable[[list[str]], str | None]:
-        def work(fields: list[str]) -> str | None:
-            code = cameo_code(fields[g.EVENT_CODE])
-            return None if code is None else part(code)
-
-        return work
-
-    def quad(fields: list[str]) -> str:
-        value = whole(fields[g.QUAD_CLASS], "QuadClass", g.QUAD_CLASS)
-        return str(value) if 1 <= value <= 4 else REFUSED
-
-    def side(country: int, group: int, role: str) -> pl.Series:
-        return lookup(table, [country, group], lambda f: g.actor_of(f, country, group, role))
-
-    looked = table.select(
-        actor=side(g.A1_COUNTRY, g.A1_GROUP, "Actor1"),
-        partner=side(g.A2_COUNTRY, g.A2_GROUP, "Actor2"),
-        date=lookup(table, [g.DAY], lambda f: g.sql_date(f[g.DAY])),
-        code=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.code)),
-        root=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.root)),
-        what=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.description)),
-        quad=lookup(table, [g.QUAD_CLASS], quad),
-        # Numbers as JSON writes them (Python's repr), and read back from that text: the same floats.
-        goldstein=lookup(table, [g.GOLDSTEIN], lambda f: json.dumps(number(f[g.GOLDSTEIN], "", 0, low=-10, high=10))),
-        tone=lookup(table, [g.TONE], lambda f: json.dumps(number(f[g.TONE], "", 0))),
-    )
+    looked = _looked(table)
     table = pl.concat([table, looked], how="horizontal")
     digits = [g.ID, g.MENTIONS, g.SOURCES, g.ARTICLES, g.ROOT_EVENT]
     capped = [g.ID, g.A1_CODE, g.A2_CODE, added] + ([url] if url is not None else [])
@@ -131,6 +142,7 @@ def _events(
     link = f[url] if url is not None else pl.lit("")
 
     def whole_text(n: int) -> pl.Expr:
+        """Cell `n` as the whole number it holds."""
         return f[n].cast(pl.Int64).cast(pl.String)
 
     keys = {

@@ -30,7 +30,7 @@ from datetime import date as Date
 from functools import cache
 from typing import TYPE_CHECKING
 
-from scorer.io.machine_coded.cameo import cameo_code
+from scorer.io.machine_coded.cameo import Code, cameo_code
 from scorer.io.machine_coded.countries import cameo_bloc, cameo_country, is_region
 from scorer.io.machine_coded.rows import Intensity, RowError, event, intensity_of, number, whole
 
@@ -84,6 +84,30 @@ def row_event(fields: list[str], intensity: Intensity) -> Event:
     if not 1 <= quad <= 4:
         raise RowError("bad number", f"QuadClass is {quad}, not 1 to 4", QUAD_CLASS)
     goldstein = number(fields[GOLDSTEIN], "GoldsteinScale", GOLDSTEIN, low=-10, high=10)
+    attrs = _attrs(fields, code, quad, goldstein, added, url)
+    link = fields[url].strip() if url is not None else ""
+    who = fields[A1_NAME].strip() or actor
+    whom = fields[A2_NAME].strip() or partner
+    return event(
+        id=event_id,
+        date=day,
+        actor=actor,
+        type=f"cameo.{code.code}",
+        partner=partner,
+        intensity=intensity_of(goldstein, intensity),
+        confidence=1.0,
+        summary=f"{who} -> {whom}: {code.description}" if whom else f"{who}: {code.description}",
+        source=link or None,
+        quote=None,
+        tags=["domestic"] if partner == actor else None,
+        attrs=attrs,
+    )
+
+
+def _attrs(
+    fields: list[str], code: Code, quad: int, goldstein: float, added: int, url: int | None
+) -> dict[str, str | int | float | bool]:
+    """The attributes a GDELT row gives its event: its CAMEO code, counts, tone, actor codes and link."""
     attrs: dict[str, str | int | float | bool] = {
         "cameo": code.code,
         "cameo_root": code.root,
@@ -102,22 +126,7 @@ def row_event(fields: list[str], intensity: Intensity) -> Event:
     link = fields[url].strip() if url is not None else ""
     if link:
         attrs["source_url"] = link
-    who = fields[A1_NAME].strip() or actor
-    whom = fields[A2_NAME].strip() or partner
-    return event(
-        id=event_id,
-        date=day,
-        actor=actor,
-        type=f"cameo.{code.code}",
-        partner=partner,
-        intensity=intensity_of(goldstein, intensity),
-        confidence=1.0,
-        summary=f"{who} -> {whom}: {code.description}" if whom else f"{who}: {code.description}",
-        source=link or None,
-        quote=None,
-        tags=["domestic"] if partner == actor else None,
-        attrs=attrs,
-    )
+    return attrs
 
 
 @cache
@@ -151,6 +160,7 @@ def actor_of(fields: list[str], country_at: int, group_at: int, role: str) -> st
 
 
 def no_actor_why(fields: list[str]) -> str:
+    """Why a row's Actor1 has no country, in words."""
     code, name, group = fields[A1_CODE].strip(), fields[A1_NAME].strip(), fields[A1_GROUP].strip()
     if not code:
         return "the row has no Actor1 (Actor1Code is empty)"

@@ -38,6 +38,39 @@ from scorer.io.machine_coded.rows import Intensity, number
 from scorer.model.fields import MAX_FIELD_CHARS
 
 
+def _looked(table: pl.DataFrame, at: dict[str, int], optional: list[tuple[str, str]]) -> pl.DataFrame:
+    """The columns worked out of each row's cells by lookups over their distinct values: date, CAMEO code and
+    its parts, actor and partner, Goldstein value and the optional attributes (as JSON)."""
+
+    def one(column: str, work: Callable[[str], str | None]) -> pl.Series:
+        """A lookup over one named column."""
+        index = at[column]
+        return lookup(table, [index], lambda f: work(f[index].strip()))
+
+    def code_part(text: str, part: str) -> str | None:
+        """A part of the CAMEO code in `text`, or None."""
+        code = cameo_code(text)
+        return None if code is None else str(getattr(code, part))
+
+    def side(country: str, who: str, role: str) -> pl.Series:
+        """The source's or target's country or bloc, per row."""
+        c, n = at[country], at[who]
+        return lookup(table, [c, n], lambda f: i.side(f[c].strip(), f[n].strip(), role, c))
+
+    return table.select(
+        date=one("Event Date", lambda t: i.event_date(t, at["Event Date"])),
+        code=one("CAMEO Code", lambda t: code_part(t, "code")),
+        root=one("CAMEO Code", lambda t: code_part(t, "root")),
+        quad=one("CAMEO Code", lambda t: code_part(t, "quad_class")),
+        what=one("CAMEO Code", lambda t: code_part(t, "description")),
+        actor=side("Source Country", "Source Name", "Source"),
+        partner=side("Target Country", "Target Name", "Target"),
+        # Numbers as JSON writes them (Python's repr), and read back from that text: the same floats.
+        goldstein=one("Intensity", lambda t: json.dumps(number(t, "", 0, low=-10, high=10))),
+        **{f"j_{key}": one(column, json.dumps) for column, key in optional},
+    )
+
+
 def block(raw: bytes, first: int, name: str, header: i.Header, intensity: Intensity) -> Block | None:
     """Whole lines, the first of them line `first`: their events, their skips, and the lines left to `row_event`.
 
@@ -55,33 +88,11 @@ def block(raw: bytes, first: int, name: str, header: i.Header, intensity: Intens
     why = lookup(parsed, [c_at, n_at], lambda f: i.no_actor(f[c_at], f[n_at]))
 
     def cell(column: str) -> pl.Expr:
+        """The cell of a named column."""
         return pl.col(f"f{at[column]}")
 
-    def one(column: str, work: Callable[[str], str | None]) -> pl.Series:
-        index = at[column]
-        return lookup(table, [index], lambda f: work(f[index].strip()))
-
-    def code_part(text: str, part: str) -> str | None:
-        code = cameo_code(text)
-        return None if code is None else str(getattr(code, part))
-
-    def side(country: str, who: str, role: str) -> pl.Series:
-        c, n = at[country], at[who]
-        return lookup(table, [c, n], lambda f: i.side(f[c].strip(), f[n].strip(), role, c))
-
     optional = [(column, key) for column, key in i.OPTIONAL_ATTRS.items() if column in at]
-    looked = table.select(
-        date=one("Event Date", lambda t: i.event_date(t, at["Event Date"])),
-        code=one("CAMEO Code", lambda t: code_part(t, "code")),
-        root=one("CAMEO Code", lambda t: code_part(t, "root")),
-        quad=one("CAMEO Code", lambda t: code_part(t, "quad_class")),
-        what=one("CAMEO Code", lambda t: code_part(t, "description")),
-        actor=side("Source Country", "Source Name", "Source"),
-        partner=side("Target Country", "Target Name", "Target"),
-        # Numbers as JSON writes them (Python's repr), and read back from that text: the same floats.
-        goldstein=one("Intensity", lambda t: json.dumps(number(t, "", 0, low=-10, high=10))),
-        **{f"j_{key}": one(column, json.dumps) for column, key in optional},
-    )
+    looked = _looked(table, at, optional)
     table = pl.concat([table, looked, why.alias("why").to_frame()], how="horizontal")
     sentence = "Sentence Number" in at
     story = cell("Story ID") if "Story ID" in at else pl.lit("")
@@ -133,6 +144,7 @@ def _events(
     at = header.at
 
     def cell(column: str) -> pl.Expr:
+        """The cell of a named column."""
         return pl.col(f"f{at[column]}")
 
     partner = pl.when(pl.col("partner") != NONE).then(pl.col("partner"))

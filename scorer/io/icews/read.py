@@ -27,12 +27,15 @@ def read_icews(path: str, *, intensity: Intensity = "goldstein", by_columns: boo
         headers: list[Header] = []  # the source's header, once its first line is read
 
         def header(fields: list[str], name: str = source.name, headers: list[Header] = headers) -> None:
+            """Read the source's header row."""
             headers.append(read_header(fields, name))
 
         def columns(raw: bytes, first: int, name: str, headers: list[Header] = headers) -> Block | None:
+            """A block of the source by columns."""
             return block(raw, first, name, headers[0], intensity) if by_columns else None
 
         def by_row(fields: list[str], headers: list[Header] = headers) -> Event:
+            """One row of the source."""
             return row_event(fields, headers[0], intensity)
 
         read_source(reading, source, columns, by_row, header)

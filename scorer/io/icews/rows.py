@@ -72,11 +72,13 @@ def looks_like(line: str) -> bool:
 
 @dataclass(frozen=True)
 class Header:
+    """Where each column of an ICEWS file is, by name."""
     at: dict[str, int]  # column name -> index
     width: int
 
 
 def read_header(fields: list[str], name: str) -> Header:
+    """The header row's columns by name; InputError if a required one is missing."""
     names = [cell.strip().lstrip("\ufeff") for cell in fields]
     at = {cell: index for index, cell in enumerate(names)}
     missing = [wanted for wanted in REQUIRED if wanted not in at]
@@ -88,6 +90,7 @@ def read_header(fields: list[str], name: str) -> Header:
 
 
 def row_event(fields: list[str], header: Header, intensity: Intensity) -> Event:
+    """The event one row of an ICEWS file stands for; RowError if it cannot be one."""
     if fields == [""]:
         raise RowError("blank line", "no columns at all")
     if len(fields) != header.width:
@@ -95,6 +98,7 @@ def row_event(fields: list[str], header: Header, intensity: Intensity) -> Event:
     at = header.at
 
     def cell(name: str) -> str:
+        """The row's cell of a named column."""
         return present(fields[at[name]])
 
     event_id = cell("Event ID")
@@ -154,6 +158,7 @@ def no_actor(country: str, name: str) -> str:
 
 
 def event_date(text: str, index: int) -> str:
+    """An ICEWS date (YYYY-MM-DD or YYYYMMDD) as YYYY-MM-DD; RowError otherwise."""
     found = _DATE.match(text)
     if found:
         year, month, day = found.groups()

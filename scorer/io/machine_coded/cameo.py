@@ -28,6 +28,7 @@ _QUADS |= {**{f"{r:02d}": 3 for r in range(10, 15)}, **{f"{r:02d}": 4 for r in r
 
 @cache
 def _descriptions() -> dict[str, str]:
+    """The CAMEO codes' descriptions, from the bundled table."""
     text = files("scorer").joinpath("data", "cameo-codes.tsv").read_text(encoding="utf-8")
     rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
     return {code: description for code, _, description in rows}

@@ -21,6 +21,7 @@ from importlib.resources import files
 
 @dataclass(frozen=True)
 class Places:
+    """The country and bloc tables, indexed every way the readers look them up."""
     iso: frozenset[str]
     shown: dict[str, str]  # ISO code -> name for reports
     names: dict[str, str]  # casefolded name or ISO code -> ISO code
@@ -31,6 +32,7 @@ class Places:
 
 
 def _rows(name: str) -> list[list[str]]:
+    """The rows of one bundled table (tab-separated, `#` comments)."""
     text = files("scorer").joinpath("data", name).read_text(encoding="utf-8")
     return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
 
@@ -72,6 +74,7 @@ def cameo_country(code: str) -> str | None:
 
 
 def is_region(code: str) -> bool:
+    """Whether a CAMEO code is a region (WST, EUR, ...) rather than a country."""
     return code in places().regions
 
 

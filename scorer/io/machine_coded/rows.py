@@ -54,6 +54,7 @@ class Reading:
     _origins: list[Origin] = field(default_factory=list)
 
     def add(self, event: Event, origin: Origin) -> None:
+        """Add one event and where it was read."""
         self._events.append(event)
         self._origins.append(origin)
         if len(self._events) >= _SLICE:
@@ -136,6 +137,7 @@ def _plain(values: dict[str, Any]) -> bool:
 
 
 def intensity_of(goldstein: float, intensity: Intensity) -> float:
+    """An event's intensity from its Goldstein value: its magnitude, or 1."""
     return abs(goldstein) if intensity == "goldstein" else 1.0
 
 
