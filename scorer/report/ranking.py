@@ -125,7 +125,8 @@ def ranking_text(score: Score, palette: Palette) -> str:
         "",
     ]
     listed = [row for row in ranked if row.unmatched < row.events]
-    idle = [row for row in ranked if row.unmatched == row.events]
+    idle = [row for row in ranked if 0 < row.events == row.unmatched]
+    empty = [row for row in ranked if row.events == 0]
     named = any(row.name for row in listed)
     top, middle, bottom = ends(listed)
     rows, values = [], []
@@ -145,6 +146,9 @@ def ranking_text(score: Score, palette: Palette) -> str:
     if idle:
         codes = ", ".join(f"{row.actor} ({row.events})" for row in idle)
         lines += ["", _wrap(f"no rule matched any event of {len(idle)} actors (events): {codes}")]
+    if empty:
+        codes = ", ".join(row.actor for row in empty)
+        lines += ["", _wrap(f"no events on or before {empty[0].date} of {len(empty)} actors: {codes}")]
     lines += _unmatched_lines(score, events)
     lines += ["", "One actor's timeline: --actor CODE; every timeline: --format json or csv."]
     return "\n".join(lines) + "\n"
@@ -153,7 +157,7 @@ def ranking_text(score: Score, palette: Palette) -> str:
 def _unmatched_lines(score: Score, events: int) -> list[str]:
     """The unmatched events by type: the most frequent types, then the rest as one line."""
     kinds = unmatched_types(score)
-    total = sum(kind.events for kind in kinds)
+    total = sum(len(actor.unmatched) for actor in score.actors.values())
     if not total:
         return ["", "unmatched: none (every event matched a rule)"]
     lines = ["", f"unmatched: {total} of {events} events, by type"]
@@ -161,6 +165,9 @@ def _unmatched_lines(score: Score, events: int) -> list[str]:
     rest = kinds[TYPES_LISTED:]
     if rest:
         rows.append([str(sum(kind.events for kind in rest)), f"{len(rest)} other types", ""])
+    unknown = total - sum(kind.events for kind in kinds)
+    if unknown:  # a run on Dask brings back totals per day, not the events' types
+        rows.append([str(unknown), "type not known", "scored on Dask: only the totals per day came back"])
     lines += ["  " + line for line in table(["events", "type", "why"], rows, {0})]
     return lines
 

@@ -282,8 +282,8 @@ class ActorScore:
 
     @property
     def first_date(self) -> str:
-        """The date of the actor's first event, as written."""
-        return str(self._source["date"][int(self._rows[0])])
+        """The date of the actor's first event, as written (the final date if it has none)."""
+        return str(self._source["date"][int(self._rows[0])]) if len(self._rows) else self._final_date
 
     def fields(self, names: Sequence[str], *, unmatched: bool = False) -> dict[str, list[Any]]:
         """Columns of the actor's events by date (of its unmatched events only): what summaries count."""

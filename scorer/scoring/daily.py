@@ -9,6 +9,10 @@ its events; the sums are grouped differently, so totals agree to rounding.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date as Date
+from typing import Any
+
 import numpy as np
 import polars as pl
 
@@ -22,7 +26,8 @@ class DayScore(ActorScore):
     """One actor's score from its days (ascending), what each day adds to each axis, and its events per day.
 
     Only the views made of totals exist here (`final`, `columns` with periods,
-    `unmatched`); the per-event views need the events themselves.
+    `unmatched`, `size`, `first_date`); the per-event views need the events
+    themselves, and the events' fields are not here (`fields`, `described` are empty).
     """
 
     def __init__(
@@ -66,3 +71,21 @@ class DayScore(ActorScore):
         """The events up to each cut, from the running count of events per day."""
         events: np.ndarray = np.where(upto > 0, self._ends[np.maximum(upto - 1, 0)], 0)
         return events
+
+    @property
+    def size(self) -> int:
+        """How many events the days hold."""
+        return int(self._ends[-1]) if len(self._ends) else 0
+
+    @property
+    def first_date(self) -> str:
+        """The actor's first day, as YYYY-MM-DD (the events' own spelling stayed with them)."""
+        return Date.fromordinal(int(self._days[0])).isoformat() if len(self._days) else self._final_date
+
+    def fields(self, names: Sequence[str], *, unmatched: bool = False) -> dict[str, list[Any]]:
+        """No field of the events came back from the cluster: every column is empty."""
+        return {name: [] for name in names}
+
+    def described(self, ids: Sequence[str]) -> dict[str, tuple[str, str | None, str, str]]:
+        """No event came back from the cluster: nothing to describe."""
+        return {}

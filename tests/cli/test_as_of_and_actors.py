@@ -41,6 +41,17 @@ def test_a_single_actor_with_no_event_before_as_of_says_so(tmp_path: Path, cli: 
     assert explained.code == 0 and "no events on or before 2009-02-01" in explained.out
 
 
+def test_the_ranking_names_the_actors_with_no_event_before_as_of(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    """Several actors are ranked; those with no event yet are named apart, never as actors no rule matched."""
+    events, rules = write(tmp_path, "e.yaml", EVENTS), write(tmp_path, "r.yaml", RULES)
+    early = cli("score", events, "--rules", rules, "--as-of", "2009-01-01")
+    assert early.code == 0 and "2 actors, 0 events from 2009-01-01 to 2009-01-01" in early.out
+    assert "no events on or before 2009-01-01 of 2 actors: KAZ, UZB" in early.out
+    assert "no rule matched any event" not in early.out
+    some = cli("score", events, "--rules", rules, "--as-of", "2009-02-01")
+    assert "no events on or before 2009-02-01 of 1 actors: UZB" in some.out
+
+
 def test_an_empty_as_of_is_a_usage_error(tmp_path: Path, cli: Callable[..., Run]) -> None:
     events, rules = write(tmp_path, "e.yaml", EVENTS), write(tmp_path, "r.yaml", RULES)
     for command in ("score", "explain", "sensitivity", "compare"):
