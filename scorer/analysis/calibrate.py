@@ -149,13 +149,7 @@ def calibrate(
     seen = np.any(data.x != 0, axis=0)
     a, v, c = _fit(data, ridge)
     v = np.where(seen, v, data.w0)
-    if only is not None:
-        if not c > 0:
-            raise ValueError("the value does not rise with the pack's balance (slope c <= 0): no scale to bring the fit back to")
-        scale = 1.0 / c
-    else:
-        spread = float(np.mean(np.abs(v[seen]))) if seen.any() else 0.0
-        scale = float(np.mean(np.abs(data.w0[seen]))) / spread if spread > 0 else 1.0
+    scale = _scale(data, v, c, seen, fitted_all=only is None)
     suggested = np.where(seen & free, v * scale, data.w0)
     suggestions = tuple(
         Suggestion(
@@ -180,6 +174,17 @@ def calibrate(
         Statistics(agreement(a + data.x @ v, data.y), _left_out(data, ridge, pack_only=False)),
         suggestions,
     )
+
+
+def _scale(data: _Design, v: np.ndarray, c: float, seen: np.ndarray, *, fitted_all: bool) -> float:
+    """What brings fitted weights back to the pack's scale: the mean size of the weights the targets see, or
+    (some weights held) one over the slope c, so that those held keep their values exactly."""
+    if fitted_all:
+        spread = float(np.mean(np.abs(v[seen]))) if seen.any() else 0.0
+        return float(np.mean(np.abs(data.w0[seen]))) / spread if spread > 0 else 1.0
+    if not c > 0:
+        raise ValueError("the value does not rise with the pack's balance (slope c <= 0): no scale to bring the fit back to")
+    return 1.0 / c
 
 
 def _free(chosen: Sequence[Signal], only: Sequence[str] | None) -> np.ndarray:

@@ -57,18 +57,22 @@ class Variation:
 
     @property
     def name(self) -> str:
+        """`RULE.AXIS`, as `--set` names a weight."""
         return f"{self.rule}.{self.axis}"
 
     @property
     def where(self) -> str:
+        """Where the rule is defined (`file:line`)."""
         return printable(f"{self.shown or self.file}:{self.line}")
 
     def swing(self, balance: float) -> float:
+        """The larger move of the balance, down or up, from `balance`."""
         return max(abs(self.low.balance - balance), abs(self.high.balance - balance))
 
 
 @dataclass(frozen=True)
 class ActorSensitivity:
+    """One actor's final balance and every weight's variation, largest move first."""
     actor: str
     date: str
     balance: float
@@ -77,6 +81,7 @@ class ActorSensitivity:
 
     @property
     def flips(self) -> tuple[Variation, ...]:
+        """The variations that flip the sign of the balance."""
         return tuple(v for v in self.variations if v.flips)
 
 

@@ -6,13 +6,14 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from scorer import api
 from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
 from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
+from scorer.cli.output import emit
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack, parse_weight
 from scorer.problems import InputError, Problem, UsageError, printable
@@ -139,16 +140,16 @@ def _score(args: argparse.Namespace) -> int:
         result = api.score_on_cluster(
             inputs, pack, scheduler=scheduler, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without
         )
-        _emit(render(result, args.format, Style(palette=_palette(args))))
+        emit(render(result, args.format, Style(palette=_palette(args))))
         return EXIT_SUCCESS
     events, pack = _inputs(args, lambda: _pack(args), api.tested_fields)
     result = api.score(
         events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without, partner=args.partner
     )
     if args.bands:
-        _emit(render(api.bands(result, draws=draws, seed=seed), args.format, Style(palette=_palette(args))))
+        emit(render(api.bands(result, draws=draws, seed=seed), args.format, Style(palette=_palette(args))))
         return EXIT_SUCCESS
-    _emit(render(result, args.format, Style(palette=_palette(args))))
+    emit(render(result, args.format, Style(palette=_palette(args))))
     return EXIT_SUCCESS
 
 
@@ -176,7 +177,7 @@ def _explain(args: argparse.Namespace) -> int:
     if args.output:
         api.write_report(result, Path(args.output), args.format, top=args.top)
     else:
-        _emit(render(result, args.format, Style(top=args.top, palette=_palette(args))))
+        emit(render(result, args.format, Style(top=args.top, palette=_palette(args))))
     return EXIT_SUCCESS
 
 
@@ -232,14 +233,14 @@ def _sensitivity(args: argparse.Namespace) -> int:
             without=args.without,
             partner=args.partner,
         )
-        _emit(render(found, args.format, Style()))
+        emit(render(found, args.format, Style()))
         return EXIT_SUCCESS
     draw_options(args, SOBOL_DRAWS, False)
     events, pack = _inputs(args, lambda: _pack(args))
     result = api.sensitivity(
         events, pack, delta=delta, actor=args.actor, as_of=args.as_of, without=args.without, partner=args.partner
     )
-    _emit(render(result, args.format, Style()))
+    emit(render(result, args.format, Style()))
     return EXIT_SUCCESS
 
 
@@ -266,7 +267,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         partner=args.partner,
     )
     edits = api.write_calibration(args.rules, result) if args.write else []
-    _emit(render(result, args.format, Style()))
+    emit(render(result, args.format, Style()))
     for edit in edits:
         sys.stderr.write(f"{edit.file}:{edit.line}: {edit.rule} {edit.axis} {edit.old!r} -> {edit.new!r}\n")
     return EXIT_SUCCESS
@@ -307,7 +308,7 @@ def _compare(args: argparse.Namespace) -> int:
     result = api.compare(
         events, a, b, labels=labels, actor=args.actor, as_of=args.as_of, without=args.without, partner=args.partner
     )
-    _emit(render(result, args.format, Style(top=args.top)))
+    emit(render(result, args.format, Style(top=args.top)))
     return EXIT_SUCCESS
 
 
@@ -324,7 +325,7 @@ def _convert(args: argparse.Namespace) -> int:
     count = len(written.files)
     files = f"{count} Parquet file{'s' if count != 1 else ''}"
     report = f"; skipped rows: {written.skipped}" if written.skipped else ""
-    _emit([f"{args.output}: {written.events:,} events in {files}{report}\n".encode()])
+    emit([f"{args.output}: {written.events:,} events in {files}{report}\n".encode()])
     return EXIT_SUCCESS
 
 
@@ -340,7 +341,7 @@ def draw_options(args: argparse.Namespace, default: int, used: bool) -> tuple[in
 def _weights(args: argparse.Namespace) -> int:
     """`scorer weights list|set`."""
     if args.weights_command == "list":
-        _emit(render(api.load_pack(args.rules), args.format, Style()))
+        emit(render(api.load_pack(args.rules), args.format, Style()))
         return EXIT_SUCCESS
     if args.weights_command == "set":
         rule, axis, text = _weight_target([args.target, args.value] + ([args.weight] if args.weight is not None else []))
@@ -350,7 +351,7 @@ def _weights(args: argparse.Namespace) -> int:
             raise UsageError(str(err)) from None
         edit = api.set_weight(args.rules, rule, axis, weight)
         old = "unset" if edit.old is None else repr(float(edit.old))
-        _emit([f"{printable(edit.file)}:{edit.line}: {edit.rule} {edit.axis} {old} -> {edit.new!r}\n".encode()])
+        emit([f"{printable(edit.file)}:{edit.line}: {edit.rule} {edit.axis} {old} -> {edit.new!r}\n".encode()])
         return EXIT_SUCCESS
     raise UsageError("weights needs an action: list or set")
 
@@ -373,20 +374,8 @@ def _init(args: argparse.Namespace) -> int:
     rules = written[0]
     lines = [f"wrote {path}" for path in written]
     lines += ["", "next:", f"  scorer score {written[1]} --rules {rules}", f"  scorer weights set RULE.AXIS WEIGHT --rules {rules}"]
-    _emit(["\n".join(lines).encode() + b"\n"])
+    emit(["\n".join(lines).encode() + b"\n"])
     return EXIT_SUCCESS
-
-
-def _emit(parts: Iterable[bytes]) -> None:
-    """UTF-8 output written as it is made (decoded only where standard output takes text alone)."""
-    sys.stdout.flush()
-    binary = getattr(sys.stdout, "buffer", None)
-    for part in parts:
-        if binary is None:
-            sys.stdout.write(part.decode("utf-8"))
-        else:
-            binary.write(part)
-    (binary or sys.stdout).flush()
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -394,7 +383,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.paths.count("-") + (args.rules == "-") > 1:
         raise UsageError("standard input (-) can be read only once")
     result = api.validate(args.paths, rules=args.rules, input_format=args.input_format)
-    _emit([f"{line}\n".encode() for checked in result.checked if (line := checked.line())])
+    emit([f"{line}\n".encode() for checked in result.checked if (line := checked.line())])
     for problem in result.errors + result.warnings:
         print(printable(str(problem)), file=sys.stderr)
     if result.errors:

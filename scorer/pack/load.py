@@ -261,22 +261,7 @@ class _Assembler:
         references = raw.get("references", [])
         if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
             self.problem(doc, at + ("references",), "references must be a list of text")
-        signals: dict[str, float] = {}
-        ranges: dict[str, tuple[float, float]] = {}
-        raw_signals = raw.get("signals", {})
-        if not isinstance(raw_signals, dict) or ("signals" in raw and not raw_signals):
-            self.problem(doc, at + ("signals",), "signals must be a non-empty mapping of axis to weight")
-        else:
-            for axis, weight in raw_signals.items():
-                where = at + ("signals", axis)
-                if axis not in scoring.axes:
-                    self.problem(
-                        doc, where, f"signal on unknown axis '{axis}': axes are {', '.join(scoring.axes)}", key=True
-                    )
-                elif (signal := self.signal(doc, where, axis, weight)) is not None:
-                    signals[axis], bounds = signal
-                    if bounds is not None:
-                        ranges[axis] = bounds
+        signals, ranges = self.signals(doc, at, raw, scoring)
         when: Condition | None = None
         if "when" in raw:
             when = ConditionParser(doc, sets, self.problems).parse(raw["when"], at + ("when",))
@@ -297,6 +282,28 @@ class _Assembler:
             not_after=contexts.get("not_after"),
             ranges=ranges,
         )
+
+    def signals(
+        self, doc: Located, at: tuple[Any, ...], raw: dict[str, Any], scoring: Scoring
+    ) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+        """A rule's signals checked: each axis's weight, and the range of those that have one."""
+        signals: dict[str, float] = {}
+        ranges: dict[str, tuple[float, float]] = {}
+        raw_signals = raw.get("signals", {})
+        if not isinstance(raw_signals, dict) or ("signals" in raw and not raw_signals):
+            self.problem(doc, at + ("signals",), "signals must be a non-empty mapping of axis to weight")
+        else:
+            for axis, weight in raw_signals.items():
+                where = at + ("signals", axis)
+                if axis not in scoring.axes:
+                    self.problem(
+                        doc, where, f"signal on unknown axis '{axis}': axes are {', '.join(scoring.axes)}", key=True
+                    )
+                elif (signal := self.signal(doc, where, axis, weight)) is not None:
+                    signals[axis], bounds = signal
+                    if bounds is not None:
+                        ranges[axis] = bounds
+        return signals, ranges
 
     def context(
         self, doc: Located, at: tuple[Any, ...], raw: Any, sets: dict[str, tuple[Scalar, ...]]

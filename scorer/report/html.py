@@ -164,6 +164,7 @@ def _events(k: int, actor: ActorScore, pack: RulePack, event: str | None) -> lis
 
 
 def _waterfall_table(bars: list[Bar], what: str) -> str:
+    """A waterfall as a table."""
     located = what == "rule"
     rows = [
         f"<table><thead><tr><th>{what}</th>{'<th>defined at</th>' if located else ''}"
@@ -183,6 +184,7 @@ def _waterfall_table(bars: list[Bar], what: str) -> str:
 
 
 def _sensitivity_table(sens: ActorSensitivity, percent: str, scoring: Scoring) -> str:
+    """The sensitivity table of one actor."""
     if not sens.variations:
         return "<p>No rule moved the balance: there is no weight to vary.</p>"
     rows = [
@@ -205,6 +207,7 @@ def _sensitivity_table(sens: ActorSensitivity, percent: str, scoring: Scoring) -
 
 
 def _rules_table(uses: list[RuleUse], scoring: Scoring) -> str:
+    """The rule table: every rule that fired, the others folded away."""
     rows = [
         "<table class='rules'><thead><tr><th>rule</th><th>defined at</th><th>description</th><th>weights</th>"
         "<th class='num'>fired on</th><th class='num wrap'>share of the final balance</th></tr></thead><tbody>"
@@ -235,6 +238,7 @@ def _kind(actor: str, partner: str | None, kind: str) -> str:
 
 
 def _event_text(step: Step) -> str:
+    """An event's summary, quote and source, escaped."""
     e = step.event
     parts = []
     if e.summary:
@@ -247,6 +251,7 @@ def _event_text(step: Step) -> str:
 
 
 def _events_table(k: int, steps: list[tuple[int, Step]], actor: ActorScore, pack: RulePack) -> str:
+    """The events table of one actor."""
     scoring = pack.scoring
     where = pack.locations()
     shares = {share.name: share.share for share in actor.event_drivers}

@@ -1,8 +1,7 @@
 """One actor's score: the final totals, the timeline as columns, and on demand the drivers and the trail.
 
-The numbers are computed from columns (see `scorer.scoring.fired`); the
-per-event views an analyst reads (`trail`, `timeline` rows) are built only
-when asked for.
+The numbers come from columns (`scorer.scoring.fired`); the per-event views (`trail`, `timeline` rows) are
+built only when asked for.
 """
 
 from __future__ import annotations
@@ -383,12 +382,9 @@ class ActorScore:
             steps.append(Step(event, found, row.totals, row.balance, row.lean))
         return tuple(steps)
 
-
     def _before(self, row: int, rule: int, day: int) -> tuple[Before, ...]:
         """The earlier events that let sequence rule `rule` fire on frame row `row` (of `day`), oldest first."""
-        if self._sequences is None:
-            return ()
-        rows = self._sequences.before(row, rule)
+        rows = self._sequences.before(row, rule) if self._sequences is not None else []
         if not rows:
             return ()
         found = self._source.select("id", "actor", "day")[pl.Series(rows)]
