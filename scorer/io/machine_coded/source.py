@@ -62,7 +62,7 @@ class Source:
         return line_blocks(self.stream, size)  # type: ignore[arg-type]
 
 
-_BLOCK = 4 << 20  # bytes of whole lines read by columns at a time (8 MB: ~25% faster, ~50-80 MB more)
+_BLOCK = 4 << 20  # bytes of whole lines read by columns at a time: larger blocks trade memory for little speed
 # A block's events as columns, its skipped rows, and the lines to read one by one; None to read them all so.
 ByColumns = Callable[[bytes, int, str], "tuple[pl.DataFrame, pl.DataFrame, list[int]] | None"]
 
