@@ -349,7 +349,7 @@ def reference_scores(pack: dict[str, Any], items: list[dict[str, Any]], as_of: s
         mine = [e for e in items if e["actor"] == actor and (end is None or day(e["date"]) <= end)]
         mine.sort(key=lambda e: day(e["date"]))  # stable: ties keep input order
         if not mine:  # no event on or before --as-of: still scored, with nothing
-            result[actor] = {"timeline": [], "final": (as_of, dict.fromkeys(AXES, 0.0)), "unmatched": []}
+            result[actor] = {"timeline": [], "final": (end.isoformat(), dict.fromkeys(AXES, 0.0)), "unmatched": []}
             continue
         made: list[tuple[Date, str, float]] = []
         timeline = []
