@@ -419,13 +419,9 @@ def score_on_cluster(
     A pack with sequence rules has its events (at most `MAX_FETCHED`) brought here too: a rule with
     `after` or `not_after` looks at every earlier event, whichever part holds it.
     """
-    if as_of is not None:
-        as_of = check_as_of(as_of)
+    as_of = check_as_of(as_of) if as_of is not None else None
     rules = _pack(pack)
-    leave_out = [without] if isinstance(without, str) else list(without)
-    driver = distributed.load_driver()
-    with driver.connect(scheduler) as client:
-        result = driver.run(client, inputs, rules, actor=actor, as_of=as_of, every=every, without=leave_out)
+    result = _run_on_cluster(inputs, rules, scheduler, actor=actor, as_of=as_of, every=every, without=without)
     if isinstance(result, EventSet):
         return rescore(match(result, rules, actor=actor, as_of=as_of), rules, every=every, tally=result.tally)
     return result  # type: ignore[no-any-return]
@@ -443,14 +439,22 @@ def explain_on_cluster(
 ) -> explaining.Explanation:
     """`explain` on a Dask cluster: the events of `actor` (or all, at most `MAX_FETCHED`) brought here.
     With sequence rules every actor's events are brought here: they are context for the actor's."""
-    if as_of is not None:
-        as_of = check_as_of(as_of)
+    as_of = check_as_of(as_of) if as_of is not None else None
     rules = _pack(pack)
+    events = _run_on_cluster(inputs, rules, scheduler, actor=actor, as_of=as_of, without=without, per_event=True)
+    return explaining.explain(match(events, rules, actor=actor, as_of=as_of), rules, events, event)
+
+
+def _run_on_cluster(
+    inputs: Any, rules: RulePack, scheduler: str, *, without: str | Sequence[str], **options: Any
+) -> Any:
+    """One run of the Dask driver on the cluster at `scheduler`: a Score of sums, or the events fetched here."""
     leave_out = [without] if isinstance(without, str) else list(without)
     driver = distributed.load_driver()
     with driver.connect(scheduler) as client:
-        events = driver.run(client, inputs, rules, actor=actor, as_of=as_of, without=leave_out, per_event=True)
-    return explaining.explain(match(events, rules, actor=actor, as_of=as_of), rules, events, event)
+        return driver.run(client, inputs, rules, without=leave_out, **options)
+
+
 def lint(events: EventSet, *packs: RulePack) -> list[Problem]:
     """Warnings (`file:line:col: warning: ...`) for each type, partner and actor of the events no pack could use."""
     found: dict[Problem, None] = {}

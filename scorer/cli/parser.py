@@ -125,21 +125,7 @@ def _events_command(sub: argparse.ArgumentParser, two_packs: bool = False) -> ar
         metavar="EVENT_ID",
         help="score as if this event had not happened (repeatable; default: none left out)",
     )
-    sub.add_argument(
-        "--input-format",
-        choices=FORMATS + COLUMNAR_FORMATS + MACHINE_FORMATS,
-        help="read every event file as this format (default: told by each file's extension or content)",
-    )
-    sub.add_argument(
-        "--strict",
-        action="store_true",
-        help="make each GDELT/ICEWS row that cannot become an event an error (default: skipped and counted)",
-    )
-    sub.add_argument(
-        "--intensity",
-        choices=INTENSITIES,
-        help="intensity of GDELT/ICEWS events: |Goldstein| or 1 for every event (default: goldstein)",
-    )
+    _reading(sub)
     sub.add_argument(
         "--actor",
         metavar="CODE",
@@ -160,6 +146,25 @@ def _events_command(sub: argparse.ArgumentParser, two_packs: bool = False) -> ar
         help="change a weight for this run only, the files untouched (repeatable; default: the pack's weights)",
     )
     return sub
+
+
+def _reading(sub: argparse.ArgumentParser) -> None:
+    """`--input-format`, `--strict` and `--intensity`: how event files are read (events commands, convert)."""
+    sub.add_argument(
+        "--input-format",
+        choices=FORMATS + COLUMNAR_FORMATS + MACHINE_FORMATS,
+        help="read every event file as this format (default: told by each file's extension or content)",
+    )
+    sub.add_argument(
+        "--strict",
+        action="store_true",
+        help="make each GDELT/ICEWS row that cannot become an event an error (default: skipped and counted)",
+    )
+    sub.add_argument(
+        "--intensity",
+        choices=INTENSITIES,
+        help="intensity of GDELT/ICEWS events: |Goldstein| or 1 for every event (default: goldstein)",
+    )
 
 
 def _format(sub: argparse.ArgumentParser, formats: Sequence[str]) -> None:
@@ -253,21 +258,7 @@ def _convert(commands: Commands) -> None:
     sub.add_argument(
         "--partition-by", choices=PARTITIONS, help="one folder per year (year=2012/) under OUT (default: none)"
     )
-    sub.add_argument(
-        "--input-format",
-        choices=FORMATS + COLUMNAR_FORMATS + MACHINE_FORMATS,
-        help="read every event file as this format (default: told by each file's extension or content)",
-    )
-    sub.add_argument(
-        "--strict",
-        action="store_true",
-        help="make each GDELT/ICEWS row that cannot become an event an error (default: skipped and counted)",
-    )
-    sub.add_argument(
-        "--intensity",
-        choices=INTENSITIES,
-        help="intensity of GDELT/ICEWS events: |Goldstein| or 1 for every event (default: goldstein)",
-    )
+    _reading(sub)
 
 
 def _plot(commands: Commands) -> None:
