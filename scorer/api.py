@@ -30,7 +30,7 @@ from scorer.analysis import sensitivity as sensitive
 from scorer.analysis import uncertain as banding
 from scorer.analysis import validation, whatif
 from scorer.analysis.indices import BASE_DRAWS, GlobalSensitivity, check_draws
-from scorer.engine import Matcher
+from scorer.engine import compiled
 from scorer.engine.semantics import base_column
 from scorer.io import load
 from scorer.io.atomic import replace_file
@@ -391,7 +391,7 @@ def tested_fields(pack: Pack) -> list[str]:
         for pair in context.same
         for name in pair
     }
-    return sorted(set(Matcher(rules).fields()) | joined)
+    return sorted(set(compiled(rules).fields()) | joined)
 
 
 def cluster_inputs(

@@ -240,7 +240,8 @@ def _unmatched(sums: list[Sums], pack: RulePack) -> dict[str, tuple[tuple[str, .
     if not frames:
         return {}
     found = pl.concat(frames, how="diagonal_relaxed")
-    found = found.with_columns(reason=pl.Series(reasons(pack, found), dtype=pl.String))
+    codes, said = reasons(pack, found)
+    found = found.with_columns(reason=pl.Series(said, dtype=pl.String).gather(codes))
     names = found["actor"].unique().sort()  # ranked by name through the few names, not by sorting every row's text
     rank = found["actor"].replace_strict(names, pl.int_range(len(names), eager=True), return_dtype=pl.Int64)
     ordered = found.with_columns(rank=rank).sort(["rank", "day", "part", "row"]).group_by("actor", maintain_order=True)

@@ -7,6 +7,6 @@ finds the distinct facts of a frame, `host` talks to durable_rules, and
 """
 
 from scorer.engine.host import EngineError
-from scorer.engine.matcher import Matcher
+from scorer.engine.matcher import Matcher, compiled
 
-__all__ = ["EngineError", "Matcher"]
+__all__ = ["EngineError", "Matcher", "compiled"]

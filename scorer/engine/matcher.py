@@ -214,3 +214,13 @@ class Matcher:
         for ruleset in self.rulesets:
             host.check(ruleset.name, sid)
         return combos, fired
+
+
+_compiled: list[Matcher] = []  # the last pack compiled: a command asks for its fields, then matches with it
+
+
+def compiled(pack: RulePack) -> Matcher:
+    """A matcher of this very pack object, compiled once however often a command asks (the last pack is kept)."""
+    if not _compiled or _compiled[0].pack is not pack:
+        _compiled[:] = [Matcher(pack)]
+    return _compiled[0]

@@ -102,13 +102,30 @@ def _actor(
     """One actor's part of the document (its timeline left out with `timeline=False`)."""
     item: dict[str, Any] = {"timeline": _timeline(actor, axes)} if timeline else {}
     item.update(final=_row(actor.final), unmatched=list(actor.unmatched), unmatched_reasons=actor.unmatched_reasons)
-    if explain:
-        item["trail"] = [_step(step) for step in actor.trail if event is None or step.event.id == event]
-        item["drivers"] = {
+    return item | _explained(actor, explain, event)
+
+
+def _unmatched_json(actor: ActorScore) -> tuple[bytes, bytes]:
+    """An actor's `unmatched` and `unmatched_reasons`, indented as orjson indents a document."""
+    if actor.unmatched_json is not None:
+        return actor.unmatched_json()
+    return (
+        orjson.dumps(list(actor.unmatched), option=orjson.OPT_INDENT_2),
+        orjson.dumps(actor.unmatched_reasons, option=orjson.OPT_INDENT_2),
+    )
+
+
+def _explained(actor: ActorScore, explain: bool, event: str | None) -> dict[str, Any]:
+    """An actor's trail and drivers, with `explain` (else nothing)."""
+    if not explain:
+        return {}
+    return {
+        "trail": [_step(step) for step in actor.trail if event is None or step.event.id == event],
+        "drivers": {
             "events": [{"event": s.name, "share": clean(s.share)} for s in actor.event_drivers],
             "rules": [{"rule": s.name, "share": clean(s.share)} for s in actor.rule_drivers],
-        }
-    return item
+        },
+    }
 
 
 def to_json(data: Any) -> str:
@@ -149,11 +166,14 @@ def document_json(
             rows = orjson.dumps(part, option=orjson.OPT_INDENT_2)
             yield (b"," if lo else b"") + rows[1:-2].replace(b"\n", b"\n      ")  # without its brackets
         yield b"\n      ]," if count else b"],"
-        rest_of = _actor(actor, axes, explain, event, timeline=False)
-        if bands:
-            rest_of["final"]["bands"] = final_bands(bands.bands.actors[name])
+        final = _row(actor.final) | ({"bands": final_bands(bands.bands.actors[name])} if bands else {})
+        yield orjson.dumps({"final": final}, option=orjson.OPT_INDENT_2)[1:-2].replace(b"\n", b"\n    ")
+        unmatched, why = _unmatched_json(actor)
+        yield b',\n      "unmatched": ' + unmatched.replace(b"\n", b"\n      ")
+        yield b',\n      "unmatched_reasons": ' + why.replace(b"\n", b"\n      ")
+        rest_of = _explained(actor, explain, event)
         item = orjson.dumps(rest_of, option=orjson.OPT_INDENT_2)
-        yield item[1:].replace(b"\n", b"\n    ")  # its keys after the timeline
+        yield (b"," + item[1:-2].replace(b"\n", b"\n    ") if rest_of else b"") + b"\n    }"  # the keys after those
     yield b"\n  }" if score.actors else b"}"
     for key, value in (after or {}).items():
         yield b",\n  " + orjson.dumps(key) + b": "

@@ -93,8 +93,6 @@ class Columns:
     lean: np.ndarray
 
 
-
-
 class ActorScore:
     """One actor's score: `final` and `columns` computed when first asked for, the per-event views on demand.
 
@@ -116,6 +114,7 @@ class ActorScore:
         every: Every | None,
         unmatched: Callable[[], tuple[str, ...]],
         reasons: Callable[[], dict[str, str]] = dict,
+        unmatched_json: Callable[[], tuple[bytes, bytes]] | None = None,
         sequences: Sequences | None = None,
         *,
         as_of: bool = False,
@@ -124,6 +123,8 @@ class ActorScore:
         self._sequences = sequences
         self._unmatched = unmatched
         self._reasons = reasons
+        # `unmatched` and `unmatched_reasons` as orjson indents them, made without a Python string per event:
+        self.unmatched_json = unmatched_json
         self._pack = pack
         self._source = source
         self._rows = rows

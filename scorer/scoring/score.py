@@ -13,9 +13,10 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 import polars as pl
 
-from scorer.engine import Matcher
+from scorer.engine import Matcher, compiled
 from scorer.engine.sequence import Sequences
 from scorer.model.fields import parse_date
 from scorer.model.frame import EventSet
@@ -27,7 +28,7 @@ from scorer.scoring.actor import ActorScore
 from scorer.scoring.fired import EventColumns, Fired
 from scorer.scoring.periods import Every
 from scorer.scoring.tables import Table
-from scorer.scoring.unmatched import reasons
+from scorer.scoring.unmatched import reasons, tested_columns
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -167,7 +168,7 @@ def match(
     """
     table = events if isinstance(events, EventSet) else EventSet.of(events)
     frame = table.frame
-    matcher = matcher or Matcher(pack)
+    matcher = matcher or compiled(pack)
     # An actor whose events all come after `as_of` is still scored.
     present = _actor_codes(frame)
     if actor is not None and present and actor not in present:
@@ -190,34 +191,72 @@ class _Unmatched:
     """The ids of the events no rule matched, by actor and date, and why: gathered for every actor
     at once when the first one asks (one gather of a million rows beats 200 small ones)."""
 
-    def __init__(self, frame: pl.DataFrame, order: np.ndarray, fired: Fired, groups: np.ndarray, pack: RulePack) -> None:
-        self._frame, self._order, self._fired, self._groups = frame, order, fired, groups  # groups in that order
-        self._pack = pack
+    def __init__(self, matched: Matched, fired: Fired, groups: np.ndarray, pack: RulePack) -> None:
+        self._frame, self._order, self._fired, self._groups = matched.frame, matched.order, fired, groups  # in that order
+        self._bounds, self._pack = matched.bounds, pack  # where each actor's events start and end in the order
 
     @cached_property
-    def _all(self) -> tuple[np.ndarray, list[str]]:
+    def _all(self) -> tuple[np.ndarray, pl.Series]:
         """The positions in the order of every unmatched event, and their ids."""
         per_group = self._fired.starts[1:] - self._fired.starts[:-1]
         positions = np.flatnonzero(per_group[self._groups] == 0)
-        return positions, self._frame["id"].gather(self._order[positions]).to_list()
+        return positions, self._frame["id"].gather(self._order[positions])
 
     @cached_property
-    def _reasons(self) -> list[str]:
-        """Why each unmatched event is unmatched, in the order of `_all`."""
+    def _ids(self) -> list[str]:
+        """The ids of `_all` as text."""
+        return self._all[1].to_list()
+
+    @cached_property
+    def _reasons(self) -> tuple[np.ndarray, list[str]]:
+        """Why each unmatched event is unmatched, in the order of `_all`: its reason's place among the reasons."""
         positions, _ = self._all
-        return reasons(self._pack, self._frame[pl.Series(self._order[positions])])
+        columns = [name for name in tested_columns(self._pack) if name in self._frame.columns]
+        return reasons(self._pack, self._frame.select(columns)[pl.Series(self._order[positions])])
+
+    @cached_property
+    def _plain(self) -> bool:
+        """Whether no id needs escaping in JSON (no quote, backslash or control character): then each is
+        written as it is, between quotes."""
+        return not self._all[1].str.contains(r'[\x00-\x1f"\\]').any()
+
+    @cached_property
+    def _reasons_json(self) -> pl.Series:
+        """The reasons as JSON strings, in the order of `_reasons`."""
+        return pl.Series([orjson.dumps(why).decode() for why in self._reasons[1]], dtype=pl.String)
+
+    def _span(self, lo: int, hi: int) -> tuple[int, int]:
+        """Where positions [lo, hi) of the order are in `_all`."""
+        a, b = np.searchsorted(self._all[0], [lo, hi])
+        return int(a), int(b)
 
     def between(self, lo: int, hi: int) -> tuple[str, ...]:
         """Those among positions [lo, hi) of the order."""
-        positions, ids = self._all
-        a, b = np.searchsorted(positions, [lo, hi])
-        return tuple(ids[a:b])
+        a, b = self._span(lo, hi)
+        return tuple(self._ids[a:b])
 
     def reasons_between(self, lo: int, hi: int) -> dict[str, str]:
         """Why no rule matched each of those, by event id."""
-        positions, ids = self._all
-        a, b = np.searchsorted(positions, [lo, hi])
-        return dict(zip(ids[a:b], self._reasons[a:b], strict=True))
+        a, b = self._span(lo, hi)
+        codes, said = self._reasons
+        return dict(zip(self._ids[a:b], [said[code] for code in codes[a:b].tolist()], strict=True))
+
+    def json_between(self, lo: int, hi: int) -> tuple[bytes, bytes]:
+        """`between` and `reasons_between` as `orjson.dumps(..., option=OPT_INDENT_2)` writes them, joined by
+        polars from the columns: a million unmatched events are not made a million Python strings."""
+        a, b = self._span(lo, hi)
+        if a == b:
+            return b"[]", b"{}"
+        if not self._plain:
+            return (
+                orjson.dumps(list(self.between(lo, hi)), option=orjson.OPT_INDENT_2),
+                orjson.dumps(self.reasons_between(lo, hi), option=orjson.OPT_INDENT_2),
+            )
+        ids = self._all[1].slice(a, b - a)
+        why = self._reasons_json.gather(self._reasons[0][a:b])
+        listed = ids.str.join('",\n  "').item()
+        keyed = pl.select(pl.concat_str(pl.lit(ids), pl.lit('": '), pl.lit(why))).to_series().str.join(',\n  "').item()
+        return f'[\n  "{listed}"\n]'.encode(), f'{{\n  "{keyed}\n}}'.encode()
 
 
 def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tally: Tally | None = None) -> Score:
@@ -232,7 +271,7 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tal
         frame["confidence"].to_numpy()[order],
         matched.groups[order],
     )
-    unmatched = _Unmatched(frame, order, fired, numbers.groups, pack)
+    unmatched = _Unmatched(matched, fired, numbers.groups, pack)
     last_dates = [] if as_of is not None else frame["date"].gather(order[matched.bounds[1:] - 1]).cast(pl.String).to_list()
     actors: dict[str, ActorScore] = {}
     for i, name in enumerate(matched.actors):
@@ -249,6 +288,7 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tal
             every,
             partial(unmatched.between, lo, hi),
             partial(unmatched.reasons_between, lo, hi),
+            partial(unmatched.json_between, lo, hi),
             matched.sequences,
             as_of=as_of is not None,
         )

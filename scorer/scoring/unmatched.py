@@ -19,10 +19,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from scorer.engine.semantics import base_column, judge, walk
-from scorer.pack.model import Condition, Rule, RulePack
+from scorer.engine.semantics import base_column, judge, token, walk
+from scorer.pack.model import All, AnyOf, Condition, Rule, RulePack, Test
 
 _FIELDS = ("id", "date", "actor", "type", "partner", "intensity", "confidence", "source", "tags", "attrs")
 _NUMBERS = ("intensity", "confidence")
@@ -40,15 +41,33 @@ class Reasons:
         self._enabled = [rule for rule in pack.rules if rule.enabled]
         self._idle = [rule for rule in pack.rules if not rule.enabled]
         self._by_type: dict[Any, tuple[list[Rule], list[Rule]]] = {}
+        self._sets: dict[Any, list[str]] = {}
+        self._types = {rule.id: _allowed(rule.when, "type") for rule in pack.rules}
+        self._partners = {rule.id: _allowed(rule.when, "partner") for rule in pack.rules}
 
     def _for_type(self, values: Mapping[str, Any]) -> tuple[list[Rule], list[Rule]]:
         """The enabled rules the event's type allows, and the disabled ones."""
         kind = values.get("type")
         if kind not in self._by_type:
-            allowed = [rule for rule in self._enabled if judge(rule.when, values, _BY_TYPE) is not False]
-            idle = [rule for rule in self._idle if judge(rule.when, values, _BY_TYPE) is not False]
+            told = None if kind is None else token(kind)
+            allowed = [rule for rule in self._enabled if self._allows(rule, told, values)]
+            idle = [rule for rule in self._idle if self._allows(rule, told, values)]
             self._by_type[kind] = (allowed, idle)
         return self._by_type[kind]
+
+    def _allows(self, rule: Rule, told: str | None, values: Mapping[str, Any]) -> bool:
+        """Whether knowing only the event's type (`told`, its token) leaves the rule a chance."""
+        types = self._types[rule.id]
+        if told is not None and types is not None and told not in types:
+            return False  # what judge would say, without walking the rule
+        return judge(rule.when, values, _BY_TYPE) is not False
+
+    def _partner_allows(self, rule: Rule, told: str | None, values: Mapping[str, Any]) -> bool:
+        """Whether knowing the event's type and partner (`told`, its token; None for none) leaves the rule a chance."""
+        partners = self._partners[rule.id]
+        if partners is not None and told not in partners:
+            return False  # an absent partner fails the test as any other outside it
+        return judge(rule.when, values, _BY_PARTNER) is not False
 
     def __call__(self, values: Mapping[str, Any]) -> str:
         """Why no rule matched the event of these field values."""
@@ -61,13 +80,39 @@ class Reasons:
             if earlier:
                 return f"no rule scores type '{kind}' (rule '{earlier[0].id}' looks for it among earlier events)"
             return f"no rule tests type '{kind}'"
-        for_partner = [rule for rule in for_type if judge(rule.when, values, _BY_PARTNER) is not False]
+        partner = values.get("partner")
+        told = None if partner is None else token(partner)
+        for_partner = [rule for rule in for_type if self._partner_allows(rule, told, values)]
         if not for_partner:
-            return _partner_reason(for_type, values.get("partner"), kind)
+            if kind not in self._sets:
+                self._sets[kind] = _partner_sets(for_type)  # the same for every partner of the type
+            return _partner_reason(self._sets[kind], partner, kind)
         for rule in for_partner:
             if rule.contexts and judge(rule.when, values, _ALL) is True:
                 return _sequence_reason(rule)
         return _field_reason(for_partner[0], values)
+
+
+def _allowed(condition: Condition, field: str) -> frozenset[str] | None:
+    """The tokens of the values of `field` a condition can hold for at most, read from its `eq`/`in` tests of
+    that field; None for any value.
+
+    A value outside them (or none at all) fails a test that every way to hold
+    passes through, so `judge` knowing the field says False: a quick way to rule
+    out most rules of a large pack for each type and partner.
+    """
+    if isinstance(condition, Test):
+        if condition.field != field or condition.op not in ("eq", "in"):
+            return None
+        operands = condition.operand if condition.op == "in" else (condition.operand,)
+        return frozenset(token(value) for value in operands)
+    if isinstance(condition, All):
+        known = [found for item in condition.items if (found := _allowed(item, field)) is not None]
+        return frozenset.intersection(*known) if known else None
+    if isinstance(condition, AnyOf):
+        each = [_allowed(item, field) for item in condition.items]
+        return None if any(found is None for found in each) else frozenset().union(*each)  # type: ignore[arg-type]
+    return None
 
 
 def _may_match(when: Condition | None, values: Mapping[str, Any]) -> bool:
@@ -80,14 +125,18 @@ def reason(pack: RulePack, values: Mapping[str, Any]) -> str:
     return Reasons(pack)(values)
 
 
-def _partner_reason(rules: list[Rule], partner: Any, kind: Any) -> str:
-    """Why the partner ruled out every rule its type allows."""
+def _partner_reason(sets: list[str], partner: Any, kind: Any) -> str:
+    """Why the partner ruled out every rule its type allows (whose partner tests use these sets)."""
     if partner is None:
         return f"it has no partner, and every rule for type '{kind}' tests one"
-    sets = sorted({test.set for rule in rules for test in walk(rule.when) if test.field == "partner" and test.set})
     if sets:
         return f"its partner '{partner}' is in no set a rule for type '{kind}' uses ({', '.join(sets)})"
     return f"its partner '{partner}' is not one a rule for type '{kind}' names"
+
+
+def _partner_sets(rules: list[Rule]) -> list[str]:
+    """The sets of partners these rules test, by name."""
+    return sorted({test.set for rule in rules for test in walk(rule.when) if test.field == "partner" and test.set})
 
 
 def _sequence_reason(rule: Rule) -> str:
@@ -120,18 +169,28 @@ def row_values(row: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def reasons(pack: RulePack, rows: pl.DataFrame) -> list[str]:
-    """Why no rule matched each event of `rows` (events of the frame's schema), in order.
+def tested_columns(pack: RulePack) -> list[str]:
+    """The columns the reasons read: those the rules' conditions test, and type and partner."""
+    return sorted({base_column(t.field) for rule in pack.rules for t in walk(rule.when)} | {"type", "partner"})
+
+
+def reasons(pack: RulePack, rows: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Why no rule matched each event of `rows` (events of the frame's schema, or of its `tested_columns`):
+    each row's reason, as its place in the list of reasons that follows.
 
     Events alike in every field a rule tests share one judgement.
     """
-    tested = sorted({base_column(t.field) for rule in pack.rules for t in walk(rule.when)} | {"type", "partner"})
-    columns = [name for name in tested if name in rows.columns]
+    columns = [name for name in tested_columns(pack) if name in rows.columns]
     if rows.height == 0:
-        return []
-    keyed = rows.select(pl.col(name) if name in _NUMBERS else pl.col(name).cast(pl.String) for name in columns)
-    distinct = keyed.unique(maintain_order=True).with_row_index("_group")
-    groups = keyed.join(distinct, on=columns, how="left", nulls_equal=True, maintain_order="left")["_group"].to_list()
+        return np.zeros(0, dtype=np.int64), []
+    # Grouped by the categories' codes (a number per value) rather than by their text: much quicker.
+    keyed = rows.select(
+        pl.col(name).to_physical() if rows.schema[name] == pl.Categorical else pl.col(name) for name in columns
+    ).with_row_index("_row")
+    distinct = keyed.unique(subset=columns, keep="first", maintain_order=True).with_row_index("_group")
+    groups = keyed.join(distinct, on=columns, how="left", nulls_equal=True, maintain_order="left")["_group"]
+    alike = rows[distinct["_row"]].select(
+        pl.col(name) if name in _NUMBERS else pl.col(name).cast(pl.String) for name in columns
+    )
     why = Reasons(pack)
-    said = [why(row_values(row)) for row in distinct.drop("_group").iter_rows(named=True)]
-    return [said[group] for group in groups]
+    return groups.to_numpy().astype(np.int64), [why(row_values(row)) for row in alike.iter_rows(named=True)]

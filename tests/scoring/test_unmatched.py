@@ -115,3 +115,56 @@ def test_a_sequence_rule_that_did_not_fire_says_what_earlier_events_it_wanted(tm
     assert actors["RUS"]["unmatched_reasons"] == {
         "p1": "no rule scores type 'diplomacy.criticize' (rule 'decline-after-protest' looks for it among earlier events)"
     }
+
+
+# Types and partners ruled out without walking the rule (`_allowed`) must say what `judge` alone says:
+# `any`, `not`, `in` and `ne` on both fields, a rule testing neither, and events without a partner.
+TANGLED_RULES = """\
+sets:
+  west: [NATO, USA]
+rules:
+  - {id: either, when: {any: [{type: a.one}, {type: {in: [a.two, a.three]}, partner: NATO}]}, signals: {nato: 1}}
+  - {id: negated, when: {not: {type: a.one}, partner: {in_set: west}}, signals: {nato: 1}}
+  - {id: not-equal, when: {type: {ne: a.two}, partner: {ne: RUS}, intensity: {gte: 5}}, signals: {russia: 1}}
+  - {id: both, when: {all: [{type: a.four}, {type: {in: [a.four, a.five]}}], partner: {in: [CHN, RUS]}}, signals: {russia: 1}}
+  - {id: anyone, when: {intensity: {gte: 9}}, signals: {russia: 1}}
+  - {id: idle, enabled: false, when: {type: a.six, partner: USA}, signals: {nato: 1}}
+"""
+
+
+def test_the_quick_rule_out_says_what_judging_every_rule_says(tmp_path: Path) -> None:
+    from scorer.engine.semantics import judge
+    from scorer.scoring.unmatched import _BY_PARTNER, _BY_TYPE, Reasons
+
+    pack = scorer.load_pack(write(tmp_path, "rules.yaml", TANGLED_RULES))
+    why = Reasons(pack)
+    for kind in ("a.one", "a.two", "a.three", "a.four", "a.five", "a.six", "a.seven"):
+        for partner in (None, "NATO", "USA", "RUS", "CHN", "KAZ"):
+            values = {"type": kind, "partner": partner, "intensity": 1.0, "actor": "KAZ"}
+            allowed, idle = why._for_type(values)
+            assert allowed == [r for r in pack.rules if r.enabled and judge(r.when, values, _BY_TYPE) is not False]
+            assert idle == [r for r in pack.rules if not r.enabled and judge(r.when, values, _BY_TYPE) is not False]
+            told = None if partner is None else f"s:{partner}"
+            for rule in allowed:
+                assert why._partner_allows(rule, told, values) == (judge(rule.when, values, _BY_PARTNER) is not False)
+            assert why(values)
+
+
+def test_the_json_of_unmatched_events_is_what_orjson_writes_of_them(tmp_path: Path) -> None:
+    from scorer.report.json import document, document_json, to_json
+
+    rules = write(tmp_path, "rules.yaml", RULES)
+    events = [
+        '{"id": "plain-1", "date": "2009-01-02", "actor": "KAZ", "type": "arms.buy"}',
+        '{"id": "quo\\"te", "date": "2009-01-03", "actor": "KAZ", "type": "exercise.join", "partner": "Russia"}',
+        '{"id": "back\\\\slash", "date": "2009-01-04", "actor": "RUS", "type": "exercise.join"}',
+        '{"id": "caf\\u00e9 \\u043a", "date": "2009-01-05", "actor": "RUS", "type": "arms.buy"}',
+        '{"id": "ok", "date": "2009-01-06", "actor": "KAZ", "type": "exercise.join", "partner": "NATO"}',
+        '{"id": "late", "date": "2011-01-01", "actor": "CHN", "type": "arms.buy"}',
+    ]
+    pack = scorer.load_pack(rules)
+    for lines in (events, [events[0], events[3], events[4], events[5]]):  # ids to escape, and none
+        path = write(tmp_path, "events.jsonl", "\n".join(lines) + "\n")
+        for as_of in (None, "2010"):  # CHN has no event before 2010: an actor without events
+            result = scorer.score(scorer.read_events(str(path)), pack, as_of=as_of)
+            assert b"".join(document_json(result)).decode() == to_json(document(result))
