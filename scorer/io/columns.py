@@ -374,7 +374,7 @@ def _finished(frame: pl.DataFrame, line: pl.Series, path: str, dates: pl.Series,
         for name, dtype in SCHEMA.items()
     )
     # One chunk per column (blocks come in many): gathering events by actor and date from a column of
-    # hundreds of chunks is an order of magnitude slower.
+    # hundreds of chunks is an order of magnitude slower. A column at a time: one copy held at once.
     return frame.rechunk()
 
 

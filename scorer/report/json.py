@@ -6,7 +6,9 @@ millions of events is written as it is made (`document_json`).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
@@ -106,13 +108,17 @@ def _actor(
 
 
 def _unmatched_json(actor: ActorScore) -> tuple[bytes, bytes]:
-    """An actor's `unmatched` and `unmatched_reasons`, indented as orjson indents a document."""
+    """An actor's `unmatched` and `unmatched_reasons` as they stand in the document, indented as orjson indents."""
     if actor.unmatched_json is not None:
-        return actor.unmatched_json()
+        return actor.unmatched_json(_PAD)
     return (
-        orjson.dumps(list(actor.unmatched), option=orjson.OPT_INDENT_2),
-        orjson.dumps(actor.unmatched_reasons, option=orjson.OPT_INDENT_2),
+        orjson.dumps(list(actor.unmatched), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + _PAD.encode()),
+        orjson.dumps(actor.unmatched_reasons, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + _PAD.encode()),
     )
+
+
+_PAD = "      "  # an actor's keys stand three levels in
+_AHEAD = 1  # actors whose unmatched events are made ahead of the one written
 
 
 def _explained(actor: ActorScore, explain: bool, event: str | None) -> dict[str, Any]:
@@ -155,30 +161,50 @@ def document_json(
     axes = score.pack.scoring.axes
     # orjson escapes every newline inside a string, so each one below is between lines:
     # indenting after each moves a part to where it stands in the whole document.
-    for i, (name, actor) in enumerate(score.actors.items()):
-        yield (b",\n    " if i else b"\n    ") + orjson.dumps(name) + b': {\n      "timeline": ['
-        count = len(actor.columns.dates)
-        for lo in range(0, count, _ROWS):
-            part = _timeline(actor, axes, lo, lo + _ROWS)
-            if bands:
-                for row, band in zip(part, row_bands(bands.bands.actors[name], lo, lo + _ROWS), strict=True):
-                    row["bands"] = band
-            rows = orjson.dumps(part, option=orjson.OPT_INDENT_2)
-            yield (b"," if lo else b"") + rows[1:-2].replace(b"\n", b"\n      ")  # without its brackets
-        yield b"\n      ]," if count else b"],"
-        final = _row(actor.final) | ({"bands": final_bands(bands.bands.actors[name])} if bands else {})
-        yield orjson.dumps({"final": final}, option=orjson.OPT_INDENT_2)[1:-2].replace(b"\n", b"\n    ")
-        unmatched, why = _unmatched_json(actor)
-        yield b',\n      "unmatched": ' + unmatched.replace(b"\n", b"\n      ")
-        yield b',\n      "unmatched_reasons": ' + why.replace(b"\n", b"\n      ")
-        rest_of = _explained(actor, explain, event)
-        item = orjson.dumps(rest_of, option=orjson.OPT_INDENT_2)
-        yield (b"," + item[1:-2].replace(b"\n", b"\n    ") if rest_of else b"") + b"\n    }"  # the keys after those
+    # An actor's unmatched events are joined by polars on a thread of their own, an actor or two ahead
+    # of the timelines made here: the two cores work at once.
+    actors = list(score.actors.items())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = deque(pool.submit(_unmatched_json, actor) for _, actor in actors[:_AHEAD])
+        for i, (name, actor) in enumerate(actors):
+            if i + _AHEAD < len(actors):
+                ahead.append(pool.submit(_unmatched_json, actors[i + _AHEAD][1]))
+            yield from _actor_json(i, name, actor, axes, ahead.popleft().result(), bands, explain, event)
     yield b"\n  }" if score.actors else b"}"
     for key, value in (after or {}).items():
         yield b",\n  " + orjson.dumps(key) + b": "
         yield from _value(value, 1)
     yield rest + b"\n"
+
+
+def _actor_json(
+    i: int,
+    name: str,
+    actor: ActorScore,
+    axes: tuple[str, ...],
+    unmatched: tuple[bytes, bytes],
+    bands: BandedScore | None,
+    explain: bool,
+    event: str | None,
+) -> Iterator[bytes]:
+    """Actor `i`'s part of `document_json`, its unmatched events made already."""
+    yield (b",\n    " if i else b"\n    ") + orjson.dumps(name) + b': {\n      "timeline": ['
+    count = len(actor.columns.dates)
+    for lo in range(0, count, _ROWS):
+        part = _timeline(actor, axes, lo, lo + _ROWS)
+        if bands:
+            for row, band in zip(part, row_bands(bands.bands.actors[name], lo, lo + _ROWS), strict=True):
+                row["bands"] = band
+        rows = orjson.dumps(part, option=orjson.OPT_INDENT_2)
+        yield (b"," if lo else b"") + rows[1:-2].replace(b"\n", b"\n      ")  # without its brackets
+    yield b"\n      ]," if count else b"],"
+    final = _row(actor.final) | ({"bands": final_bands(bands.bands.actors[name])} if bands else {})
+    yield orjson.dumps({"final": final}, option=orjson.OPT_INDENT_2)[1:-2].replace(b"\n", b"\n    ")
+    yield b',\n      "unmatched": ' + unmatched[0]
+    yield b',\n      "unmatched_reasons": ' + unmatched[1]
+    rest_of = _explained(actor, explain, event)
+    item = orjson.dumps(rest_of, option=orjson.OPT_INDENT_2)
+    yield (b"," + item[1:-2].replace(b"\n", b"\n    ") if rest_of else b"") + b"\n    }"  # the keys after those
 
 
 _ROWS = 10_000  # timeline rows (and items of a long list) made into Python objects at a time

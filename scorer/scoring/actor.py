@@ -114,7 +114,7 @@ class ActorScore:
         every: Every | None,
         unmatched: Callable[[], tuple[str, ...]],
         reasons: Callable[[], dict[str, str]] = dict,
-        unmatched_json: Callable[[], tuple[bytes, bytes]] | None = None,
+        unmatched_json: Callable[[str], tuple[bytes, bytes]] | None = None,
         sequences: Sequences | None = None,
         *,
         as_of: bool = False,

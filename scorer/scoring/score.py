@@ -241,22 +241,26 @@ class _Unmatched:
         codes, said = self._reasons
         return dict(zip(self._ids[a:b], [said[code] for code in codes[a:b].tolist()], strict=True))
 
-    def json_between(self, lo: int, hi: int) -> tuple[bytes, bytes]:
-        """`between` and `reasons_between` as `orjson.dumps(..., option=OPT_INDENT_2)` writes them, joined by
-        polars from the columns: a million unmatched events are not made a million Python strings."""
+    def json_between(self, lo: int, hi: int, pad: str = "") -> tuple[bytes, bytes]:
+        """`between` and `reasons_between` as `orjson.dumps(..., option=OPT_INDENT_2)` writes them, each line
+        after the first indented by `pad`; joined by polars from the columns: a million unmatched events are
+        not made a million Python strings."""
         a, b = self._span(lo, hi)
         if a == b:
             return b"[]", b"{}"
         if not self._plain:
             return (
-                orjson.dumps(list(self.between(lo, hi)), option=orjson.OPT_INDENT_2),
-                orjson.dumps(self.reasons_between(lo, hi), option=orjson.OPT_INDENT_2),
+                orjson.dumps(list(self.between(lo, hi)), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + pad.encode()),
+                orjson.dumps(self.reasons_between(lo, hi), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + pad.encode()),
             )
         ids = self._all[1].slice(a, b - a)
         why = self._reasons_json.gather(self._reasons[0][a:b])
-        listed = ids.str.join('",\n  "').item()
-        keyed = pl.select(pl.concat_str(pl.lit(ids), pl.lit('": '), pl.lit(why))).to_series().str.join(',\n  "').item()
-        return f'[\n  "{listed}"\n]'.encode(), f'{{\n  "{keyed}\n}}'.encode()
+        line = "\n" + pad + "  "
+        listed, keyed = pl.select(
+            pl.lit(ids).str.join(f'",{line}"'),
+            pl.concat_str(pl.lit(ids), pl.lit('": '), pl.lit(why)).str.join(f",{line}\"").alias("keyed"),
+        ).row(0)
+        return f'[{line}"{listed}"\n{pad}]'.encode(), f'{{{line}"{keyed}\n{pad}}}'.encode()
 
 
 def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tally: Tally | None = None) -> Score:

@@ -168,3 +168,21 @@ def test_the_json_of_unmatched_events_is_what_orjson_writes_of_them(tmp_path: Pa
         for as_of in (None, "2010"):  # CHN has no event before 2010: an actor without events
             result = scorer.score(scorer.read_events(str(path)), pack, as_of=as_of)
             assert b"".join(document_json(result)).decode() == to_json(document(result))
+
+
+def test_rows_alike_are_grouped_the_same_by_codes_and_by_polars() -> None:
+    import numpy as np
+    import polars as pl
+
+    from scorer.scoring.unmatched import _alike
+
+    kinds = ["a.one", "a.two", None, "a.one", "a.three", "a.two", "a.one", None]
+    partners = ["RUS", None, None, "RUS", "NATO", None, "NATO", None]
+    categories = pl.DataFrame({"type": kinds, "partner": partners}, schema={"type": pl.Categorical, "partner": pl.Categorical})
+    by_codes = _alike(categories)
+    by_polars = _alike(categories.with_columns(intensity=pl.lit(1.0)))  # a number: polars groups
+    for first, groups in (by_codes, by_polars):
+        rows = list(zip(kinds, partners, strict=True))
+        assert len(first) == len(set(rows))
+        assert [rows[first[g]] for g in groups] == rows
+        assert np.unique(groups).tolist() == list(range(len(first)))
