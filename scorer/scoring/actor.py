@@ -1,7 +1,6 @@
 """One actor's score: the final totals, the timeline as columns, and on demand the drivers and the trail.
 
-The numbers come from columns (`scorer.scoring.fired`); the per-event views (`trail`, `timeline` rows) are
-built only when asked for.
+The numbers come from columns (`scorer.scoring.fired`); `trail` and `timeline` rows are built when asked for.
 """
 
 from __future__ import annotations
@@ -125,11 +124,7 @@ class ActorScore:
         self._reasons = reasons
         # `unmatched` and `unmatched_reasons` as orjson indents them, made without a Python string per event:
         self.unmatched_json = unmatched_json
-        self._pack = pack
-        self._source = source
-        self._rows = rows
-        self._fired = fired
-        self._numbers = numbers
+        self._pack, self._source, self._rows, self._fired, self._numbers = pack, source, rows, fired, numbers
         self._every = every
         scoring = pack.scoring
         self._axes = list(scoring.axes)
@@ -137,6 +132,7 @@ class ActorScore:
         self._final_date = final_date  # `--as-of` (then `as_of` is true), or the date of the actor's last event
         self._as_of = as_of
         self._final_day = parse_date(self._final_date).toordinal()
+        self._kept: np.ndarray | None = None  # `_amounts`, from the timeline to `final`
 
     @property
     def _days(self) -> np.ndarray:
@@ -150,10 +146,11 @@ class ActorScore:
         return self._fired.matches(n.groups, n.intensity, n.confidence)
 
     def _amounts(self) -> np.ndarray:
-        """What each event adds to each axis, one row per event (made when needed, never kept: at a
-        million events it is a row per event per axis)."""
-        n = self._numbers
-        return self._fired.amounts(n.groups, n.intensity, n.confidence)
+        """What each event adds to each axis, a row per event: kept only from the timeline to `final`."""
+        if self._kept is None:
+            n = self._numbers
+            self._kept = self._fired.amounts(n.groups, n.intensity, n.confidence)
+        return self._kept
 
     def _events_upto(self, upto: np.ndarray) -> np.ndarray:
         """How many events the first `upto` rows hold (one each here; a row per day holds that day's)."""
@@ -273,7 +270,8 @@ class ActorScore:
     @cached_property
     def final(self) -> Row:
         """The totals, balance and lean on the final date."""
-        return self._row(self._final_values(), self._final_date)
+        row, self._kept = self._row(self._final_values(), self._final_date), None
+        return row
 
     @property
     def size(self) -> int:
