@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from scorer.cli import main
+from scorer.io.machine_coded import source
 from scorer.model import EventSet, to_events
 
 if TYPE_CHECKING:
@@ -59,19 +60,22 @@ def made_odd(text: str, odd: str | None, blank_at: int = 1) -> str:
     return text
 
 
-def both_readings(data: bytes, name: str, read: Callable[[str], Any], columns: Any) -> None:
-    """`data` as a machine-coded file `name`, read by `read` by columns and again with `columns.block`
-    switched off (every line read one by one): the same events, skipped rows and row count."""
+def both_readings(data: bytes, name: str, read: Callable[..., Any], columns: Any = None) -> None:
+    """`data` as a machine-coded file `name`, read by `read` by columns and again with `by_columns=False`
+    (every line read one by one): the same events, skipped rows and row count. Read by columns, it is
+    also read a few lines at a time (many blocks: what a block learns is reused by the next)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         by_columns = read(str(path))
+        one_by_one = read(str(path), by_columns=False)
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(columns, "block", lambda *args: None)
-            one_by_one = read(str(path))
-    assert by_columns.rows == one_by_one.rows
-    assert by_columns.skipped == one_by_one.skipped
-    assert by_columns.frame.equals(one_by_one.frame)
+            patch.setattr(source, "_BLOCK", 2048)
+            small_blocks = read(str(path))
+    for other in (one_by_one, small_blocks):
+        assert by_columns.rows == other.rows
+        assert by_columns.skipped == other.skipped
+        assert by_columns.frame.equals(other.frame)
 
 
 @pytest.fixture()

@@ -22,10 +22,11 @@ from scorer.io.files import MAX_YAML_BYTES, file_size, missing, read_text
 from scorer.io.formats import MACHINE_FORMATS, detect, format_for
 from scorer.io.gdelt.read import read_gdelt
 from scorer.io.icews.read import read_icews
+from scorer.io.machine_coded.columns import LEFT_OUT
 from scorer.io.machine_coded.rows import Intensity, Reading
 from scorer.io.parquet.read import is_parquet, read_parquet
 from scorer.io.yaml import load_yaml
-from scorer.model.frame import EventSet, empty, from_events
+from scorer.model.frame import SCHEMA, EventSet, empty, from_events
 from scorer.model.skipped import Tally
 from scorer.problems import InputError, Problem
 
@@ -48,7 +49,8 @@ def read_events(
     Every problem of every file is raised together (InputError), skipped rows
     among them when `strict`. JSON Lines files of more than `columns_from` bytes
     are read by columns, `block_size` bytes at a time. Of Parquet input only
-    the fields in `columns` (and those every score needs) are read.
+    the fields in `columns` (and those every score needs) are read; of GDELT
+    and ICEWS files, the summary, source, tags and attributes only if named there.
     """
     if isinstance(paths, str):
         paths = [paths]
@@ -60,6 +62,8 @@ def read_events(
         read = hand_coded(paths, input_format, columns_from=columns_from, block_size=block_size, columns=columns)
         return replace(read, sources=tuple(paths))
     tally = Tally()
+    # A score reads what its pack tests: a machine-coded file's text for people and attributes are left out.
+    left = LEFT_OUT - set(columns) if columns is not None else frozenset()
     frames: list[pl.DataFrame] = []
     problems: list[Problem] = []
     for path, kind in zip(paths, kinds, strict=True):
@@ -71,7 +75,7 @@ def read_events(
                 frames.append(frame)
                 problems.extend(found)
                 continue
-            reading = read_machine_coded(path, kind, intensity=intensity)
+            reading = read_machine_coded(path, kind, intensity=intensity, left=left)
         except InputError as err:
             problems.extend(err.problems)
             continue
@@ -79,7 +83,8 @@ def read_events(
         tally.skipped.extend(reading.skipped)
         if strict:
             problems.extend(skip.problem() for skip in reading.skipped)
-        frames.append(reading.frame)
+        # (Rows read one by one have every field: those left out are none in every row.)
+        frames.append(reading.frame.with_columns(pl.lit(None, SCHEMA[name]).alias(name) for name in sorted(left)))
     frame = pl.concat(frames) if frames else empty()
     # Repeated ids are named with every other problem, among the events that were read.
     problems.extend(duplicate_ids(frame))
@@ -88,10 +93,12 @@ def read_events(
     return EventSet(frame, tally, tuple(paths))
 
 
-def read_machine_coded(path: str, fmt: str, *, intensity: Intensity = "goldstein") -> Reading:
-    """Read one machine-coded file (`fmt` is `gdelt` or `icews`)."""
+def read_machine_coded(
+    path: str, fmt: str, *, intensity: Intensity = "goldstein", left: frozenset[str] = frozenset()
+) -> Reading:
+    """Read one machine-coded file (`fmt` is `gdelt` or `icews`); the fields in `left` need not be read."""
     if fmt == "gdelt":
-        return read_gdelt(path, intensity=intensity)
+        return read_gdelt(path, intensity=intensity, left=left)
     if fmt == "icews":
         return read_icews(path, intensity=intensity)
     raise ValueError(f"not a machine-coded format: {fmt!r}")

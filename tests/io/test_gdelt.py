@@ -367,3 +367,27 @@ def test_a_zip_that_expands_too_far_is_refused(tmp_path: Path, capsys: pytest.Ca
     status, out, err = run(capsys, "score", str(archive), "--rules", "cameo", "--format", "json")
     assert (status, out) == (2, "")
     assert err.startswith(f"{archive}/bomb.export.CSV:1:1: zip member expands to more than ") and "zip bomb" in err
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "gdelt-sample.tsv"  # (in the repository: every clone has it)
+
+
+def test_a_score_reads_no_text_or_attributes_its_pack_does_not_test(capsys: pytest.CaptureFixture[str]) -> None:
+    import scorer
+    from scorer.report.json import document, to_json
+
+    pack = scorer.load_pack("cameo")
+    lean = load(str(SAMPLE), columns=scorer.tested_fields(pack))
+    full = load(str(SAMPLE))
+    assert lean.frame.height == full.frame.height
+    tested = scorer.tested_fields(pack)
+    assert "tags" in tested and "summary" not in tested and "attrs" not in tested  # (the pack's `domestic` rules)
+    assert lean.frame["tags"].equals(full.frame["tags"])
+    for name in ("summary", "source", "attrs"):
+        assert lean.frame[name].null_count() == lean.frame.height
+    assert full.frame["summary"].null_count() == full.frame["attrs"].null_count() == 0
+    assert lean.frame.drop("summary", "source", "tags", "attrs").equals(full.frame.drop("summary", "source", "tags", "attrs"))
+    assert to_json(document(scorer.score(lean, pack, every="month"))) == to_json(document(scorer.score(full, pack, every="month")))
+    # And so does the command, which reads a file for what the pack tests:
+    assert main(["score", str(SAMPLE), "--rules", "cameo", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["actors"] == json.loads(to_json(document(scorer.score(full, pack))))["actors"]

@@ -27,6 +27,7 @@ from scorer.io.machine_coded.columns import (
     NONE,
     REFUSED,
     Block,
+    Known,
     Sorted,
     attrs_text,
     cells,
@@ -39,7 +40,7 @@ from scorer.io.machine_coded.rows import Intensity, number, whole
 from scorer.model.fields import MAX_FIELD_CHARS
 
 
-def _looked(table: pl.DataFrame) -> pl.DataFrame:
+def _looked(table: pl.DataFrame, known: Known) -> pl.DataFrame:
     """The columns worked out of each row's cells by lookups over their distinct values: actor, partner, date,
     CAMEO code and its parts, quad class, Goldstein value and tone (as JSON)."""
 
@@ -59,24 +60,29 @@ def _looked(table: pl.DataFrame) -> pl.DataFrame:
 
     def side(country: int, group: int, role: str) -> pl.Series:
         """Actor1's or Actor2's country or bloc, per row."""
-        return lookup(table, [country, group], lambda f: g.actor_of(f, country, group, role))
+        return lookup(table, [country, group], lambda f: g.actor_of(f, country, group, role), known, role)
 
     return table.select(
         actor=side(g.A1_COUNTRY, g.A1_GROUP, "Actor1"),
         partner=side(g.A2_COUNTRY, g.A2_GROUP, "Actor2"),
-        date=lookup(table, [g.DAY], lambda f: g.sql_date(f[g.DAY])),
-        code=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.code)),
-        root=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.root)),
-        what=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.description)),
-        quad=lookup(table, [g.QUAD_CLASS], quad),
+        date=lookup(table, [g.DAY], lambda f: g.sql_date(f[g.DAY]), known, "date"),
+        code=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.code), known, "code"),
+        root=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.root), known, "root"),
+        what=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.description), known, "what"),
+        quad=lookup(table, [g.QUAD_CLASS], quad, known, "quad"),
         # Numbers as JSON writes them (Python's repr), and read back from that text: the same floats.
-        goldstein=lookup(table, [g.GOLDSTEIN], lambda f: json.dumps(number(f[g.GOLDSTEIN], "", 0, low=-10, high=10))),
-        tone=lookup(table, [g.TONE], lambda f: json.dumps(number(f[g.TONE], "", 0))),
+        goldstein=lookup(
+            table, [g.GOLDSTEIN], lambda f: json.dumps(number(f[g.GOLDSTEIN], "", 0, low=-10, high=10)), known, "goldstein"
+        ),
+        tone=lookup(table, [g.TONE], lambda f: json.dumps(number(f[g.TONE], "", 0)), known, "tone"),
     )
 
 
-def block(raw: bytes, first: int, name: str, intensity: Intensity) -> Block | None:
-    """Whole lines, the first of them line `first`: their events, their skips, and the lines left to `row_event`.
+def block(
+    raw: bytes, first: int, name: str, intensity: Intensity, known: Known | None = None, left: frozenset[str] = frozenset()
+) -> Block | None:
+    """Whole lines, the first of them line `first`: their events, their skips, and the lines left to `row_event`;
+    the events' fields in `left` are none (see `machine_coded.columns.events`).
 
     None when the block is not for columns at all: `row_event` then reads each of its lines.
     """
@@ -87,7 +93,7 @@ def block(raw: bytes, first: int, name: str, intensity: Intensity) -> Block | No
     width = table.width
     added, url = g.LAYOUTS[width]
 
-    looked = _looked(table)
+    looked = _looked(table, {} if known is None else known)
     table = pl.concat([table, looked], how="horizontal")
     digits = [g.ID, g.MENTIONS, g.SOURCES, g.ARTICLES, g.ROOT_EVENT]
     capped = [g.ID, g.A1_CODE, g.A2_CODE, added] + ([url] if url is not None else [])
@@ -105,7 +111,7 @@ def block(raw: bytes, first: int, name: str, intensity: Intensity) -> Block | No
     why = lookup(gone, [g.A1_CODE, g.A1_NAME, g.A1_GROUP], g.no_actor_why)  # only for the rows skipped
     skipped = skips(gone, lines.filter(rows.nobody), name, g.A1_COUNTRY, why)
     return (
-        _events(table.filter(rows.events), lines.filter(rows.events), name, added, url, intensity),
+        _events(table.filter(rows.events), lines.filter(rows.events), name, added, url, intensity, left),
         skipped,
         rows.slow,
     )
@@ -135,7 +141,13 @@ def _json_text(column: pl.Expr) -> pl.Expr:
 
 
 def _events(
-    table: pl.DataFrame, lines: pl.Series, name: str, added: int, url: int | None, intensity: Intensity
+    table: pl.DataFrame,
+    lines: pl.Series,
+    name: str,
+    added: int,
+    url: int | None,
+    intensity: Intensity,
+    left: frozenset[str] = frozenset(),
 ) -> pl.DataFrame:
     """The rows' events as `model.frame.from_events` makes them of `row_event`'s events."""
     f = {n: pl.col(f"f{n}") for n in range(table.width) if f"f{n}" in table.columns}
@@ -173,4 +185,5 @@ def _events(
         text=pl.col("what"),
         source=pl.when(link != "").then(link),
         attrs=attrs_text(keys, present),
+        left=left,
     )

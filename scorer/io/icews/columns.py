@@ -114,8 +114,8 @@ def block(raw: bytes, first: int, name: str, header: i.Header, intensity: Intens
     )
     lines = pl.int_range(first, first + table.height, dtype=pl.Int32, eager=True)
     rows = Sorted.of(table["actor"], lines, unsure.to_series(0), unsure.to_series(1))
-    gone = table.filter(rows.nobody)
-    skipped = skips(gone, lines.filter(rows.nobody), name, at["Source Country"], gone["why"])
+    # Where a skipped row's Source Country starts is counted in its cells as written (an `NA` is two characters).
+    skipped = skips(parsed.filter(rows.nobody), lines.filter(rows.nobody), name, at["Source Country"], why.filter(rows.nobody))
     kept = table.filter(rows.events)
     return _events(kept, lines.filter(rows.events), name, header, optional, source, intensity), skipped, rows.slow
 

@@ -40,14 +40,31 @@ def cells(raw: bytes) -> pl.DataFrame | None:
     return table.rename({old: f"f{n}" for n, old in enumerate(table.columns)}).fill_null("")
 
 
-def lookup(table: pl.DataFrame, columns: list[int], work: Callable[[list[str]], str | None]) -> pl.Series:
+# What a score need not read when its pack does not test them: text for people, and the attributes.
+LEFT_OUT = frozenset({"summary", "source", "tags", "attrs"})
+Known = dict[str, pl.DataFrame]  # what each lookup of a file found so far, by the lookup's name
+
+
+def lookup(
+    table: pl.DataFrame,
+    columns: list[int],
+    work: Callable[[list[str]], str | None],
+    known: Known | None = None,
+    name: str = "",
+) -> pl.Series:
     """`work` of each row's cells at `columns`, once per distinct combination of them.
 
     `work` gets a row's worth of cells, those at `columns` filled; what it
     returns comes back as text, None as `NONE` and a RowError as `REFUSED`.
+    With `known`, what lookup `name` found in earlier blocks of the file is
+    reused: twenty years of dates are worked out once, not once per block.
+    (Blocks read at once may both work a value out: neither loses its own.)
     """
     names = [f"f{n}" for n in columns]
     distinct = table.select(names).unique()
+    before = known.get(name) if known is not None else None
+    if before is not None:
+        distinct = distinct.join(before, on=names, how="anti")
     found = []
     for values in distinct.iter_rows():
         fields = [""] * table.width
@@ -59,6 +76,9 @@ def lookup(table: pl.DataFrame, columns: list[int], work: Callable[[list[str]], 
             result = REFUSED
         found.append(NONE if result is None else result)
     keyed = distinct.with_columns(pl.Series("found", found, dtype=pl.String))
+    if known is not None:
+        keyed = keyed if before is None else pl.concat([before, keyed])
+        known[name] = keyed
     return table.select(names).join(keyed, on=names, how="left", maintain_order="left")["found"]
 
 
@@ -108,31 +128,34 @@ def events(
     text: pl.Expr,
     source: pl.Expr,
     attrs: pl.Expr,
+    left: frozenset[str] = frozenset(),
 ) -> pl.DataFrame:
     """Events as `model.frame.from_events` makes them, from looked-up `date`, `actor`, `partner` (NONE for
-    none), `code` and `goldstein` (JSON text) columns and the other fields as expressions."""
+    none), `code` and `goldstein` (JSON text) columns and the other fields as expressions; the fields in
+    `left` (of `LEFT_OUT`) none."""
     partner = pl.when(pl.col("partner") != NONE).then(pl.col("partner"))
-    made = table.select(
-        id=id,
-        date=pl.col("date"),
-        day=days_of(pl.col("date")),
-        actor=pl.col("actor"),
-        type=pl.lit("cameo.") + pl.col("code"),
-        partner=partner,
-        intensity=pl.col("goldstein").cast(pl.Float64).abs() if intensity == "goldstein" else pl.lit(1.0),
-        confidence=pl.lit(1.0),
-        summary=pl.when(whom.is_not_null())
+    made = {
+        "id": id,
+        "date": pl.col("date"),
+        "day": days_of(pl.col("date")),
+        "actor": pl.col("actor"),
+        "type": pl.lit("cameo.") + pl.col("code"),
+        "partner": partner,
+        "intensity": pl.col("goldstein").cast(pl.Float64).abs() if intensity == "goldstein" else pl.lit(1.0),
+        "confidence": pl.lit(1.0),
+        "summary": pl.when(whom.is_not_null())
         .then(pl.concat_str(who, pl.lit(" -> "), whom, pl.lit(": "), text))
         .otherwise(pl.concat_str(who, pl.lit(": "), text)),
-        source=source,
-        quote=pl.lit(None, pl.String),
-        tags=pl.when(partner == pl.col("actor")).then(pl.lit('["domestic"]')),
-        attrs=attrs,
-        file=pl.lit(printable(name)),
-        line=lines,
-        col=pl.lit(1, pl.Int32),
-    )
-    return made.cast(SCHEMA)  # type: ignore[arg-type]
+        "source": source,
+        "quote": pl.lit(None, pl.String),
+        "tags": pl.when(partner == pl.col("actor")).then(pl.lit('["domestic"]')),
+        "attrs": attrs,
+        "file": pl.lit(printable(name)),
+        "line": lines,
+        "col": pl.lit(1, pl.Int32),
+    }
+    made |= {field: pl.lit(None, pl.String) for field in left}  # never worked out
+    return table.select(**made).cast(SCHEMA)  # type: ignore[arg-type]
 
 
 def attrs_text(keys: dict[str, pl.Expr], present: dict[str, pl.Expr]) -> pl.Expr:

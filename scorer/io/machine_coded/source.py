@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -81,7 +83,10 @@ def read_source(
     are rows read, counted in `reading.skipped.blank`, and nothing else.
     """
     line, done = 1, 0
-    with Progress(source.size, source.name) as bar:
+    # Two blocks are read at a time (polars works without the interpreter lock); their
+    # events are added in the file's order.
+    with Progress(source.size, source.name) as bar, ThreadPoolExecutor(max_workers=2) as pool:
+        running: deque[tuple[Future[tuple[pl.DataFrame | None, pl.DataFrame | None, int]], int, int]] = deque()
         for raw in source.blocks(_BLOCK):
             done += len(raw)
             if header is not None and line == 1:
@@ -91,20 +96,44 @@ def read_source(
                 if not raw:
                     continue
             count = raw.count(b"\n") + (not raw.endswith(b"\n"))
-            kept, numbers = _without_blank(raw)
-            reading.skipped.blank += count - (len(numbers) if numbers is not None else count)
-            if kept:
-                first = 1 if numbers is not None else line
-                frame, skips = _block(source.name, kept, first, by_columns, by_row)
-                if numbers is not None:  # lines of `kept` back to lines of the file
-                    real = pl.Series(numbers + line)
-                    frame = frame.with_columns(line=real.gather(frame["line"] - 1).cast(pl.Int32))
-                    skips = skips.with_columns(line=real.gather(skips["line"] - 1))
-                reading.add_frame(frame)
-                reading.skipped.extend(skips)
-            reading.rows += count
+            running.append((pool.submit(_lines, source.name, raw, line, by_columns, by_row), count, done))
             line += count
-            bar.update(done, reading.rows)
+            while len(running) > 1:
+                _add(reading, bar, *running.popleft())
+        while running:
+            _add(reading, bar, *running.popleft())
+
+
+def _lines(
+    name: str, raw: bytes, line: int, by_columns: ByColumns, by_row: Callable[[list[str]], Event]
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None, int]:
+    """A block's events and skips (None for a block of blank lines), its first line numbered `line`, and how
+    many blank lines it held."""
+    kept, numbers = _without_blank(raw)
+    count = raw.count(b"\n") + (not raw.endswith(b"\n"))
+    blank = count - (len(numbers) if numbers is not None else count)
+    if not kept:
+        return None, None, blank
+    first = 1 if numbers is not None else line
+    frame, skips = _block(name, kept, first, by_columns, by_row)
+    if numbers is not None:  # lines of `kept` back to lines of the file
+        real = pl.Series(numbers + line)
+        frame = frame.with_columns(line=real.gather(frame["line"] - 1).cast(pl.Int32))
+        skips = skips.with_columns(line=real.gather(skips["line"] - 1))
+    return frame, skips, blank
+
+
+def _add(
+    reading: Reading, bar: Progress, read: Future[tuple[pl.DataFrame | None, pl.DataFrame | None, int]], count: int, done: int
+) -> None:
+    """A block's events and skips into `reading`, once read."""
+    frame, skips, blank = read.result()
+    reading.skipped.blank += blank
+    if frame is not None and skips is not None:
+        reading.add_frame(frame)
+        reading.skipped.extend(skips)
+    reading.rows += count
+    bar.update(done, reading.rows)
 
 
 def _block(
