@@ -43,6 +43,7 @@ from scorer.scoring.fired import Fired
 from scorer.scoring.periods import Every
 from scorer.scoring.score import Score
 from scorer.scoring.unmatched import reasons
+from scorer.scoring.unmatched_ids import NO_IDS, UnmatchedIds
 
 MAX_FETCHED = 1_000_000  # events brought to the driver for views made event by event
 _SLICE = 1_000_000  # events of non-Parquet input sent to a worker at a time
@@ -161,7 +162,7 @@ def run(
     for name in sorted({a for s in surveys for a in s.actors} - set(actors)):
         # An actor with no event on or before --as-of: an empty timeline, valued on that day.
         none = np.zeros(0, dtype=np.int64)
-        actors[name] = DayScore(name, pack, none, np.zeros((0, width)), none, as_of or "", every, (), {}, as_of=True)
+        actors[name] = DayScore(name, pack, none, np.zeros((0, width)), none, as_of or "", every, NO_IDS, (0, 0), as_of=True)
     return Score(pack, dict(sorted(actors.items())), given.tally)
 
 
@@ -214,7 +215,7 @@ def _actors(sums: list[Sums], pack: RulePack, as_of: str | None, every: Every | 
     events = np.add.reduceat(days["events"].to_numpy(), starts)
     table = days[pl.Series(starts)].select("actor", "day")
     last = _last_dates(sums)
-    unmatched = _unmatched(sums, pack)
+    unmatched, spans = _unmatched(sums, pack)
     actors: dict[str, ActorScore] = {}
     names = table["actor"].to_numpy()
     bounds = np.flatnonzero(np.concatenate([[True], names[1:] != names[:-1], [True]]))
@@ -222,7 +223,7 @@ def _actors(sums: list[Sums], pack: RulePack, as_of: str | None, every: Every | 
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         name = str(names[lo])
         actors[name] = DayScore(
-            name, pack, day[lo:hi], amounts[lo:hi], events[lo:hi], as_of or last[name], every, *unmatched.get(name, ((), {})), as_of=as_of is not None
+            name, pack, day[lo:hi], amounts[lo:hi], events[lo:hi], as_of or last[name], every, unmatched, spans.get(name, (0, 0)), as_of=as_of is not None
         )
     return dict(sorted(actors.items()))
 
@@ -234,18 +235,18 @@ def _last_dates(sums: list[Sums]) -> dict[str, str]:
     return dict(ordered.select("actor", "date").iter_rows())
 
 
-def _unmatched(sums: list[Sums], pack: RulePack) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
-    """Each actor's events no rule matched, by date, ties in input order; and why, by id."""
+def _unmatched(sums: list[Sums], pack: RulePack) -> tuple[UnmatchedIds, dict[str, tuple[int, int]]]:
+    """The events no rule matched, one actor after another, by date, ties in input order, and why; and
+    where each actor's are among them."""
     frames = [s.unmatched.with_columns(part=pl.lit(i, pl.Int64)) for i, s in enumerate(sums) if s.unmatched.height]
     if not frames:
-        return {}
+        return UnmatchedIds(pl.Series([], dtype=pl.String), np.zeros(0, dtype=np.int64), []), {}
     found = pl.concat(frames, how="diagonal_relaxed")
-    codes, said = reasons(pack, found)
-    found = found.with_columns(reason=pl.Series(said, dtype=pl.String).gather(codes))
     names = found["actor"].unique().sort()  # ranked by name through the few names, not by sorting every row's text
     rank = found["actor"].replace_strict(names, pl.int_range(len(names), eager=True), return_dtype=pl.Int64)
-    ordered = found.with_columns(rank=rank).sort(["rank", "day", "part", "row"]).group_by("actor", maintain_order=True)
-    return {
-        actor: (tuple(ids), dict(zip(ids, why, strict=True)))
-        for actor, ids, why in ordered.agg(pl.col("id"), pl.col("reason")).iter_rows()
-    }
+    ordered = found.with_columns(rank=rank).sort(["rank", "day", "part", "row"])
+    codes, said = reasons(pack, ordered)
+    counts = ordered.group_by("rank", maintain_order=True).agg(pl.col("actor").first(), pl.len())
+    ends = np.cumsum(counts["len"].to_numpy())
+    spans = {str(actor): (int(end - n), int(end)) for actor, n, end in zip(counts["actor"], counts["len"], ends, strict=True)}
+    return UnmatchedIds(ordered["id"].cast(pl.String), codes, said), spans

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date as Date
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from scorer.pack.model import RulePack
 from scorer.scoring.actor import ActorScore
 from scorer.scoring.fired import EventColumns, Fired
 from scorer.scoring.periods import Every
+from scorer.scoring.unmatched_ids import UnmatchedIds
 
 
 class DayScore(ActorScore):
@@ -39,8 +41,8 @@ class DayScore(ActorScore):
         counts: np.ndarray,
         final_date: str,
         every: Every | None,
-        unmatched: tuple[str, ...],
-        reasons: dict[str, str],
+        unmatched: UnmatchedIds,
+        span: tuple[int, int],
         *,
         as_of: bool = False,
     ) -> None:
@@ -56,8 +58,9 @@ class DayScore(ActorScore):
             Fired.of(pack, [()]),
             final_date,
             every,
-            lambda: unmatched,
-            lambda: reasons,
+            partial(unmatched.between, *span),
+            partial(unmatched.reasons_between, *span),
+            partial(unmatched.json_between, *span),
             as_of=as_of,
         )
         self._day_amounts = amounts

@@ -13,7 +13,6 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import orjson
 import polars as pl
 
 from scorer.engine import Matcher, compiled
@@ -29,6 +28,7 @@ from scorer.scoring.fired import EventColumns, Fired
 from scorer.scoring.periods import Every
 from scorer.scoring.tables import Table
 from scorer.scoring.unmatched import reasons, tested_columns
+from scorer.scoring.unmatched_ids import UnmatchedIds
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -193,74 +193,38 @@ class _Unmatched:
 
     def __init__(self, matched: Matched, fired: Fired, groups: np.ndarray, pack: RulePack) -> None:
         self._frame, self._order, self._fired, self._groups = matched.frame, matched.order, fired, groups  # in that order
-        self._bounds, self._pack = matched.bounds, pack  # where each actor's events start and end in the order
+        self._pack = pack
 
     @cached_property
-    def _all(self) -> tuple[np.ndarray, pl.Series]:
-        """The positions in the order of every unmatched event, and their ids."""
+    def _positions(self) -> np.ndarray:
+        """The positions in the order of every unmatched event."""
         per_group = self._fired.starts[1:] - self._fired.starts[:-1]
-        positions = np.flatnonzero(per_group[self._groups] == 0)
-        return positions, self._frame["id"].gather(self._order[positions])
+        return np.flatnonzero(per_group[self._groups] == 0)
 
     @cached_property
-    def _ids(self) -> list[str]:
-        """The ids of `_all` as text."""
-        return self._all[1].to_list()
-
-    @cached_property
-    def _reasons(self) -> tuple[np.ndarray, list[str]]:
-        """Why each unmatched event is unmatched, in the order of `_all`: its reason's place among the reasons."""
-        positions, _ = self._all
+    def _ids(self) -> UnmatchedIds:
+        """Their ids and why no rule matched each."""
+        rows = pl.Series(self._order[self._positions])
         columns = [name for name in tested_columns(self._pack) if name in self._frame.columns]
-        return reasons(self._pack, self._frame.select(columns)[pl.Series(self._order[positions])])
-
-    @cached_property
-    def _plain(self) -> bool:
-        """Whether no id needs escaping in JSON (no quote, backslash or control character): then each is
-        written as it is, between quotes."""
-        return not self._all[1].str.contains(r'[\x00-\x1f"\\]').any()
-
-    @cached_property
-    def _reasons_json(self) -> pl.Series:
-        """The reasons as JSON strings, in the order of `_reasons`."""
-        return pl.Series([orjson.dumps(why).decode() for why in self._reasons[1]], dtype=pl.String)
+        codes, said = reasons(self._pack, self._frame.select(columns)[rows])
+        return UnmatchedIds(self._frame["id"].gather(rows), codes, said)
 
     def _span(self, lo: int, hi: int) -> tuple[int, int]:
-        """Where positions [lo, hi) of the order are in `_all`."""
-        a, b = np.searchsorted(self._all[0], [lo, hi])
+        """Where positions [lo, hi) of the order are among the unmatched."""
+        a, b = np.searchsorted(self._positions, [lo, hi])
         return int(a), int(b)
 
     def between(self, lo: int, hi: int) -> tuple[str, ...]:
         """Those among positions [lo, hi) of the order."""
-        a, b = self._span(lo, hi)
-        return tuple(self._ids[a:b])
+        return self._ids.between(*self._span(lo, hi))
 
     def reasons_between(self, lo: int, hi: int) -> dict[str, str]:
         """Why no rule matched each of those, by event id."""
-        a, b = self._span(lo, hi)
-        codes, said = self._reasons
-        return dict(zip(self._ids[a:b], [said[code] for code in codes[a:b].tolist()], strict=True))
+        return self._ids.reasons_between(*self._span(lo, hi))
 
     def json_between(self, lo: int, hi: int, pad: str = "") -> tuple[bytes, bytes]:
-        """`between` and `reasons_between` as `orjson.dumps(..., option=OPT_INDENT_2)` writes them, each line
-        after the first indented by `pad`; joined by polars from the columns: a million unmatched events are
-        not made a million Python strings."""
-        a, b = self._span(lo, hi)
-        if a == b:
-            return b"[]", b"{}"
-        if not self._plain:
-            return (
-                orjson.dumps(list(self.between(lo, hi)), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + pad.encode()),
-                orjson.dumps(self.reasons_between(lo, hi), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + pad.encode()),
-            )
-        ids = self._all[1].slice(a, b - a)
-        why = self._reasons_json.gather(self._reasons[0][a:b])
-        line = "\n" + pad + "  "
-        listed, keyed = pl.select(
-            pl.lit(ids).str.join(f'",{line}"'),
-            pl.concat_str(pl.lit(ids), pl.lit('": '), pl.lit(why)).str.join(f",{line}\"").alias("keyed"),
-        ).row(0)
-        return f'[{line}"{listed}"\n{pad}]'.encode(), f'{{{line}"{keyed}\n{pad}}}'.encode()
+        """Both, as the JSON document writes them (`UnmatchedIds.json_between`)."""
+        return self._ids.json_between(*self._span(lo, hi), pad)
 
 
 def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tally: Tally | None = None) -> Score:
