@@ -22,6 +22,7 @@ from scorer.report.bands import draws_json, final_bands, row_bands
 from scorer.report.format import clean
 from scorer.scoring.actor import ActorScore, Row, Step
 from scorer.scoring.score import Score
+from scorer.scoring.unmatched_ids import indented
 
 
 def _totals(totals: dict[str, float]) -> dict[str, float]:
@@ -111,10 +112,7 @@ def _unmatched_json(actor: ActorScore) -> tuple[bytes, bytes]:
     """An actor's `unmatched` and `unmatched_reasons` as they stand in the document, indented as orjson indents."""
     if actor.unmatched_json is not None:
         return actor.unmatched_json(_PAD)
-    return (
-        orjson.dumps(list(actor.unmatched), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + _PAD.encode()),
-        orjson.dumps(actor.unmatched_reasons, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + _PAD.encode()),
-    )
+    return indented(list(actor.unmatched), _PAD), indented(actor.unmatched_reasons, _PAD)
 
 
 _PAD = "      "  # an actor's keys stand three levels in
@@ -161,8 +159,8 @@ def document_json(
     axes = score.pack.scoring.axes
     # orjson escapes every newline inside a string, so each one below is between lines:
     # indenting after each moves a part to where it stands in the whole document.
-    # An actor's unmatched events are joined by polars on a thread of their own, an actor or two ahead
-    # of the timelines made here: the two cores work at once.
+    # An actor's unmatched events are joined by polars on a thread of their own, one actor ahead of
+    # the timeline made here: the two cores work at once.
     actors = list(score.actors.items())
     with ThreadPoolExecutor(max_workers=1) as pool:
         ahead = deque(pool.submit(_unmatched_json, actor) for _, actor in actors[:_AHEAD])

@@ -55,10 +55,7 @@ class UnmatchedIds:
         if a == b:
             return b"[]", b"{}"
         if not self._plain:
-            return (
-                orjson.dumps(list(self.between(a, b)), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + pad.encode()),
-                orjson.dumps(self.reasons_between(a, b), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + pad.encode()),
-            )
+            return indented(list(self.between(a, b)), pad), indented(self.reasons_between(a, b), pad)
         ids = self._ids.slice(a, b - a)
         why = self._said_json.gather(self._codes[a:b])
         line = "\n" + pad + "  "
@@ -67,6 +64,11 @@ class UnmatchedIds:
             pl.concat_str(pl.lit(ids), pl.lit('": '), pl.lit(why)).str.join(f',{line}"').alias("keyed"),
         ).row(0)
         return f'[{line}"{listed}"\n{pad}]'.encode(), f'{{{line}"{keyed}\n{pad}}}'.encode()
+
+
+def indented(value: object, pad: str) -> bytes:
+    """`value` as `orjson.dumps(..., option=OPT_INDENT_2)` writes it, each line after the first indented by `pad`."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + pad.encode())
 
 
 NO_IDS = UnmatchedIds(pl.Series([], dtype=pl.String), np.zeros(0, dtype=np.int64), [])  # for actors without events
