@@ -60,7 +60,7 @@ def made_odd(text: str, odd: str | None, blank_at: int = 1) -> str:
     return text
 
 
-def both_readings(data: bytes, name: str, read: Callable[..., Any], columns: Any = None) -> None:
+def both_readings(data: bytes, name: str, read: Callable[..., Any]) -> None:
     """`data` as a machine-coded file `name`, read by `read` by columns and again with `by_columns=False`
     (every line read one by one): the same events, skipped rows and row count. Read by columns, it is
     also read a few lines at a time (many blocks: what a block learns is reused by the next)."""

@@ -290,7 +290,7 @@ _CELLS = {  # column: values a careless or odd export may hold there
 
 
 def _both_readings(text: str) -> None:
-    both_readings(text.encode("utf-8"), "rows.export.CSV", read_gdelt, gdelt_columns)
+    both_readings(text.encode("utf-8"), "rows.export.CSV", read_gdelt)
 
 
 @pytest.mark.parametrize("v2", [False, True])
@@ -328,9 +328,7 @@ def test_rows_read_by_columns_are_the_rows_read_one_by_one(rows: list[list[tuple
 def test_the_real_file_is_read_by_columns() -> None:
     frame, skips, slow = gdelt_columns.block(REAL.read_bytes(), 1, str(REAL), "goldstein") or (None, [], [0])
     assert frame is not None and (frame.height, len(skips), slow) == (531, 724, [])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(gdelt_columns, "block", lambda *args: None)
-        one_by_one = read_gdelt(str(REAL))
+    one_by_one = read_gdelt(str(REAL), by_columns=False)
     found = Skipped()
     found.extend(skips)
     assert frame.equals(one_by_one.frame) and found == one_by_one.skipped

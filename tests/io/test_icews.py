@@ -174,7 +174,7 @@ _CELLS = {  # column: values a careless or odd export may hold there
 
 def _both_readings(data: str | bytes) -> None:
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    both_readings(raw, "events.2014.tab", read_icews, icews_columns)
+    both_readings(raw, "events.2014.tab", read_icews)
 
 
 def _row(i: int, **cells: str) -> str:

@@ -96,7 +96,7 @@ def read_source(
                 if not raw:
                     continue
             count = raw.count(b"\n") + (not raw.endswith(b"\n"))
-            running.append((pool.submit(_lines, source.name, raw, line, by_columns, by_row), count, done))
+            running.append((pool.submit(_lines, source.name, raw, line, count, by_columns, by_row), count, done))
             line += count
             while len(running) > 1:
                 _add(reading, bar, *running.popleft())
@@ -105,12 +105,11 @@ def read_source(
 
 
 def _lines(
-    name: str, raw: bytes, line: int, by_columns: ByColumns, by_row: Callable[[list[str]], Event]
+    name: str, raw: bytes, line: int, count: int, by_columns: ByColumns, by_row: Callable[[list[str]], Event]
 ) -> tuple[pl.DataFrame | None, pl.DataFrame | None, int]:
-    """A block's events and skips (None for a block of blank lines), its first line numbered `line`, and how
-    many blank lines it held."""
+    """A block of `count` lines: its events and skips (None for a block of blank lines), its first line
+    numbered `line`, and how many blank lines it held."""
     kept, numbers = _without_blank(raw)
-    count = raw.count(b"\n") + (not raw.endswith(b"\n"))
     blank = count - (len(numbers) if numbers is not None else count)
     if not kept:
         return None, None, blank
