@@ -18,6 +18,7 @@ from scorer.io.gdelt import columns as gdelt_columns
 from scorer.io.gdelt.read import read_gdelt
 from scorer.io.gdelt.rows import row_event
 from scorer.io.load import read_events as load
+from scorer.io.machine_coded.columns import LEFT_OUT
 from scorer.io.machine_coded.rows import RowError
 from scorer.model.skipped import Skipped
 
@@ -290,7 +291,7 @@ _CELLS = {  # column: values a careless or odd export may hold there
 
 
 def _both_readings(text: str) -> None:
-    both_readings(text.encode("utf-8"), "rows.export.CSV", read_gdelt)
+    both_readings(text.encode("utf-8"), "rows.export.CSV", read_gdelt, LEFT_OUT)
 
 
 @pytest.mark.parametrize("v2", [False, True])

@@ -16,6 +16,7 @@ two readings to be the same.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -35,17 +36,27 @@ from scorer.io.machine_coded.columns import (
     lookup,
     odd_rows,
     skips,
+    width_of,
 )
 from scorer.io.machine_coded.rows import Intensity, number, whole
 from scorer.model.fields import MAX_FIELD_CHARS
 
+# The cells a row's event is made of and checked by (`row_event`), but for DATEADDED and SOURCEURL,
+# whose places depend on the layout; the cells before Actor1's country also give a skip its column.
+_READ = (
+    g.ID, g.DAY, 2, 3, 4, g.A1_CODE, g.A1_NAME, g.A1_COUNTRY, g.A1_GROUP, g.A2_CODE, g.A2_NAME, g.A2_COUNTRY,
+    g.A2_GROUP, g.ROOT_EVENT, g.EVENT_CODE, g.QUAD_CLASS, g.GOLDSTEIN, g.MENTIONS, g.SOURCES, g.ARTICLES, g.TONE,
+)  # fmt: skip
 
-def _looked(table: pl.DataFrame, known: Known) -> pl.DataFrame:
+
+def _looked(table: pl.DataFrame, known: Known, *, exact: bool = True) -> pl.DataFrame:
     """The columns worked out of each row's cells by lookups over their distinct values: actor, partner, date,
-    CAMEO code and its parts, quad class, Goldstein value and tone (as JSON)."""
+    CAMEO code and its parts, quad class, Goldstein value and tone (as JSON; without `exact`, a plain
+    decimal as it stands: see `_number`)."""
 
     def code_part(part: Callable[[Code], str]) -> Callable[[list[str]], str | None]:
         """A lookup of one part of the row's CAMEO code."""
+
         def work(fields: list[str]) -> str | None:
             """The part, or None when the cell is no CAMEO code."""
             code = cameo_code(fields[g.EVENT_CODE])
@@ -70,30 +81,71 @@ def _looked(table: pl.DataFrame, known: Known) -> pl.DataFrame:
         root=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.root), known, "root"),
         what=lookup(table, [g.EVENT_CODE], code_part(lambda c: c.description), known, "what"),
         quad=lookup(table, [g.QUAD_CLASS], quad, known, "quad"),
-        # Numbers as JSON writes them (Python's repr), and read back from that text: the same floats.
-        goldstein=lookup(
-            table, [g.GOLDSTEIN], lambda f: json.dumps(number(f[g.GOLDSTEIN], "", 0, low=-10, high=10)), known, "goldstein"
-        ),
-        tone=lookup(table, [g.TONE], lambda f: json.dumps(number(f[g.TONE], "", 0)), known, "tone"),
+        goldstein=_number(table, g.GOLDSTEIN, exact, known, low=-10, high=10),
+        # (Tones are many: nearly one per article. What earlier blocks found is not kept.)
+        tone=_number(table, g.TONE, exact),
     )
 
 
+_PLAIN_DECIMAL = r"^-?[0-9]{1,20}(\.[0-9]{1,20})?$"
+
+
+def _number(
+    table: pl.DataFrame,
+    n: int,
+    exact: bool,
+    known: Known | None = None,
+    low: float | None = None,
+    high: float | None = None,
+) -> pl.Series:
+    """Cell `n` of each row as `row_event` reads the number (`number`, within [low, high]): as JSON writes
+    it (Python's repr, read back from that text: the same float), or REFUSED.
+
+    Without `exact` (the events' attributes not made, so the text is only read
+    back as a float), a plain decimal within the bounds stands as written:
+    polars reads such text to the same float as Python does. Only the other
+    cells (none, in GDELT's own files) are worked out one distinct value at a time.
+    """
+
+    def work(fields: list[str]) -> str:
+        """The number as JSON."""
+        return json.dumps(number(fields[n], "", 0, low=low, high=high))
+
+    if exact:
+        return lookup(table, [n], work, known, f"number {n}")
+    cell = pl.col(f"f{n}")
+    value = cell.cast(pl.Float64, strict=False)
+    plain = cell.str.contains(_PLAIN_DECIMAL) & value.is_between(
+        -math.inf if low is None else low, math.inf if high is None else high
+    )
+    rest = table.select(pl.when(plain).then(pl.lit("0")).otherwise(cell).alias(f"f{n}"))
+    found = lookup(rest, [n], work)
+    return table.select(pl.when(plain).then(cell).otherwise(pl.lit(found))).to_series()
+
+
 def block(
-    raw: bytes, first: int, name: str, intensity: Intensity, known: Known | None = None, left: frozenset[str] = frozenset()
+    raw: bytes,
+    first: int,
+    name: str,
+    intensity: Intensity,
+    known: Known | None = None,
+    left: frozenset[str] = frozenset(),
 ) -> Block | None:
     """Whole lines, the first of them line `first`: their events, their skips, and the lines left to `row_event`;
     the events' fields in `left` are none (see `machine_coded.columns.events`).
 
     None when the block is not for columns at all: `row_event` then reads each of its lines.
     """
-    parsed = cells(raw)
-    if parsed is None or parsed.width not in g.LAYOUTS:
+    width = width_of(raw)
+    if width not in g.LAYOUTS:
+        return None
+    added, url = g.LAYOUTS[width]
+    parsed = cells(raw, _READ + (added,) + ((url,) if url is not None else ()))
+    if parsed is None:
         return None
     table: pl.DataFrame = parsed
-    width = table.width
-    added, url = g.LAYOUTS[width]
 
-    looked = _looked(table, {} if known is None else known)
+    looked = _looked(table, {} if known is None else known, exact="attrs" not in left)
     table = pl.concat([table, looked], how="horizontal")
     digits = [g.ID, g.MENTIONS, g.SOURCES, g.ARTICLES, g.ROOT_EVENT]
     capped = [g.ID, g.A1_CODE, g.A2_CODE, added] + ([url] if url is not None else [])
@@ -150,7 +202,7 @@ def _events(
     left: frozenset[str] = frozenset(),
 ) -> pl.DataFrame:
     """The rows' events as `model.frame.from_events` makes them of `row_event`'s events."""
-    f = {n: pl.col(f"f{n}") for n in range(table.width) if f"f{n}" in table.columns}
+    f = {int(c[1:]): pl.col(c) for c in table.columns if c[0] == "f" and c[1:].isdigit()}  # the cells read
     link = f[url] if url is not None else pl.lit("")
 
     def whole_text(n: int) -> pl.Expr:

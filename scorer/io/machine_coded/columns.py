@@ -9,8 +9,9 @@ makes (`events`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -25,19 +26,37 @@ NONE, REFUSED = "\x00", "\x01"  # what a lookup gives for no value and for a val
 Block = tuple[pl.DataFrame, pl.DataFrame, list[int]]  # events, skips (`SKIP_SCHEMA`), lines left to the row reader
 
 
-def cells(raw: bytes) -> pl.DataFrame | None:
+def cells(raw: bytes, wanted: Sequence[int] | None = None) -> pl.DataFrame | None:
     """The block's rows as text cells `f0`, `f1`, ... (empty cells ""), or None when it is not for
     columns at all: rows of differing widths, carriage returns, bytes that are not UTF-8. (Blank lines are
-    set aside before a block comes here; one that does is a row of no width, for the row reader.)"""
+    set aside before a block comes here; one that does is a row of no width, for the row reader.)
+
+    With `wanted`, only those cells are parsed, of rows as wide as the first (`width_of`); a row of
+    another width is not refused here, so the reader must find it (`odd_rows` does).
+    """
     if not raw or b"\r" in raw:
         return None
+    named: dict[str, Any] = {}
+    if wanted is not None:
+        width = width_of(raw)
+        if max(wanted) >= width:
+            return None
+        named = {"columns": sorted(wanted), "new_columns": [f"f{n}" for n in range(width)]}
     try:
-        table = pl.read_csv(raw, separator="\t", has_header=False, quote_char=None, infer_schema=False)
+        table = pl.read_csv(raw, separator="\t", has_header=False, quote_char=None, infer_schema=False, **named)
     except Exception:  # noqa: BLE001 - rows of differing widths, not UTF-8, or worse: row by row
         return None
     if table.height != raw.count(b"\n") + (not raw.endswith(b"\n")):
         return None
-    return table.rename({old: f"f{n}" for n, old in enumerate(table.columns)}).fill_null("")
+    if wanted is None:
+        table = table.rename({old: f"f{n}" for n, old in enumerate(table.columns)})
+    return table.fill_null("")
+
+
+def width_of(raw: bytes) -> int:
+    """How many tab-separated cells the first line of a block holds."""
+    end = raw.find(b"\n")
+    return raw.count(b"\t", 0, end if end >= 0 else len(raw)) + 1
 
 
 # What a score need not read when its pack does not test them: text for people, and the attributes.
@@ -54,7 +73,7 @@ def lookup(
 ) -> pl.Series:
     """`work` of each row's cells at `columns`, once per distinct combination of them.
 
-    `work` gets a row's worth of cells, those at `columns` filled; what it
+    `work` gets a row's cells up to the last of `columns`, those filled; what it
     returns comes back as text, None as `NONE` and a RowError as `REFUSED`.
     With `known`, what lookup `name` found in earlier blocks of the file is
     reused: twenty years of dates are worked out once, not once per block.
@@ -67,7 +86,7 @@ def lookup(
         distinct = distinct.join(before, on=names, how="anti")
     found = []
     for values in distinct.iter_rows():
-        fields = [""] * table.width
+        fields = [""] * (max(columns) + 1)
         for n, value in zip(columns, values, strict=True):
             fields[n] = value
         try:
