@@ -62,6 +62,7 @@ def jsonl_columns(
     block_size: int = BLOCK,
     exact_lines: int = EXACT_LINES,
     progress: Callable[[int, str], Progress] = Progress,
+    left: frozenset[str] = frozenset(),
 ) -> ColumnRead | None:
     """A large JSON Lines file read by columns, block by block: its good events and the problems of the others.
 
@@ -75,8 +76,10 @@ def jsonl_columns(
     messages. The events and problems are those the exact reader finds. None
     (the exact reader then reads the file) for a file that cannot be read, is
     empty, holds a line over MAX_LINE_BYTES or is not UTF-8 where the checks look.
+    The fields in `left` are checked as every other, then dropped block by block:
+    none in every event (what a score does not read of text for people).
     """
-    blocks = _Blocks(path, exact_lines)
+    blocks = _Blocks(path, exact_lines, left)
     if not blocks.read_all(block_size, progress):
         return None
     if not blocks.rows:
@@ -92,9 +95,10 @@ def jsonl_columns(
 class _Blocks:
     """The blocks of one file as they are read: their rows, their lines, their problems."""
 
-    def __init__(self, path: str, exact_lines: int) -> None:
+    def __init__(self, path: str, exact_lines: int, left: frozenset[str] = frozenset()) -> None:
         self.path = path
         self.exact_lines = exact_lines
+        self.left = left
         self.frames: list[pl.DataFrame] = []
         self.numbers: list[np.ndarray] = []  # each block's rows' lines
         self.problems: list[Problem] = []
@@ -131,7 +135,11 @@ class _Blocks:
         if read is None:
             self.exact.append(len(raw))
             read = _exact_block(raw, self.path, first, self.exact_lines)
-        return read
+        if read is None or not self.left:
+            return read
+        frame = read[0]
+        dropped = frame.with_columns(pl.lit(None, frame.schema[name]).alias(name) for name in self.left if name in frame)
+        return (dropped, *read[1:])
 
     def add(self, read: Read | None) -> bool:
         """Keep a block's rows, numbered after the blocks before it; False for a block that could not be read."""

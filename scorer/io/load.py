@@ -50,7 +50,8 @@ def read_events(
     among them when `strict`. JSON Lines files of more than `columns_from` bytes
     are read by columns, `block_size` bytes at a time. Of Parquet input only
     the fields in `columns` (and those every score needs) are read; of GDELT
-    and ICEWS files, the summary, source, tags and attributes only if named there.
+    and ICEWS files, and of JSON Lines read by columns, the summary, source,
+    tags and attributes are kept only if named there (they are checked all the same).
     """
     if isinstance(paths, str):
         paths = [paths]
@@ -141,7 +142,9 @@ def _hand_coded(
             fmt = format_for(path, input_format)
             fast = None
             if fmt == "jsonl" and file_size(path) > columns_from:
-                fast = jsonl_columns(path, block_size=block_size)
+                # (A score reads what its pack tests: the text for people it does not test is checked, then dropped.)
+                left = LEFT_OUT - set(columns) if columns is not None else frozenset()
+                fast = jsonl_columns(path, block_size=block_size, left=left)
             if fast is not None:
                 frames.append(fast.frame)
                 problems.extend(fast.problems)

@@ -16,10 +16,12 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+import scorer
 from scorer.io import columns as table
 from scorer.io import load as events
 from scorer.io.files import MAX_LINE_BYTES
 from scorer.io.load import read_events as load_events
+from scorer.io.machine_coded.columns import LEFT_OUT
 from scorer.io.progress import Progress
 from scorer.model.frame import NUMBER_FIELDS, TEXT_FIELDS
 from scorer.problems import InputError
@@ -97,24 +99,33 @@ def _file(folder: Path, tricky: str, good: int) -> Path:
     return path
 
 
-def _reading(path: Path, columns_from: int = events.COLUMNS_FROM) -> pl.DataFrame | list[str]:
+def _reading(
+    path: Path, columns_from: int = events.COLUMNS_FROM, columns: list[str] | None = None
+) -> pl.DataFrame | list[str]:
     try:
         # Blocks of 256 KiB: several blocks, the tricky line in a late one.
-        return load_events(str(path), columns_from=columns_from, block_size=256 << 10).frame
+        return load_events(str(path), columns_from=columns_from, block_size=256 << 10, columns=columns).frame
     except InputError as err:
         return [str(problem) for problem in err.problems]
 
 
 def _both_readers_agree(path: Path, columns_from: int = events.COLUMNS_FROM) -> None:
-    """The same events (or the same problems) with the column reader tried first and without it."""
+    """The same events (or the same problems) with the column reader tried first and without it; and read
+    as a score reads (for the fields its pack tests), the same but for the text and attributes it leaves
+    out, none in every event, every problem found all the same."""
     columns = _reading(path, columns_from)
     exact = _reading(path, 1 << 40)
-    assert type(columns) is type(exact)
+    lean = _reading(path, columns_from, columns=["type", "partner"])
+    assert type(columns) is type(exact) is type(lean)
     if isinstance(exact, list):
-        assert columns == exact
+        assert columns == exact == lean
     else:
-        assert isinstance(columns, pl.DataFrame)
+        assert isinstance(columns, pl.DataFrame) and isinstance(lean, pl.DataFrame)
         assert columns.equals(exact)
+        read_by_columns = path.stat().st_size > columns_from
+        left = sorted(LEFT_OUT) if read_by_columns else []
+        assert lean.drop(left).equals(exact.drop(left))
+        assert all(lean[name].null_count() == lean.height for name in left)
 
 
 @pytest.mark.parametrize("name", list(TRICKY))
@@ -238,3 +249,19 @@ def test_the_column_reader_reports_progress(tmp_path: Path) -> None:
     assert len(seen) >= 3
     assert seen == sorted(seen)  # bytes and rows only grow
     assert seen[-1][0] <= path.stat().st_size and seen[-1][1] is not None and seen[-1][1] <= 40_001
+
+
+def test_a_score_keeps_no_text_for_people_of_a_large_file(tmp_path: Path) -> None:
+    line = '{"id": "e%d", "date": "2009-04-%02d", "actor": "KAZ", "type": "exercise.join", "partner": "NATO",'
+    line += ' "summary": "Kazakhstan joins exercise %d", "source": "https://example.org/%d", "quote": "q%d"}\n'
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(line % (i, i % 28 + 1, i, i, i) for i in range(30_000)))
+    pack = scorer.load_pack()
+    read = table.jsonl_columns(str(path), block_size=256 << 10, left=LEFT_OUT)
+    assert read is not None and read.exact_blocks == ()  # every block read by columns
+    lean = load_events(str(path), columns=scorer.tested_fields(pack))
+    full = load_events(str(path))
+    assert full.frame["summary"].null_count() == full.frame["quote"].null_count() == 0
+    assert all(lean.frame[name].null_count() == lean.frame.height for name in ("summary", "source", "quote"))
+    assert lean.frame.drop(*LEFT_OUT).equals(full.frame.drop(*LEFT_OUT))
+    assert scorer.score(lean, pack).actors["KAZ"].final == scorer.score(full, pack).actors["KAZ"].final

@@ -60,7 +60,7 @@ def width_of(raw: bytes) -> int:
 
 
 # What a score need not read when its pack does not test them: text for people, and the attributes.
-LEFT_OUT = frozenset({"summary", "source", "tags", "attrs"})
+LEFT_OUT = frozenset({"summary", "source", "quote", "tags", "attrs"})
 Known = dict[str, pl.DataFrame]  # what each lookup of a file found so far, by the lookup's name
 
 
