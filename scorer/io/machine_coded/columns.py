@@ -101,11 +101,15 @@ def lookup(
     return table.select(names).join(keyed, on=names, how="left", maintain_order="left")["found"]
 
 
-def odd_rows(text: np.ndarray, rows: int, width: int, odd: np.ndarray) -> np.ndarray:
-    """Rows not `width` cells wide (polars fills a short row) or holding an `odd` byte."""
+def odd_rows(
+    text: np.ndarray, rows: int, width: int, odd: np.ndarray | None, tab: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows not `width` cells wide (polars fills a short row) or holding an `odd` byte (None: no byte is
+    odd); `tab` is where the tabs are, if known."""
     starts = np.concatenate([[0], np.flatnonzero(text == 0x0A)[: rows - 1] + 1])
-    found: np.ndarray = np.add.reduceat(text == 0x09, starts, dtype=np.int32) != width - 1
-    found |= np.add.reduceat(odd, starts, dtype=np.int32) > 0
+    found: np.ndarray = np.add.reduceat(text == 0x09 if tab is None else tab, starts, dtype=np.int32) != width - 1
+    if odd is not None:
+        found |= np.add.reduceat(odd, starts, dtype=np.int32) > 0
     return found
 
 

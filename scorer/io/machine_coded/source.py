@@ -145,6 +145,8 @@ def _block(
         _rows(one_by_one, name, _numbered(raw, first), by_row)
         return one_by_one.frame, one_by_one.skipped.frame
     frame, skips, slow = read
+    if not slow:  # (in order already: nothing to split the block for, or to sort)
+        return frame, skips.cast(SKIP_SCHEMA)  # type: ignore[arg-type]
     wanted = set(slow)
     _rows(one_by_one, name, ((n, t) for n, t in _numbered(raw, first) if n in wanted), by_row)
     return (
