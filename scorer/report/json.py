@@ -7,8 +7,10 @@ millions of events is written as it is made (`document_json`).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -22,7 +24,7 @@ from scorer.report.bands import draws_json, final_bands, row_bands
 from scorer.report.format import clean
 from scorer.scoring.actor import ActorScore, Row, Step
 from scorer.scoring.score import Score
-from scorer.scoring.unmatched_ids import indented
+from scorer.scoring.unmatched_ids import Piece, indented
 
 
 def _totals(totals: dict[str, float]) -> dict[str, float]:
@@ -108,15 +110,28 @@ def _actor(
     return item | _explained(actor, explain, event)
 
 
-def _unmatched_json(actor: ActorScore) -> tuple[bytes, bytes]:
-    """An actor's `unmatched` and `unmatched_reasons` as they stand in the document, indented as orjson indents."""
+def _unmatched_json(actor: ActorScore) -> tuple[list[Piece], list[Piece]]:
+    """An actor's `unmatched` and `unmatched_reasons` as they stand in the document, indented as orjson
+    indents them: each in pieces to make one after another."""
     if actor.unmatched_json is not None:
         return actor.unmatched_json(_PAD)
-    return indented(list(actor.unmatched), _PAD), indented(actor.unmatched_reasons, _PAD)
+    listed, reasons = indented(list(actor.unmatched), _PAD), indented(actor.unmatched_reasons, _PAD)
+    return [partial(bytes, listed)], [partial(bytes, reasons)]
+
+
+def _ahead(pool: ThreadPoolExecutor, pieces: Iterable[Piece]) -> Iterator[bytes]:
+    """The pieces made on `pool`'s thread, in order, `_AHEAD` ahead of the one taken."""
+    waiting: deque[Future[bytes]] = deque()
+    for piece in pieces:
+        waiting.append(pool.submit(piece))
+        if len(waiting) > _AHEAD:
+            yield waiting.popleft().result()
+    while waiting:
+        yield waiting.popleft().result()
 
 
 _PAD = "      "  # an actor's keys stand three levels in
-_AHEAD = 1  # actors whose unmatched events are made ahead of the one written
+_AHEAD = 4  # pieces of unmatched events made ahead of the one written (each of at most `PIECE` ids)
 
 
 def _explained(actor: ActorScore, explain: bool, event: str | None) -> dict[str, Any]:
@@ -159,15 +174,16 @@ def document_json(
     axes = score.pack.scoring.axes
     # orjson escapes every newline inside a string, so each one below is between lines:
     # indenting after each moves a part to where it stands in the whole document.
-    # An actor's unmatched events are joined by polars on a thread of their own, one actor ahead of
-    # the timeline made here: the two cores work at once.
+    # An actor's unmatched events are joined by polars on a thread of their own, a piece ahead of the
+    # one written (and of the timeline made here): the two cores work at once, and no more than two
+    # pieces are held.
     actors = list(score.actors.items())
+    parts = [_unmatched_json(actor) for _, actor in actors]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = deque(pool.submit(_unmatched_json, actor) for _, actor in actors[:_AHEAD])
+        pieces = _ahead(pool, (piece for listed, reasons in parts for piece in (*listed, *reasons)))
         for i, (name, actor) in enumerate(actors):
-            if i + _AHEAD < len(actors):
-                ahead.append(pool.submit(_unmatched_json, actors[i + _AHEAD][1]))
-            yield from _actor_json(i, name, actor, axes, ahead.popleft().result(), bands, explain, event)
+            counts = (len(parts[i][0]), len(parts[i][1]))
+            yield from _actor_json(i, name, actor, axes, pieces, counts, bands, explain, event)
     yield b"\n  }" if score.actors else b"}"
     for key, value in (after or {}).items():
         yield b",\n  " + orjson.dumps(key) + b": "
@@ -180,12 +196,14 @@ def _actor_json(
     name: str,
     actor: ActorScore,
     axes: tuple[str, ...],
-    unmatched: tuple[bytes, bytes],
+    pieces: Iterator[bytes],
+    counts: tuple[int, int],
     bands: BandedScore | None,
     explain: bool,
     event: str | None,
 ) -> Iterator[bytes]:
-    """Actor `i`'s part of `document_json`, its unmatched events made already."""
+    """Actor `i`'s part of `document_json`, its unmatched events and their reasons the next `counts`
+    of `pieces`."""
     yield (b",\n    " if i else b"\n    ") + orjson.dumps(name) + b': {\n      "timeline": ['
     count = len(actor.columns.dates)
     for lo in range(0, count, _ROWS):
@@ -198,8 +216,10 @@ def _actor_json(
     yield b"\n      ]," if count else b"],"
     final = _row(actor.final) | ({"bands": final_bands(bands.bands.actors[name])} if bands else {})
     yield orjson.dumps({"final": final}, option=orjson.OPT_INDENT_2)[1:-2].replace(b"\n", b"\n    ")
-    yield b',\n      "unmatched": ' + unmatched[0]
-    yield b',\n      "unmatched_reasons": ' + unmatched[1]
+    yield b',\n      "unmatched": '
+    yield from islice(pieces, counts[0])
+    yield b',\n      "unmatched_reasons": '
+    yield from islice(pieces, counts[1])
     rest_of = _explained(actor, explain, event)
     item = orjson.dumps(rest_of, option=orjson.OPT_INDENT_2)
     yield (b"," + item[1:-2].replace(b"\n", b"\n    ") if rest_of else b"") + b"\n    }"  # the keys after those

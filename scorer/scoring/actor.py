@@ -22,6 +22,7 @@ from scorer.scoring.balance import balance_and_lean, balances_and_leans
 from scorer.scoring.decay import factor, running
 from scorer.scoring.fired import EventColumns, Fired, Matches
 from scorer.scoring.periods import Every, period_table
+from scorer.scoring.unmatched_ids import Piece
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -113,7 +114,7 @@ class ActorScore:
         every: Every | None,
         unmatched: Callable[[], tuple[str, ...]],
         reasons: Callable[[], dict[str, str]] = dict,
-        unmatched_json: Callable[[str], tuple[bytes, bytes]] | None = None,
+        unmatched_json: Callable[[str], tuple[list[Piece], list[Piece]]] | None = None,
         sequences: Sequences | None = None,
         *,
         as_of: bool = False,

@@ -60,7 +60,7 @@ class DayScore(ActorScore):
             every,
             partial(unmatched.between, *span),
             partial(unmatched.reasons_between, *span),
-            partial(unmatched.json_between, *span),
+            partial(unmatched.json_parts, *span),
             as_of=as_of,
         )
         self._day_amounts = amounts

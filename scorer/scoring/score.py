@@ -28,7 +28,7 @@ from scorer.scoring.fired import EventColumns, Fired
 from scorer.scoring.periods import Every
 from scorer.scoring.tables import Table
 from scorer.scoring.unmatched import reasons, tested_columns
-from scorer.scoring.unmatched_ids import UnmatchedIds
+from scorer.scoring.unmatched_ids import Piece, UnmatchedIds, json_parts
 
 if TYPE_CHECKING:
     from scorer.model.event import Event
@@ -222,9 +222,14 @@ class _Unmatched:
         """Why no rule matched each of those, by event id."""
         return self._ids.reasons_between(*self._span(lo, hi))
 
-    def json_between(self, lo: int, hi: int, pad: str = "") -> tuple[bytes, bytes]:
-        """Both, as the JSON document writes them (`UnmatchedIds.json_between`)."""
-        return self._ids.json_between(*self._span(lo, hi), pad)
+    def json_parts(self, lo: int, hi: int, pad: str = "") -> tuple[list[Piece], list[Piece]]:
+        """Both, as the JSON document writes them, in pieces (`unmatched_ids.json_parts`): the ids are
+        gathered and reasoned when the first piece is made."""
+        return json_parts(self._gathered, *self._span(lo, hi), pad)
+
+    def _gathered(self) -> UnmatchedIds:
+        """The ids and their reasons (`_ids`)."""
+        return self._ids
 
 
 def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tally: Tally | None = None) -> Score:
@@ -256,7 +261,7 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tal
             every,
             partial(unmatched.between, lo, hi),
             partial(unmatched.reasons_between, lo, hi),
-            partial(unmatched.json_between, lo, hi),
+            partial(unmatched.json_parts, lo, hi),
             matched.sequences,
             as_of=as_of is not None,
         )

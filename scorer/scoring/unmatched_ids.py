@@ -3,14 +3,15 @@ Python strings unless a report asks for them one by one.
 
 The ids come one actor after another (by date within each); each reason is
 a place in a short list of distinct reasons. A JSON document takes an
-actor's list and reasons already written (`json_between`), joined by polars
-byte for byte as orjson writes them indented; text reports take tuples and
+actor's list and reasons in pieces (`json_parts`), joined by polars byte for
+byte as orjson writes them indented; text reports take tuples and
 dicts (`between`, `reasons_between`).
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Callable
+from functools import cached_property, partial
 
 import numpy as np
 import orjson
@@ -49,21 +50,59 @@ class UnmatchedIds:
         said = self._said
         return dict(zip(self._texts[a:b], [said[code] for code in self._codes[a:b].tolist()], strict=True))
 
-    def json_between(self, a: int, b: int, pad: str = "") -> tuple[bytes, bytes]:
-        """`between` and `reasons_between` as `orjson.dumps(..., option=OPT_INDENT_2)` writes them, each
-        line after the first indented by `pad`."""
-        if a == b:
-            return b"[]", b"{}"
-        if not self._plain:
-            return indented(list(self.between(a, b)), pad), indented(self.reasons_between(a, b), pad)
-        ids = self._ids.slice(a, b - a)
-        why = self._said_json.gather(self._codes[a:b])
+    def json_parts(self, a: int, b: int, pad: str = "") -> tuple[list[Piece], list[Piece]]:
+        """Rows a to b for a JSON document, in pieces (`json_parts`)."""
+        return json_parts(self._itself, a, b, pad)
+
+    def _itself(self) -> UnmatchedIds:
+        """These ids (what `json_parts` asks for when a piece is made)."""
+        return self
+
+    def piece(self, c: int, d: int, pad: str, keyed: bool, first: bool, last: bool) -> bytes:
+        """Rows c to d of the list (of the reasons, when `keyed`) as they stand in the whole."""
         line = "\n" + pad + "  "
-        listed, keyed = pl.select(
-            pl.lit(ids).str.join(f'",{line}"'),
-            pl.concat_str(pl.lit(ids), pl.lit('": '), pl.lit(why)).str.join(f',{line}"').alias("keyed"),
-        ).row(0)
-        return f'[{line}"{listed}"\n{pad}]'.encode(), f'{{{line}"{keyed}\n{pad}}}'.encode()
+        if self._plain:
+            # Joined by polars, without a Python string per id.
+            ids = pl.lit(self._ids.slice(c, d - c))
+            if keyed:
+                why = pl.lit(self._said_json.gather(self._codes[c:d]))
+                text = pl.select(pl.concat_str(pl.lit('"'), ids, pl.lit('": '), why).str.join("," + line)).item()
+            else:
+                text = '"' + pl.select(ids.str.join(f'",{line}"')).item() + '"'
+        else:
+            items = [orjson.dumps(one).decode() for one in self._texts[c:d]]
+            if keyed:
+                said = [orjson.dumps(self._said[code]).decode() for code in self._codes[c:d].tolist()]
+                items = [f"{one}: {why}" for one, why in zip(items, said, strict=True)]
+            text = ("," + line).join(items)
+        opening, closing = "{}" if keyed else "[]"
+        end = "\n" + pad + closing if last else ""
+        return f"{opening if first else ','}{line}{text}{end}".encode()
+
+
+PIECE = 50_000  # unmatched ids (or reasons) made into JSON at a time
+Piece = Callable[[], bytes]  # a piece of JSON, made when called
+
+
+def json_parts(ids: Callable[[], UnmatchedIds], a: int, b: int, pad: str = "") -> tuple[list[Piece], list[Piece]]:
+    """Rows a to b of `ids()` as the list and the reasons stand in a JSON document: `between` and
+    `reasons_between` as `orjson.dumps(..., option=OPT_INDENT_2)` writes them, each line after the first
+    indented by `pad`. Each comes in pieces to make one after another (joined, the whole), `PIECE` ids
+    a piece, so that an actor of a million unmatched events is never held whole; `ids` is asked for only
+    when a piece is made."""
+    if a == b:
+        return [partial(bytes, b"[]")], [partial(bytes, b"{}")]
+    cuts = [*range(a, b, PIECE), b]
+    spans = list(zip(cuts, cuts[1:], strict=False))
+    return (
+        [partial(_piece, ids, c, d, pad, False, c == a, d == b) for c, d in spans],
+        [partial(_piece, ids, c, d, pad, True, c == a, d == b) for c, d in spans],
+    )
+
+
+def _piece(ids: Callable[[], UnmatchedIds], c: int, d: int, pad: str, keyed: bool, first: bool, last: bool) -> bytes:
+    """A piece of `json_parts`."""
+    return ids().piece(c, d, pad, keyed, first, last)
 
 
 def indented(value: object, pad: str) -> bytes:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import Run, write
 
 import scorer
@@ -150,9 +151,14 @@ def test_the_quick_rule_out_says_what_judging_every_rule_says(tmp_path: Path) ->
             assert why(values)
 
 
-def test_the_json_of_unmatched_events_is_what_orjson_writes_of_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("piece", [50_000, 1, 2])  # a piece a list, or several (the last one short)
+def test_the_json_of_unmatched_events_is_what_orjson_writes_of_them(
+    tmp_path: Path, piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from scorer.report.json import document, document_json, to_json
+    from scorer.scoring import unmatched_ids
 
+    monkeypatch.setattr(unmatched_ids, "PIECE", piece)
     rules = write(tmp_path, "rules.yaml", RULES)
     events = [
         '{"id": "plain-1", "date": "2009-01-02", "actor": "KAZ", "type": "arms.buy"}',
@@ -161,9 +167,10 @@ def test_the_json_of_unmatched_events_is_what_orjson_writes_of_them(tmp_path: Pa
         '{"id": "caf\\u00e9 \\u043a", "date": "2009-01-05", "actor": "RUS", "type": "arms.buy"}',
         '{"id": "ok", "date": "2009-01-06", "actor": "KAZ", "type": "exercise.join", "partner": "NATO"}',
         '{"id": "late", "date": "2011-01-01", "actor": "CHN", "type": "arms.buy"}',
+        '{"id": "third", "date": "2009-01-07", "actor": "KAZ", "type": "arms.buy"}',
     ]
     pack = scorer.load_pack(rules)
-    for lines in (events, [events[0], events[3], events[4], events[5]]):  # ids to escape, and none
+    for lines in (events, [events[0], events[3], events[4], events[5], events[6]]):  # ids to escape, and none
         path = write(tmp_path, "events.jsonl", "\n".join(lines) + "\n")
         for as_of in (None, "2010"):  # CHN has no event before 2010: an actor without events
             result = scorer.score(scorer.read_events(str(path)), pack, as_of=as_of)
