@@ -204,7 +204,7 @@ class _Unmatched:
     @cached_property
     def _ids(self) -> UnmatchedIds:
         """Their ids and why no rule matched each."""
-        rows = pl.Series(self._order[self._positions])
+        rows = pl.Series(self._order[self._positions].astype(np.uint32))  # (polars gathers by u32: no copy)
         columns = [name for name in tested_columns(self._pack) if name in self._frame.columns]
         codes, said = reasons(self._pack, self._frame.select(columns)[rows])
         return UnmatchedIds(self._frame["id"].gather(rows), codes, said)
