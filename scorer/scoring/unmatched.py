@@ -44,14 +44,26 @@ class Reasons:
         self._sets: dict[Any, list[str]] = {}
         self._types = {rule.id: _allowed(rule.when, "type") for rule in pack.rules}
         self._partners = {rule.id: _allowed(rule.when, "partner") for rule in pack.rules}
+        # The rules that may hold for each type token their eq/in tests name (in pack order), and
+        # those that may hold for any: a type's candidates without walking every rule of the pack.
+        self._naming: dict[str, list[int]] = {}
+        self._any: list[int] = []
+        for at, rule in enumerate(pack.rules):
+            types = self._types[rule.id]
+            for told in types or ():
+                self._naming.setdefault(told, []).append(at)
+            if types is None:
+                self._any.append(at)
 
     def _for_type(self, values: Mapping[str, Any]) -> tuple[list[Rule], list[Rule]]:
         """The enabled rules the event's type allows, and the disabled ones."""
         kind = values.get("type")
         if kind not in self._by_type:
             told = None if kind is None else token(kind)
-            allowed = [rule for rule in self._enabled if self._allows(rule, told, values)]
-            idle = [rule for rule in self._idle if self._allows(rule, told, values)]
+            places = range(len(self.pack.rules)) if told is None else sorted(self._naming.get(told, []) + self._any)
+            rules = [self.pack.rules[at] for at in places]
+            allowed = [rule for rule in rules if rule.enabled and self._allows(rule, told, values)]
+            idle = [rule for rule in rules if not rule.enabled and self._allows(rule, told, values)]
             self._by_type[kind] = (allowed, idle)
         return self._by_type[kind]
 
@@ -188,7 +200,11 @@ def reasons(pack: RulePack, rows: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
         pl.col(name) if name in _NUMBERS else pl.col(name).cast(pl.String) for name in columns
     )
     why = Reasons(pack)
-    return groups, [why(row_values(row)) for row in alike.iter_rows(named=True)]
+    if "tags" in columns or "attrs" in columns:
+        return groups, [why(row_values(row)) for row in alike.iter_rows(named=True)]
+    # (What `row_values` makes, a dictionary copied rather than built: thousands of distinct rows.)
+    none = dict.fromkeys(_FIELDS)
+    return groups, [why(none | dict(zip(columns, row, strict=True))) for row in alike.iter_rows()]
 
 
 def _grouped(key: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
