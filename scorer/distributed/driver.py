@@ -241,12 +241,25 @@ def _unmatched(sums: list[Sums], pack: RulePack) -> tuple[UnmatchedIds, dict[str
     frames = [s.unmatched.with_columns(part=pl.lit(i, pl.Int64)) for i, s in enumerate(sums) if s.unmatched.height]
     if not frames:
         return UnmatchedIds(pl.Series([], dtype=pl.String), np.zeros(0, dtype=np.int64), []), {}
-    found = pl.concat(frames, how="diagonal_relaxed")
-    names = found["actor"].unique().sort()  # ranked by name through the few names, not by sorting every row's text
+    found = pl.concat(frames, how="diagonal_relaxed", rechunk=True)  # (one chunk: gathered much faster)
+    names = found["actor"].unique().cast(pl.String).sort()  # ranked by name through the few names, not every row
     rank = found["actor"].replace_strict(names, pl.int_range(len(names), eager=True), return_dtype=pl.Int64)
-    ordered = found.with_columns(rank=rank).sort(["rank", "day", "part", "row"])
+    ordered = found.with_columns(rank=rank)[_order(rank.to_numpy(), found, len(frames))]
     codes, said = reasons(pack, ordered)
     counts = ordered.group_by("rank", maintain_order=True).agg(pl.col("actor").first(), pl.len())
     ends = np.cumsum(counts["len"].to_numpy())
     spans = {str(actor): (int(end - n), int(end)) for actor, n, end in zip(counts["actor"], counts["len"], ends, strict=True)}
     return UnmatchedIds(ordered["id"].cast(pl.String), codes, said), spans
+
+
+def _order(rank: np.ndarray, found: pl.DataFrame, parts: int) -> pl.Series:
+    """The order of unmatched events by actor rank, day, part and row: sorted as one number where the four
+    fit in 63 bits (a sort of ten million rows by four columns takes seconds more)."""
+    day = found["day"].to_numpy().astype(np.int64)
+    row = found["row"].to_numpy().astype(np.int64)
+    first = int(day.min())
+    days, rows = int(day.max()) - first + 1, int(row.max()) + 1
+    if (int(rank.max()) + 1) * days * (parts + 1) * rows >= 1 << 63:
+        return found.with_columns(rank=pl.Series(rank)).select(pl.arg_sort_by(["rank", "day", "part", "row"])).to_series()
+    key = ((rank * days + (day - first)) * (parts + 1) + found["part"].to_numpy()) * rows + row
+    return pl.Series(key).arg_sort()  # (each key once: no tie to keep in order)

@@ -267,3 +267,22 @@ def test_bands_are_drawn_with_the_local_engine_only(capsys: pytest.CaptureFixtur
         assert "--bands" in err and "--engine local" in err
     status, _, err = run(capsys, "score", FIXTURE, "--every", "year", "--draws", "5", "--engine", "dask")
     assert status == 2 and "--draws and --seed apply only with --bands" in err
+
+
+@pytest.mark.parametrize("wide", [False, True])  # the four keys as one number, and (past 63 bits) as four
+def test_unmatched_events_are_put_in_order_by_actor_day_part_and_row(wide: bool) -> None:
+    import numpy as np
+    import polars as pl
+
+    rng = np.random.default_rng(7)
+    n = 5_000
+    found = pl.DataFrame(
+        {
+            "day": pl.Series(rng.integers(733_000, 734_000, n), dtype=pl.Int32),
+            "part": rng.integers(0, 6, n),
+            "row": pl.Series(rng.permutation(n) * ((1 << 50) if wide else 1), dtype=pl.UInt64),
+        }
+    )
+    rank = rng.integers(0, 12, n)
+    expected = found.with_columns(rank=pl.Series(rank)).select(pl.arg_sort_by(["rank", "day", "part", "row"]))
+    assert driver._order(rank, found, 6).to_list() == expected.to_series().to_list()
