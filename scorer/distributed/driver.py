@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -67,6 +68,7 @@ def connect(scheduler: str) -> Iterator[Client]:
                 processes=True,
                 dashboard_address=":0",  # any free port: no warning when 8787 is taken
                 silence_logs=logging.CRITICAL,  # the command's messages are its own
+                env=_worker_threads(workers),
             ) as cluster,
             Client(cluster) as client,
         ):
@@ -78,6 +80,15 @@ def connect(scheduler: str) -> Iterator[Client]:
         raise UsageError(f"--scheduler {scheduler!r}: cannot reach the scheduler ({err})") from None
     with client:
         yield client
+
+
+def _worker_threads(workers: int) -> dict[str, str]:
+    """The environment of a LocalCluster's workers: polars in each uses its share of this machine's cores
+    (N processes each running as many threads as there are cores only take turns), unless the user
+    set POLARS_MAX_THREADS."""
+    if "POLARS_MAX_THREADS" in os.environ:
+        return {}
+    return {"POLARS_MAX_THREADS": str(max(1, (os.cpu_count() or 1) // workers))}
 
 
 @dataclass(frozen=True)

@@ -286,3 +286,13 @@ def test_unmatched_events_are_put_in_order_by_actor_day_part_and_row(wide: bool)
     rank = rng.integers(0, 12, n)
     expected = found.with_columns(rank=pl.Series(rank)).select(pl.arg_sort_by(["rank", "day", "part", "row"]))
     assert driver._order(rank, found, 6).to_list() == expected.to_series().to_list()
+
+
+def test_local_workers_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
+    monkeypatch.setattr(driver.os, "cpu_count", lambda: 8)
+    assert driver._worker_threads(1) == {"POLARS_MAX_THREADS": "8"}
+    assert driver._worker_threads(3) == {"POLARS_MAX_THREADS": "2"}
+    assert driver._worker_threads(16) == {"POLARS_MAX_THREADS": "1"}
+    monkeypatch.setenv("POLARS_MAX_THREADS", "5")  # the user's own setting is left to the workers
+    assert driver._worker_threads(2) == {}
