@@ -174,9 +174,9 @@ def document_json(
     axes = score.pack.scoring.axes
     # orjson escapes every newline inside a string, so each one below is between lines:
     # indenting after each moves a part to where it stands in the whole document.
-    # An actor's unmatched events are joined by polars on a thread of their own, a piece ahead of the
-    # one written (and of the timeline made here): the two cores work at once, and no more than two
-    # pieces are held.
+    # An actor's unmatched events are joined by polars on a thread of their own, `_AHEAD` pieces ahead
+    # of the one written (and of the timeline made here): the two cores work at once, and no more than
+    # `_AHEAD` + 1 pieces are held.
     actors = list(score.actors.items())
     parts = [_unmatched_json(actor) for _, actor in actors]
     with ThreadPoolExecutor(max_workers=1) as pool:
