@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import hypothesis.strategies as st
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 from scorer.io.machine_coded import rows as machine
 from scorer.io.machine_coded.rows import RowError
 from scorer.model.event import Event
+from scorer.model.frame import SCHEMA
 
 # Text as a row reader copies it from a file: mostly plain, sometimes hostile, sometimes at the length cap.
 _text = st.one_of(
@@ -69,3 +71,14 @@ def test_an_event_a_reader_makes_is_the_one_pydantic_validates(values: dict[str,
     made = machine.event(**values)
     assert made == expected
     assert made.model_dump() == expected.model_dump()
+
+
+def test_blocks_read_by_columns_are_kept_in_few_chunks() -> None:
+    reading = machine.Reading()
+    parts = []
+    for i in range(20):  # a block's events each, already columns
+        part = pl.DataFrame({name: pl.Series([None] * 3, dtype=dtype) for name, dtype in SCHEMA.items()})
+        parts.append(part.with_columns(pl.Series("line", [3 * i + 1, 3 * i + 2, 3 * i + 3], dtype=pl.Int32)))
+        reading.add_frame(parts[-1])
+    assert reading.frame.equals(pl.concat(parts))
+    assert reading.frame["line"].n_chunks() <= 20 // 8 + 20 % 8  # the blocks made one eight at a time

@@ -38,6 +38,8 @@ class RowError(Exception):
 
 _SLICE = 4096  # events held as models at a time: then they are columns
 
+_COMPACT = 8  # frames of blocks made one at a time
+
 
 @dataclass
 class Reading:
@@ -52,6 +54,7 @@ class Reading:
     _frames: list[pl.DataFrame] = field(default_factory=list)
     _events: list[Event] = field(default_factory=list)
     _origins: list[Origin] = field(default_factory=list)
+    _loose: int = 0  # frames added since the last were made one
 
     def add(self, event: Event, origin: Origin) -> None:
         """Add one event and where it was read."""
@@ -64,6 +67,12 @@ class Reading:
         """Events already made columns (`scorer.model.SCHEMA`), after those added so far."""
         self._flush()
         self._frames.append(frame)
+        self._loose += 1
+        if self._loose == _COMPACT:
+            # The latest blocks made one frame, a chunk a column: scoring gathers from a few chunks much
+            # faster than from one per block, and copying a few blocks at a time holds little more.
+            self._frames[-_COMPACT:] = [pl.concat(self._frames[-_COMPACT:], rechunk=True)]
+            self._loose = 0
 
     def _flush(self) -> None:
         """The events added so far made columns."""
