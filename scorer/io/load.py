@@ -64,7 +64,7 @@ def read_events(
         return replace(read, sources=tuple(paths))
     tally = Tally()
     # A score reads what its pack tests: a machine-coded file's text for people and attributes are left out.
-    left = LEFT_OUT - set(columns) if columns is not None else frozenset()
+    left = _left_out(columns)
     frames: list[pl.DataFrame] = []
     problems: list[Problem] = []
     for path, kind in zip(paths, kinds, strict=True):
@@ -92,6 +92,11 @@ def read_events(
     if problems:
         raise InputError(list(dict.fromkeys(problems)))
     return EventSet(frame, tally, tuple(paths))
+
+
+def _left_out(columns: Sequence[str] | None) -> frozenset[str]:
+    """The text for people and the attributes a reading for these fields need not keep (all fields: none)."""
+    return LEFT_OUT - set(columns) if columns is not None else frozenset()
 
 
 def read_machine_coded(
@@ -143,8 +148,7 @@ def _hand_coded(
             fast = None
             if fmt == "jsonl" and file_size(path) > columns_from:
                 # (A score reads what its pack tests: the text for people it does not test is checked, then dropped.)
-                left = LEFT_OUT - set(columns) if columns is not None else frozenset()
-                fast = jsonl_columns(path, block_size=block_size, left=left)
+                fast = jsonl_columns(path, block_size=block_size, left=_left_out(columns))
             if fast is not None:
                 frames.append(fast.frame)
                 problems.extend(fast.problems)

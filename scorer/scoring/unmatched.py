@@ -171,9 +171,10 @@ def _field_reason(rule: Rule, values: Mapping[str, Any]) -> str:
     return f"{which} on {named} failed (rule '{rule.id}', {rule.where})"
 
 
-def row_values(row: Mapping[str, Any]) -> dict[str, Any]:
-    """An event row of the frame as the field values conditions test (tags and attributes decoded)."""
-    values = {name: row.get(name) for name in _FIELDS}
+def _values(blank: dict[str, Any], columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
+    """A row of these columns as the field values conditions test: `blank` (every field none) copied and
+    filled, tags and attributes decoded."""
+    values = blank | dict(zip(columns, row, strict=True))
     for name in ("tags", "attrs"):
         text = values[name]
         if isinstance(text, str):
@@ -199,12 +200,8 @@ def reasons(pack: RulePack, rows: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
     alike = rows[pl.Series(first)].select(
         pl.col(name) if name in _NUMBERS else pl.col(name).cast(pl.String) for name in columns
     )
-    why = Reasons(pack)
-    if "tags" in columns or "attrs" in columns:
-        return groups, [why(row_values(row)) for row in alike.iter_rows(named=True)]
-    # (What `row_values` makes, a dictionary copied rather than built: thousands of distinct rows.)
-    none = dict.fromkeys(_FIELDS)
-    return groups, [why(none | dict(zip(columns, row, strict=True))) for row in alike.iter_rows()]
+    why, blank = Reasons(pack), dict.fromkeys(_FIELDS)
+    return groups, [why(_values(blank, columns, row)) for row in alike.iter_rows()]
 
 
 def _grouped(key: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:

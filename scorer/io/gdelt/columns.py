@@ -68,15 +68,15 @@ def _looked(table: pl.DataFrame, known: Known, *, exact: bool = True) -> pl.Data
         """Actor1's or Actor2's country or bloc, per row."""
         return lookup(table, [country, group], lambda f: g.actor_of(f, country, group, role), known, role)
 
-    parts = lookup(table, [g.EVENT_CODE], code_parts, known, "cameo")
+    # (One lookup for the three parts of the code: its join back to the rows is most of its cost.)
+    cameo = lookup(table, [g.EVENT_CODE], code_parts, known, "cameo").str.split_exact(_APART, 2)
     return table.select(
         actor=side(g.A1_COUNTRY, g.A1_GROUP, "Actor1"),
         partner=side(g.A2_COUNTRY, g.A2_GROUP, "Actor2"),
         date=lookup(table, [g.DAY], lambda f: g.sql_date(f[g.DAY]), known, "date"),
-        # (One lookup for the three parts: its join back to the rows is most of its cost.)
-        code=pl.lit(parts).str.split_exact(_APART, 2).struct.field("field_0"),
-        root=pl.lit(parts).str.split_exact(_APART, 2).struct.field("field_1"),
-        what=pl.lit(parts).str.split_exact(_APART, 2).struct.field("field_2"),
+        code=cameo.struct.field("field_0"),
+        root=cameo.struct.field("field_1"),
+        what=cameo.struct.field("field_2"),
         quad=lookup(table, [g.QUAD_CLASS], quad, known, "quad"),
         goldstein=_number(table, g.GOLDSTEIN, exact, known, low=-10, high=10),
         # (Tones are many: nearly one per article. What earlier blocks found is not kept.)
