@@ -1,4 +1,4 @@
-"""The command's entry point: the allocator option set before polars loads, the user's own kept."""
+"""The command's entry point: the allocators' options set before polars loads, the user's own kept."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import Run
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -22,6 +23,13 @@ main()
 import os
 print(os.environ.get("_RJEM_MALLOC_CONF"))
 """
+
+
+def _glibc() -> bool:
+    try:
+        return os.confstr("CS_GNU_LIBC_VERSION") is not None
+    except (ValueError, OSError):
+        return False
 
 
 def _probe(**env: str) -> list[str]:
@@ -43,6 +51,46 @@ def test_an_option_the_user_set_is_kept() -> None:
     option = _probe(_RJEM_MALLOC_CONF="narenas:2")[-1]
     assert option.endswith(",narenas:2")
     assert "dirty_decay_ms:100" not in option
+
+
+ARENAS = """
+import ctypes, sys, tempfile, threading
+from scorer.cli import launch
+sys.argv = ["scorer", "--version"]
+launch()
+ready = threading.Barrier(4)
+def hold():
+    kept = bytearray(1 << 20)  # (glibc's malloc: an arena of its own for each thread, unless told otherwise)
+    ready.wait()
+threads = [threading.Thread(target=hold) for _ in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+libc = ctypes.CDLL(None)
+libc.fopen.restype = ctypes.c_void_p
+libc.fclose.argtypes = [ctypes.c_void_p]
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+with tempfile.NamedTemporaryFile("r") as report:
+    stream = libc.fopen(report.name.encode(), b"w")
+    libc.malloc_info(0, stream)
+    libc.fclose(stream)
+    print(report.read().count("<heap nr="))
+"""
+
+
+def _arenas(**env: str) -> int:
+    clean = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    done = subprocess.run(
+        [sys.executable, "-c", ARENAS], env=clean | env, capture_output=True, text=True, check=True, timeout=60
+    )
+    return int(done.stdout.splitlines()[-1])
+
+
+@pytest.mark.skipif(not _glibc(), reason="glibc's allocator only")
+def test_the_command_asks_glibc_for_one_arena_unless_the_user_set_a_number() -> None:
+    assert _arenas() == 1
+    assert _arenas(MALLOC_ARENA_MAX="4") > 1
 
 
 def test_the_library_api_loads_on_first_use() -> None:
