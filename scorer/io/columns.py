@@ -22,28 +22,16 @@ import polars as pl
 
 from scorer.io.exact import jsonl_lines
 from scorer.io.files import MAX_LINE_BYTES, LineTooLong, file_size, line_blocks
-from scorer.io.json_bytes import SURROGATE, byte_counts, escaped_quotes, outside_strings
+from scorer.io.jsonl_block import CATEGORICAL, KEPT, READ_SCHEMA, USUAL, Read, block_columns
 from scorer.io.progress import Progress
-from scorer.model.fields import DATE_RE, MAX_FIELD_CHARS, MAX_INTENSITY, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE
-from scorer.model.frame import NUMBER_FIELDS, SCHEMA, TEXT_FIELDS, empty, from_events
+from scorer.model.fields import DATE_RE, MAX_FIELD_CHARS, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE
+from scorer.model.frame import SCHEMA, empty, from_events
 from scorer.problems import Problem, printable
 
 _EPOCH_ORDINAL = Date(1970, 1, 1).toordinal()
 
-_READ_SCHEMA = {name: pl.String for name in TEXT_FIELDS} | {name: pl.Float64 for name in NUMBER_FIELDS}
-# Read as text (polars reads text faster than categories), made Categorical block by
-# block and checked once per distinct value; the other text is checked block by block.
-_CATEGORICAL = ("date", "actor", "type", "partner")
-_PLAIN_TEXT = tuple(name for name in TEXT_FIELDS if name not in _CATEGORICAL)
-
-
 BLOCK = 4 << 20
 EXACT_LINES = 4096  # lines validated at a time by the exact reader: their models are dropped once they are columns
-
-# A block's rows, whether it is all ASCII, how many lines it holds, each row's line
-# counted from the block's first (None: row i is line i + 1), and the problems of the
-# lines it could not read (lines counted from the block's first).
-Read = tuple[pl.DataFrame, bool, int, np.ndarray | None, list[Problem]]
 
 
 @dataclass(frozen=True)
@@ -105,6 +93,7 @@ class _Blocks:
         self.exact: list[int] = []  # sizes of the blocks validated line by line
         self.rows = self.lines = 0
         self.ascii = True
+        self.schema = USUAL  # the fields each block is read for first: all of them once a block holds text for people
 
     def read_all(self, block_size: int, progress: Callable[[int, str], Progress]) -> bool:
         """Read every block, two at a time; False as soon as one cannot be read by columns or line by line."""
@@ -131,7 +120,11 @@ class _Blocks:
 
     def block(self, raw: bytes, first: bool) -> Read | None:
         """One block, by columns if the checks allow it, else line by line."""
-        read = _block_columns(raw)
+        read = block_columns(raw, self.schema)
+        if read is None and self.schema is USUAL:
+            read = block_columns(raw, READ_SCHEMA)
+            if read is not None:
+                self.schema = READ_SCHEMA  # this file's lines hold text for people: every later block is read for it
         if read is None:
             self.exact.append(len(raw))
             read = _exact_block(raw, self.path, first, self.exact_lines)
@@ -160,9 +153,9 @@ class _Blocks:
         frames = self.frames
         # Tags and attributes come only from lines validated one by one (the checks refuse both).
         extra = [name for name in ("tags", "attrs") if any(f[name].null_count() < f.height for f in frames if name in f)]
-        if any(len(f.columns) != len(_READ_SCHEMA) + len(extra) for f in frames):
+        if any(len(f.columns) != len(READ_SCHEMA) + len(extra) for f in frames):
             frames = [
-                f.select(*_READ_SCHEMA, *[pl.col(c) if c in f else pl.lit(None, pl.String).alias(c) for c in extra])
+                f.select(*READ_SCHEMA, *[pl.col(c) if c in f else pl.lit(None, pl.String).alias(c) for c in extra])
                 for f in frames
             ]
         line = pl.Series("line", np.concatenate(self.numbers), dtype=pl.Int32)
@@ -195,84 +188,6 @@ def _blocks(path: str, size: int) -> Iterator[bytes | None]:
         yield None
 
 
-def _block_columns(raw: bytes) -> Read | None:
-    """Whole lines of JSON as a frame, if every check passes; else None."""
-    try:
-        frame = pl.read_ndjson(raw, schema=_READ_SCHEMA)
-    except Exception:  # noqa: BLE001 - any trouble at all: the exact reader will say what it is
-        return None
-    # polars silently drops unknown fields, reads null as absent, turns numbers and
-    # booleans into text where the schema says text, and a list or an object into its
-    # JSON text (where it says a number, any of these is an error). Where no quote is
-    # escaped (no backslash), `":` ends a key and nothing else, unless white space comes
-    # between (then the exact reader looks). So each line holds at least one `":` per
-    # field read, and exactly one when it holds no other key: then it holds two quotes
-    # per key, two per text value that is a JSON string and none elsewhere. Counted over
-    # the block, as many `":` as fields read and twice as many quotes as fields read and
-    # text fields read mean: no unknown key, no null, and every text value a string.
-    # `[` is refused outright; one `{` per line (every line that parsed holds one) rules
-    # out objects; DEL is the one control character polars takes in a string. As many
-    # newlines as rows (or one fewer, at the end of a file) means no blank line, which
-    # would shift the line numbers.
-    escapes = b"\\" in raw
-    if frame.height == 0 or b"\x7f" in raw or (escapes and SURROGATE.search(raw)):
-        return None
-    fields, texts = frame.select(
-        pl.sum_horizontal([pl.col(name).count() for name in _READ_SCHEMA]).alias("fields"),
-        pl.sum_horizontal([pl.col(name).count() for name in TEXT_FIELDS]).alias("texts"),
-    ).row(0)
-    braces, quotes, keys, newlines, spaced = byte_counts(raw)
-    escaped = escaped_quotes(raw) if escapes else np.zeros(0, dtype=np.int64)
-    if len(escaped):
-        # A quote after an odd run of backslashes is text: not counted as a string's end.
-        followed = escaped[escaped + 1 < len(raw)] + 1
-        quotes -= len(escaped)
-        keys -= int(np.count_nonzero(np.frombuffer(raw, dtype=np.uint8)[followed] == ord(":")))
-    if b"[" in raw or braces != frame.height:
-        # A `[` or `{` in a text is text: only those outside strings count.
-        brackets, braces = outside_strings(raw, escaped)
-        if brackets:
-            return None
-    if braces != frame.height or quotes != 2 * fields + 2 * texts or keys != fields or spaced:
-        return None
-    if newlines not in (frame.height, frame.height - 1):
-        return None
-    ascii = raw.isascii() and not escapes  # (an escape may stand for any character)
-    if not _values_pass(frame, ascii):
-        return None
-    # Kept as little as it can be: a column the block does not fill as a constant,
-    # text with few distinct values as categories.
-    kinds = {name: SCHEMA[name] if name in _CATEGORICAL else kind for name, kind in _READ_SCHEMA.items()}
-    kept = frame.select(
-        pl.lit(None, kind).alias(name) if frame[name].null_count() == frame.height else pl.col(name).cast(kind)
-        for name, kind in kinds.items()
-    )
-    return kept, ascii, frame.height, None, []  # no blank line (checked above): row i is line i + 1
-
-
-def _values_pass(frame: pl.DataFrame, ascii: bool) -> bool:
-    """Whether every value of a block is one the exact reader takes as it stands (else it reads the block)."""
-    confidence = pl.col("confidence")
-    checks = frame.select(
-        (pl.col("id").is_null().any() | (pl.col("id") == "").any()).alias("id"),
-        *[pl.col(name).is_null().any().alias(name) for name in ("actor", "type", "date")],
-        ((pl.col("intensity") < 0) | (pl.col("intensity") > MAX_INTENSITY) | ~pl.col("intensity").is_finite())
-        .any()
-        .alias("intensity"),
-        (((confidence < 0) | (confidence > 1)).any() | ~confidence.is_finite().all()).alias("confidence"),
-        # Text the exact reader may refuse: over-long tested fields, control characters
-        # (polars refuses those below 0x20 in a string; DEL is looked for above, and
-        # the others are not ASCII).
-        *[
-            (pl.col(name).str.len_bytes() > MAX_FIELD_CHARS).any().alias(f"n{name}")
-            for name in TESTED_TEXT
-            if name in _PLAIN_TEXT
-        ],
-        *[pl.col(name).str.contains(UNPRINTABLE_RE).any().alias(f"c{name}") for name in _PLAIN_TEXT if not ascii],
-    ).row(0)
-    return not any(checks)
-
-
 def _exact_block(raw: bytes, path: str, first: bool, exact_lines: int) -> Read | None:
     """Whole lines the column checks left alone, validated line by line as the exact reader does.
 
@@ -294,9 +209,8 @@ def _exact_block(raw: bytes, path: str, first: bool, exact_lines: int) -> Read |
         problems.extend(result for result in results if isinstance(result, Problem))
         read = [result for result in results if not isinstance(result, Problem)]
         parts.append(from_events([e for e, _ in read], [o for _, o in read]))
-    kinds = {name: SCHEMA[name] if name in _CATEGORICAL else kind for name, kind in _READ_SCHEMA.items()}
     frame = pl.concat([part for part in parts if part.height] or [empty()])
-    kept = frame.select(*[pl.col(name).cast(kind) for name, kind in kinds.items()], "tags", "attrs")
+    kept = frame.select(*[pl.col(name).cast(kind) for name, kind in KEPT.items()], "tags", "attrs")
     return kept, raw.isascii(), len(lines), frame["line"].to_numpy(), problems
 
 
@@ -306,7 +220,7 @@ def _bad_values(frame: pl.DataFrame, ascii: bool, days: pl.Series) -> pl.Series 
     `days` are those of the distinct dates, in the order `unique` gives them.
     """
     refused: dict[str, pl.Series] = {}
-    for name in _CATEGORICAL:
+    for name in CATEGORICAL:
         text = frame[name].unique().drop_nulls().cast(pl.String)
         wrong = pl.Series([False] * len(text), dtype=pl.Boolean)
         if name in TESTED_TEXT:

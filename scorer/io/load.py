@@ -22,11 +22,10 @@ from scorer.io.files import MAX_YAML_BYTES, file_size, missing, read_text
 from scorer.io.formats import MACHINE_FORMATS, detect, format_for
 from scorer.io.gdelt.read import read_gdelt
 from scorer.io.icews.read import read_icews
-from scorer.io.machine_coded.columns import LEFT_OUT
 from scorer.io.machine_coded.rows import Intensity, Reading
 from scorer.io.parquet.read import is_parquet, read_parquet
 from scorer.io.yaml import load_yaml
-from scorer.model.frame import SCHEMA, EventSet, empty, from_events
+from scorer.model.frame import LEFT_OUT, SCHEMA, EventSet, empty, from_events
 from scorer.model.skipped import Tally
 from scorer.problems import InputError, Problem
 

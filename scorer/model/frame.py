@@ -43,6 +43,8 @@ SCHEMA: dict[str, Any] = {
     "line": pl.Int32,
     "col": pl.Int32,
 }
+# What a score need not read when its pack does not test them: text for people, and the attributes.
+LEFT_OUT = frozenset({"summary", "source", "quote", "tags", "attrs"})
 
 
 

@@ -21,9 +21,8 @@ from scorer.io import columns as table
 from scorer.io import load as events
 from scorer.io.files import MAX_LINE_BYTES
 from scorer.io.load import read_events as load_events
-from scorer.io.machine_coded.columns import LEFT_OUT
 from scorer.io.progress import Progress
-from scorer.model.frame import NUMBER_FIELDS, TEXT_FIELDS
+from scorer.model.frame import LEFT_OUT, NUMBER_FIELDS, TEXT_FIELDS
 from scorer.problems import InputError
 
 
@@ -205,6 +204,19 @@ def test_escapes_are_read_by_columns(name: str, tmp_path: Path) -> None:
     assert read is not None and read.problems == [] and read.exact_blocks == ()
     summaries = read.frame.filter(pl.col("id").str.starts_with("q"))["summary"].to_list()
     assert summaries == ['he said "no"', "a\\", '\\"', "x\u00e9\n\t", "/", '" [sic] {x}']
+    _both_readers_agree(path)
+
+
+@pytest.mark.parametrize("field", ["summary", "source", "quote"])
+def test_text_for_people_first_met_late_in_a_file_is_read_by_columns(field: str, tmp_path: Path) -> None:
+    # Blocks are read first for the fields most lines hold; a key the first reading left out
+    # makes its block read again for every field, and so every later block.
+    path = _file(tmp_path, TRICKY["plain"], good=12_000)
+    late = [f'{{"id": "t{i}", "date": "2009", "actor": "KAZ", "type": "a.b", "{field}": "said {i}"}}' for i in range(3)]
+    path.write_text(path.read_text() + "\n".join(late) + "\n" + "".join(GOOD % (20_000 + i, 1) for i in range(3_000)))
+    read = table.jsonl_columns(str(path), block_size=100 << 10)
+    assert read is not None and read.problems == [] and read.exact_blocks == ()
+    assert read.frame.filter(pl.col("id").str.starts_with("t"))[field].to_list() == ["said 0", "said 1", "said 2"]
     _both_readers_agree(path)
 
 

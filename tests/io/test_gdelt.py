@@ -18,8 +18,8 @@ from scorer.io.gdelt import columns as gdelt_columns
 from scorer.io.gdelt.read import read_gdelt
 from scorer.io.gdelt.rows import row_event
 from scorer.io.load import read_events as load
-from scorer.io.machine_coded.columns import LEFT_OUT
 from scorer.io.machine_coded.rows import RowError
+from scorer.model.frame import LEFT_OUT
 from scorer.model.skipped import Skipped
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "gdelt"

@@ -59,8 +59,6 @@ def width_of(raw: bytes) -> int:
     return raw.count(b"\t", 0, end if end >= 0 else len(raw)) + 1
 
 
-# What a score need not read when its pack does not test them: text for people, and the attributes.
-LEFT_OUT = frozenset({"summary", "source", "quote", "tags", "attrs"})
 Known = dict[str, pl.DataFrame]  # what each lookup of a file found so far, by the lookup's name
 
 
@@ -155,7 +153,7 @@ def events(
 ) -> pl.DataFrame:
     """Events as `model.frame.from_events` makes them, from looked-up `date`, `actor`, `partner` (NONE for
     none), `code` and `goldstein` (JSON text) columns and the other fields as expressions; the fields in
-    `left` (of `LEFT_OUT`) none."""
+    `left` (of `model.frame.LEFT_OUT`) none."""
     partner = pl.when(pl.col("partner") != NONE).then(pl.col("partner"))
     made = {
         "id": id,
