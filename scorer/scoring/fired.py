@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -78,12 +79,29 @@ class Fired:
         layers[layer, group, axis] = weight
         return cls(starts, rule, axis, weight, layers)
 
+    @cached_property
+    def _fires(self) -> np.ndarray:
+        """Whether each group fires any rule."""
+        fires: np.ndarray = self.starts[1:] > self.starts[:-1]
+        return fires
+
     def amounts(self, groups: np.ndarray, intensity: np.ndarray, confidence: np.ndarray) -> np.ndarray:
         """What each event adds to each axis: the sum of weight × intensity × confidence of its matches.
 
         The same floats as summing the matches' contributions in row order (a layer
-        with no weight adds 0.0, which changes no sum).
+        with no weight adds 0.0, which changes no sum). Where most events fire
+        nothing (a pack whose rules test several fields together), only those
+        that fire are worked out; the others add 0.0.
         """
+        some = np.flatnonzero(self._fires[groups])
+        if 2 * len(some) > len(groups):
+            return self._amounts(groups, intensity, confidence)
+        amounts = np.zeros((len(groups), self.layers.shape[2]))
+        amounts[some] = self._amounts(groups[some], intensity[some], confidence[some])
+        return amounts
+
+    def _amounts(self, groups: np.ndarray, intensity: np.ndarray, confidence: np.ndarray) -> np.ndarray:
+        """`amounts`, worked out for every event given."""
         first, *more = self.layers
         amounts: np.ndarray = first[groups]  # a fresh array: worked on in place
         amounts *= intensity[:, None]
