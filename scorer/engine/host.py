@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import threading
 from collections.abc import Sequence
 from typing import Any
 
 import durable_rules_engine
+import orjson
 from durable.engine import Host, MessageNotHandledException
 
 
@@ -111,14 +111,14 @@ def ask_many(name: str, facts: Sequence[dict[str, Any]], sid: str) -> list[tuple
             for i, fact in enumerate(batch, start=lo):
                 fact.update(id=next(_ids), sid=sid)
                 where[fact["id"]] = i
-            _, state = durable_rules_engine.assert_facts(handle, json.dumps(batch, ensure_ascii=False))
+            _, state = durable_rules_engine.assert_facts(handle, orjson.dumps(batch).decode())
             started = durable_rules_engine.start_action_for_state(handle, state)
-            message = json.loads(started[1]) if started else None
+            message = orjson.loads(started[1]) if started else None
             while message:
                 rule, matched = next(iter(message.items()))
                 fired[where[matched["m"]["id"]]].add(int(rule[1:]))  # rule `r{index}`
                 following = durable_rules_engine.complete_and_start_action(handle, state)
-                message = json.loads(following) if following else None
+                message = orjson.loads(following) if following else None
     return [tuple(sorted(rules)) for rules in fired]
 
 
