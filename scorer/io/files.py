@@ -192,6 +192,8 @@ def line_blocks(stream: BinaryIO, size: int, max_line: int | None = None) -> Ite
                     raise LineTooLong
                 start = newline + 1
         if cut:
-            yield bytes(buffer[:cut])
+            with memoryview(buffer) as view:
+                block = view[:cut].tobytes()  # (one copy; `bytes(buffer[:cut])` makes two)
+            yield block
         buffer[: end - cut] = buffer[cut:end]
         held = end - cut
