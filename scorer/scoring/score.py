@@ -27,7 +27,7 @@ from scorer.scoring.actor import ActorScore
 from scorer.scoring.fired import EventColumns, Fired
 from scorer.scoring.periods import Every
 from scorer.scoring.tables import Table
-from scorer.scoring.unmatched import reasons, tested_columns
+from scorer.scoring.unmatched import grouped, judged, reasons, tested_columns
 from scorer.scoring.unmatched_ids import Piece, UnmatchedIds, json_parts
 
 if TYPE_CHECKING:
@@ -150,6 +150,7 @@ class Matched:
     as_of: str | None
     pack: RulePack  # the pack matched: rescoring needs its rules, with any weights
     sequences: Sequences | None = None  # the earlier events behind sequence rules that fired
+    grouped_by: tuple[str, ...] = ()  # the columns whose values all rows of a group share
 
 
 def match(
@@ -184,7 +185,7 @@ def match(
         order, actors, bounds = _only(order, actors, bounds, actor)
     if actors != everyone:
         bounds, actors = _with_every_actor(everyone, actors, bounds), everyone
-    return Matched(frame, order, actors, bounds, groups, fired, as_of, pack, sequences)
+    return Matched(frame, order, actors, bounds, groups, fired, as_of, pack, sequences, tuple(matcher.fields()))
 
 
 class _Unmatched:
@@ -193,7 +194,7 @@ class _Unmatched:
 
     def __init__(self, matched: Matched, fired: Fired, groups: np.ndarray, pack: RulePack) -> None:
         self._frame, self._order, self._fired, self._groups = matched.frame, matched.order, fired, groups  # in that order
-        self._pack = pack
+        self._pack, self._grouped_by = pack, matched.grouped_by
 
     @cached_property
     def _positions(self) -> np.ndarray:
@@ -204,10 +205,17 @@ class _Unmatched:
     @cached_property
     def _ids(self) -> UnmatchedIds:
         """Their ids and why no rule matched each."""
-        rows = pl.Series(self._order[self._positions].astype(np.uint32))  # (polars gathers by u32: no copy)
+        rows = self._order[self._positions].astype(np.uint32)  # (polars gathers by u32: no copy)
         columns = [name for name in tested_columns(self._pack) if name in self._frame.columns]
-        codes, said = reasons(self._pack, self._frame.select(columns)[rows])
-        return UnmatchedIds(self._frame["id"].gather(rows), codes, said)
+        if len(rows) and set(columns) <= set(self._grouped_by):
+            # The events of a group hold the same values of every column the reasons read: one
+            # judgement a group, from one of its events.
+            groups = self._groups[self._positions]
+            first, codes = grouped(groups, int(groups.max()) + 1)
+            said = judged(self._pack, self._frame.select(columns)[pl.Series(rows[first])])
+        else:
+            codes, said = reasons(self._pack, self._frame.select(columns)[pl.Series(rows)])
+        return UnmatchedIds(self._frame["id"].gather(pl.Series(rows)), codes, said)
 
     def _span(self, lo: int, hi: int) -> tuple[int, int]:
         """Where positions [lo, hi) of the order are among the unmatched."""

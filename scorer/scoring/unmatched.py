@@ -197,14 +197,19 @@ def reasons(pack: RulePack, rows: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
     if rows.height == 0:
         return np.zeros(0, dtype=np.int64), []
     first, groups = _alike(rows.select(columns))
-    alike = rows[pl.Series(first)].select(
-        pl.col(name) if name in _NUMBERS else pl.col(name).cast(pl.String) for name in columns
-    )
+    return groups, judged(pack, rows[pl.Series(first)])
+
+
+def judged(pack: RulePack, rows: pl.DataFrame) -> list[str]:
+    """Why no rule matched each event of `rows` (as in `reasons`), one judgement a row: for rows that differ
+    in what the rules test."""
+    columns = [name for name in tested_columns(pack) if name in rows.columns]
+    alike = rows.select(pl.col(name) if name in _NUMBERS else pl.col(name).cast(pl.String) for name in columns)
     why, blank = Reasons(pack), dict.fromkeys(_FIELDS)
-    return groups, [why(_values(blank, columns, row)) for row in alike.iter_rows()]
+    return [why(_values(blank, columns, row)) for row in alike.iter_rows()]
 
 
-def _grouped(key: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
+def grouped(key: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
     """Numbers below `span` grouped: the first place of each distinct one, and each one's group."""
     if span > 1 << 24:
         _, first, groups = np.unique(key, return_index=True, return_inverse=True)
@@ -244,7 +249,7 @@ def _alike(rows: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         key *= np.uint64(size)  # (in place: a million rows make no copies)
         key += dense[codes]
     else:
-        return _grouped(key, span)
+        return grouped(key, span)
     keyed = rows.with_row_index("_row")
     distinct = keyed.unique(subset=rows.columns, keep="first", maintain_order=True).with_row_index("_group")
     joined = keyed.join(distinct, on=rows.columns, how="left", nulls_equal=True, maintain_order="left")

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
 from conftest import Run, write
 
@@ -72,6 +73,33 @@ def test_the_api_gives_the_reasons_per_actor(tmp_path: Path) -> None:
     reasons = result.actors["KAZ"].unmatched_reasons
     assert list(reasons) == list(result.actors["KAZ"].unmatched)
     assert json.dumps(reasons)
+
+
+@pytest.mark.parametrize(
+    ("extra", "by_group"),
+    [
+        ("", True),  # every column the reasons read is one the enabled rules test
+        ("  - {id: off, enabled: false, when: {type: arms.buy, source: x}, signals: {nato: 1}}\n", False),
+    ],
+)
+def test_the_reasons_judged_once_a_group_are_those_of_each_event(tmp_path: Path, extra: str, by_group: bool) -> None:
+    from scorer.scoring.score import match
+    from scorer.scoring.unmatched import reason, tested_columns
+
+    pack = scorer.load_pack(write(tmp_path, "rules.yaml", RULES + extra))
+    more = "".join(
+        f"  - {{id: m{i}, actor: {a}, type: {t}, partner: {p}, intensity: {n}, source: s{i % 2}}}\n"
+        for i, (a, t, p, n) in enumerate(
+            [(a, t, p, n) for a in ("KAZ", "RUS") for t in ("arms.acquire", "arms.buy") for p in ("RUS", "USA") for n in (1, 3)]
+        )
+    )
+    events = scorer.read_events(str(write(tmp_path, "events.yaml", EVENTS + more)))
+    assert (set(tested_columns(pack)) <= set(match(events, pack).grouped_by)) == by_group  # which way is taken
+    result = scorer.score(events, pack)
+    values = {row["id"]: row for row in events.frame.with_columns(pl.col(pl.Categorical).cast(pl.String)).to_dicts()}
+    for actor in result.actors.values():
+        for event, why in actor.unmatched_reasons.items():
+            assert why == reason(pack, values[event])
 
 
 SEQUENCE_RULES = """\
