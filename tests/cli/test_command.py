@@ -20,7 +20,8 @@ assert "polars" not in sys.modules and "numpy" not in sys.modules, "importing sc
 from scorer.cli import launch as main
 sys.argv = ["scorer", "--version"]
 main()
-import os
+import gc, os
+print(gc.isenabled(), gc.get_freeze_count() > 0)
 print(os.environ.get("_RJEM_MALLOC_CONF"))
 """
 
@@ -41,8 +42,9 @@ def _probe(**env: str) -> list[str]:
 
 
 def test_the_command_sets_the_allocator_before_polars_loads() -> None:
-    version, option = _probe()
+    version, collector, option = _probe()
     assert version.startswith("scorer ")
+    assert collector == "True True"  # off while the modules load, on again for the run, what is loaded frozen
     # polars adds our options after its own defaults; the later ones win.
     assert option.endswith(",dirty_decay_ms:100,muzzy_decay_ms:0,narenas:1")
 
