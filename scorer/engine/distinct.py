@@ -37,7 +37,7 @@ def _distinct_codes(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray
     size = 1  # every key is below this
     for name in columns:
         codes = shifted[name].to_numpy()
-        occurring = shifted[name].unique().sort().to_numpy()
+        occurring = np.flatnonzero(np.bincount(codes))  # (a third of the time of polars' unique and sort)
         occurring = occurring[occurring > 0]
         width = len(occurring) + 1  # and null
         if size * width > 1 << 26:  # too many combinations to count directly
