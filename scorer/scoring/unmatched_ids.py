@@ -24,6 +24,7 @@ class UnmatchedIds:
     def __init__(self, ids: pl.Series, codes: np.ndarray, said: list[str]) -> None:
         """`ids` and `codes` row by row; `said` the distinct reasons."""
         self._ids, self._codes, self._said = ids, codes, said
+        self._tail, self._follows = "", pl.Series([], dtype=pl.String)  # `_after`'s last answer
 
     @cached_property
     def _texts(self) -> list[str]:
@@ -37,9 +38,9 @@ class UnmatchedIds:
         return not self._ids.str.contains(r'[\x00-\x1f"\\]').any()
 
     @cached_property
-    def _said_json(self) -> pl.Series:
+    def _said_texts(self) -> list[str]:
         """The reasons as JSON strings."""
-        return pl.Series([orjson.dumps(why).decode() for why in self._said], dtype=pl.String)
+        return [orjson.dumps(why).decode() for why in self._said]
 
     def between(self, a: int, b: int) -> tuple[str, ...]:
         """The ids of rows a to b."""
@@ -61,23 +62,32 @@ class UnmatchedIds:
     def piece(self, c: int, d: int, pad: str, keyed: bool, first: bool, last: bool) -> bytes:
         """Rows c to d of the list (of the reasons, when `keyed`) as they stand in the whole."""
         line = "\n" + pad + "  "
-        if self._plain:
-            # Joined by polars, without a Python string per id.
-            ids = pl.lit(self._ids.slice(c, d - c))
-            if keyed:
-                why = pl.lit(self._said_json.gather(self._codes[c:d]))
-                text = pl.select(pl.concat_str(pl.lit('"'), ids, pl.lit('": '), why).str.join("," + line)).item()
-            else:
-                text = '"' + pl.select(ids.str.join(f'",{line}"')).item() + '"'
-        else:
-            items = [orjson.dumps(one).decode() for one in self._texts[c:d]]
-            if keyed:
-                said = [orjson.dumps(self._said[code]).decode() for code in self._codes[c:d].tolist()]
-                items = [f"{one}: {why}" for one, why in zip(items, said, strict=True)]
-            text = ("," + line).join(items)
         opening, closing = "{}" if keyed else "[]"
-        end = "\n" + pad + closing if last else ""
-        return f"{opening if first else ','}{line}{text}{end}".encode()
+        start = f"{opening if first else ','}{line}".encode()
+        end = ("\n" + pad + closing if last else "").encode()
+        if self._plain:
+            # Joined by polars as bytes: no Python string per id, and the text copied once more, not thrice.
+            ids = self._ids.slice(c, d - c)
+            if not keyed:
+                joined = ids.str.join(f'",{line}"').cast(pl.Binary).item()
+                return b"".join((start, b'"', joined, b'"', end))
+            # Each id, then what follows it up to the next id's quote; the last one's `tail` cut off.
+            tail = f',{line}"'
+            rows = ids + self._after(tail).gather(self._codes[c:d])
+            joined = rows.str.join("").cast(pl.Binary).item()
+            return b"".join((start, b'"', memoryview(joined)[: -len(tail)], end))
+        items = [orjson.dumps(one).decode() for one in self._texts[c:d]]
+        if keyed:
+            said = [orjson.dumps(self._said[code]).decode() for code in self._codes[c:d].tolist()]
+            items = [f"{one}: {why}" for one, why in zip(items, said, strict=True)]
+        return b"".join((start, ("," + line).join(items).encode(), end))
+
+    def _after(self, tail: str) -> pl.Series:
+        """What follows each id in the reasons, by reason: `": `, the reason as JSON, then `tail` (made once
+        for the `tail` of the document's indent)."""
+        if self._tail != tail:
+            self._tail, self._follows = tail, pl.Series([f'": {why}{tail}' for why in self._said_texts], dtype=pl.String)
+        return self._follows
 
 
 PIECE = 50_000  # unmatched ids (or reasons) made into JSON at a time
