@@ -129,12 +129,18 @@ def _unmatched_json(actor: ActorScore) -> tuple[list[Piece], list[Piece]]:
 
 
 def _ahead(pool: ThreadPoolExecutor, pieces: Iterable[Piece]) -> Iterator[bytes]:
-    """The pieces made on `pool`'s thread, in order, `_AHEAD` ahead of the one taken."""
-    waiting: deque[Future[bytes]] = deque()
-    for piece in pieces:
+    """The pieces made on `pool`'s thread, in order, `_AHEAD` ahead of the one taken: the first ones are
+    started at once, before any is asked for."""
+    rest = iter(pieces)
+    waiting: deque[Future[bytes]] = deque(pool.submit(piece) for piece in islice(rest, _AHEAD))
+    return _taken(pool, rest, waiting)
+
+
+def _taken(pool: ThreadPoolExecutor, rest: Iterator[Piece], waiting: deque[Future[bytes]]) -> Iterator[bytes]:
+    """The pieces of `_ahead`, each as the next is started."""
+    for piece in rest:
         waiting.append(pool.submit(piece))
-        if len(waiting) > _AHEAD:
-            yield waiting.popleft().result()
+        yield waiting.popleft().result()
     while waiting:
         yield waiting.popleft().result()
 
@@ -190,6 +196,10 @@ def document_json(
     parts = [_unmatched_json(actor) for _, actor in actors]
     with ThreadPoolExecutor(max_workers=1) as pool:
         pieces = _ahead(pool, (piece for listed, reasons in parts for piece in (*listed, *reasons)))
+        for _, actor in actors:
+            # Worked out while the other thread gathers the unmatched ids (`final` last: it lets go of
+            # what the timeline kept for it).
+            _ = actor.columns, actor.final
         for i, (name, actor) in enumerate(actors):
             counts = (len(parts[i][0]), len(parts[i][1]))
             yield from _actor_json(i, name, actor, axes, pieces, counts, bands, explain, event)
