@@ -162,7 +162,7 @@ class _Blocks:
         frame = pl.concat(frames, rechunk=False)
         dates = frame["date"].unique().drop_nulls()
         days = pl.select(days_of(pl.lit(dates.cast(pl.String)))).to_series()  # null for a day that does not exist
-        bad = _bad_values(frame, self.ascii, days)
+        bad = _bad_values(frame, self.ascii, dates, days)
         if bad is not None:
             # Rows whose type, date, actor or partner fails: validated one by one for the exact messages.
             found = _problems_of_lines(self.path, line.filter(bad).to_list())
@@ -214,14 +214,14 @@ def _exact_block(raw: bytes, path: str, first: bool, exact_lines: int) -> Read |
     return kept, raw.isascii(), len(lines), frame["line"].to_numpy(), problems
 
 
-def _bad_values(frame: pl.DataFrame, ascii: bool, days: pl.Series) -> pl.Series | None:
+def _bad_values(frame: pl.DataFrame, ascii: bool, dates: pl.Series, days: pl.Series) -> pl.Series | None:
     """Which rows hold a type, date, actor or partner the exact reader refuses (checked per distinct value).
 
-    `days` are those of the distinct dates, in the order `unique` gives them.
+    `dates` are the distinct dates (found once for both), `days` theirs.
     """
     refused: dict[str, pl.Series] = {}
     for name in CATEGORICAL:
-        text = frame[name].unique().drop_nulls().cast(pl.String)
+        text = (dates if name == "date" else frame[name].unique().drop_nulls()).cast(pl.String)
         wrong = pl.Series([False] * len(text), dtype=pl.Boolean)
         if name in TESTED_TEXT:
             wrong |= text.str.len_bytes() > MAX_FIELD_CHARS
