@@ -39,7 +39,6 @@ class Reasons:
         """The rules of `pack`, enabled and not; nothing judged yet."""
         self.pack = pack
         self._enabled = [rule for rule in pack.rules if rule.enabled]
-        self._idle = [rule for rule in pack.rules if not rule.enabled]
         self._by_type: dict[Any, tuple[list[Rule], list[Rule]]] = {}
         self._sets: dict[Any, list[str]] = {}
         self._types = {rule.id: _allowed(rule.when, "type") for rule in pack.rules}

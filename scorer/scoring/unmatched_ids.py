@@ -78,7 +78,7 @@ class UnmatchedIds:
             return b"".join((start, b'"', memoryview(joined)[: -len(tail)], end))
         items = [orjson.dumps(one).decode() for one in self._texts[c:d]]
         if keyed:
-            said = [orjson.dumps(self._said[code]).decode() for code in self._codes[c:d].tolist()]
+            said = [self._said_texts[code] for code in self._codes[c:d].tolist()]
             items = [f"{one}: {why}" for one, why in zip(items, said, strict=True)]
         return b"".join((start, ("," + line).join(items).encode(), end))
 
