@@ -116,10 +116,10 @@ def _conditions(pack: RulePack) -> tuple[dict[int, Condition], dict[Context, int
 
 
 def _chunks(conditions: dict[int, Condition]) -> list[tuple[list[int], Channels]]:
-    """The conditions split into groups that fit one durable_rules ruleset each, in order."""
+    """The conditions (as the engine is given them: `for_engine`) split into groups that fit one durable_rules
+    ruleset each, in order."""
     groups: list[tuple[list[int], list[Test], _Pool, Network]] = []
-    for index, condition in conditions.items():
-        when = for_engine(condition)
+    for index, when in conditions.items():
         tests = list(walk(when))
         if groups:
             indices, pooled, pool, network = groups[-1]
@@ -147,10 +147,11 @@ class Matcher:
         self.rulesets: list[_Ruleset] = []
         conditions, self.extra = _conditions(pack)
         self.sequential = any(rule.enabled and rule.contexts for rule in pack.rules)
-        for indices, channels in _chunks(conditions):
+        given = {index: for_engine(condition) for index, condition in conditions.items()}  # (sized once each)
+        for indices, channels in _chunks(given):
             names = channels.names()
             definition: dict[str, Any] = {
-                f"r{index}": {"all": [{"m": expression(for_engine(conditions[index]), names)}], "pri": order}
+                f"r{index}": {"all": [{"m": expression(given[index], names)}], "pri": order}
                 for order, index in enumerate(indices)
             }
             digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:24]
