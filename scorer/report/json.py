@@ -24,7 +24,7 @@ from scorer.report.bands import draws_json, final_bands, row_bands
 from scorer.report.format import clean
 from scorer.scoring.actor import ActorScore, Row, Step
 from scorer.scoring.score import Score
-from scorer.scoring.unmatched_ids import Piece, indented
+from scorer.scoring.unmatched_ids import Parts, Piece, indented
 
 
 def _totals(totals: dict[str, float]) -> dict[str, float]:
@@ -125,18 +125,18 @@ def _unmatched_json(actor: ActorScore) -> tuple[list[Piece], list[Piece]]:
     if actor.unmatched_json is not None:
         return actor.unmatched_json(_PAD)
     listed, reasons = indented(list(actor.unmatched), _PAD), indented(actor.unmatched_reasons, _PAD)
-    return [partial(bytes, listed)], [partial(bytes, reasons)]
+    return [partial(tuple, (listed,))], [partial(tuple, (reasons,))]
 
 
-def _ahead(pool: ThreadPoolExecutor, pieces: Iterable[Piece]) -> Iterator[bytes]:
+def _ahead(pool: ThreadPoolExecutor, pieces: Iterable[Piece]) -> Iterator[Parts]:
     """The pieces made on `pool`'s thread, in order, `_AHEAD` ahead of the one taken: the first ones are
     started at once, before any is asked for."""
     rest = iter(pieces)
-    waiting: deque[Future[bytes]] = deque(pool.submit(piece) for piece in islice(rest, _AHEAD))
+    waiting: deque[Future[Parts]] = deque(pool.submit(piece) for piece in islice(rest, _AHEAD))
     return _taken(pool, rest, waiting)
 
 
-def _taken(pool: ThreadPoolExecutor, rest: Iterator[Piece], waiting: deque[Future[bytes]]) -> Iterator[bytes]:
+def _taken(pool: ThreadPoolExecutor, rest: Iterator[Piece], waiting: deque[Future[Parts]]) -> Iterator[Parts]:
     """The pieces of `_ahead`, each as the next is started."""
     for piece in rest:
         waiting.append(pool.submit(piece))
@@ -215,7 +215,7 @@ def _actor_json(
     name: str,
     actor: ActorScore,
     axes: tuple[str, ...],
-    pieces: Iterator[bytes],
+    pieces: Iterator[Parts],
     counts: tuple[int, int],
     bands: BandedScore | None,
     explain: bool,
@@ -236,9 +236,11 @@ def _actor_json(
     final = _row(actor.final) | ({"bands": final_bands(bands.bands.actors[name])} if bands else {})
     yield orjson.dumps({"final": final}, option=orjson.OPT_INDENT_2)[1:-2].replace(b"\n", b"\n    ")
     yield b',\n      "unmatched": '
-    yield from islice(pieces, counts[0])
+    for parts in islice(pieces, counts[0]):
+        yield from parts
     yield b',\n      "unmatched_reasons": '
-    yield from islice(pieces, counts[1])
+    for parts in islice(pieces, counts[1]):
+        yield from parts
     rest_of = _explained(actor, explain, event)
     item = orjson.dumps(rest_of, option=orjson.OPT_INDENT_2)
     yield (b"," + item[1:-2].replace(b"\n", b"\n    ") if rest_of else b"") + b"\n    }"  # the keys after those

@@ -24,7 +24,6 @@ class UnmatchedIds:
     def __init__(self, ids: pl.Series, codes: np.ndarray, said: list[str]) -> None:
         """`ids` and `codes` row by row; `said` the distinct reasons."""
         self._ids, self._codes, self._said = ids, codes, said
-        self._tail, self._follows = "", pl.Series([], dtype=pl.String)  # `_after`'s last answer
 
     @cached_property
     def _texts(self) -> list[str]:
@@ -59,39 +58,37 @@ class UnmatchedIds:
         """These ids (what `json_parts` asks for when a piece is made)."""
         return self
 
-    def piece(self, c: int, d: int, pad: str, keyed: bool, first: bool, last: bool) -> bytes:
-        """Rows c to d of the list (of the reasons, when `keyed`) as they stand in the whole."""
+    def piece(self, c: int, d: int, pad: str, keyed: bool, first: bool, last: bool) -> Parts:
+        """Rows c to d of the list (of the reasons, when `keyed`) as they stand in the whole, in parts."""
         line = "\n" + pad + "  "
         opening, closing = "{}" if keyed else "[]"
         start = f"{opening if first else ','}{line}".encode()
         end = ("\n" + pad + closing if last else "").encode()
         if self._plain:
-            # Joined by polars as bytes: no Python string per id, and the text copied once more, not thrice.
+            # Joined by polars as bytes, handed on as they are: no Python string per id, and the text
+            # copied once into Python (the parts are written one after another, not joined again).
             ids = self._ids.slice(c, d - c)
-            if not keyed:
-                joined = ids.str.join(f'",{line}"').cast(pl.Binary).item()
-                return b"".join((start, b'"', joined, b'"', end))
-            # Each id, then what follows it up to the next id's quote; the last one's `tail` cut off.
-            tail = f',{line}"'
-            rows = ids + self._after(tail).gather(self._codes[c:d])
-            joined = rows.str.join("").cast(pl.Binary).item()
-            return b"".join((start, b'"', memoryview(joined)[: -len(tail)], end))
+            if keyed:
+                # Each id, then `": ` and its reason; between one and the next, `,`, a new line and a quote.
+                joined = (ids + self._follows.gather(self._codes[c:d])).str.join(f',{line}"')
+                return start + b'"', joined.cast(pl.Binary).item(), end
+            joined = ids.str.join(f'",{line}"')
+            return start + b'"', joined.cast(pl.Binary).item(), b'"' + end
         items = [orjson.dumps(one).decode() for one in self._texts[c:d]]
         if keyed:
             said = [self._said_texts[code] for code in self._codes[c:d].tolist()]
             items = [f"{one}: {why}" for one, why in zip(items, said, strict=True)]
-        return b"".join((start, ("," + line).join(items).encode(), end))
+        return start, ("," + line).join(items).encode(), end
 
-    def _after(self, tail: str) -> pl.Series:
-        """What follows each id in the reasons, by reason: `": `, the reason as JSON, then `tail` (made once
-        for the `tail` of the document's indent)."""
-        if self._tail != tail:
-            self._tail, self._follows = tail, pl.Series([f'": {why}{tail}' for why in self._said_texts], dtype=pl.String)
-        return self._follows
+    @cached_property
+    def _follows(self) -> pl.Series:
+        """What follows each id in the reasons, by reason: `": ` and the reason as JSON."""
+        return pl.Series([f'": {why}' for why in self._said_texts], dtype=pl.String)
 
 
 PIECE = 50_000  # unmatched ids (or reasons) made into JSON at a time
-Piece = Callable[[], bytes]  # a piece of JSON, made when called
+Parts = tuple[bytes, ...]  # a piece of JSON: its parts, to be written one after another
+Piece = Callable[[], Parts]  # a piece of JSON, made when called
 
 
 def json_parts(ids: Callable[[], UnmatchedIds], a: int, b: int, pad: str = "") -> tuple[list[Piece], list[Piece]]:
@@ -101,7 +98,7 @@ def json_parts(ids: Callable[[], UnmatchedIds], a: int, b: int, pad: str = "") -
     a piece, so that an actor of a million unmatched events is never held whole; `ids` is asked for only
     when a piece is made."""
     if a == b:
-        return [partial(bytes, b"[]")], [partial(bytes, b"{}")]
+        return [partial(tuple, (b"[]",))], [partial(tuple, (b"{}",))]
     cuts = [*range(a, b, PIECE), b]
     spans = list(zip(cuts, cuts[1:], strict=False))
     return (
@@ -110,7 +107,7 @@ def json_parts(ids: Callable[[], UnmatchedIds], a: int, b: int, pad: str = "") -
     )
 
 
-def _piece(ids: Callable[[], UnmatchedIds], c: int, d: int, pad: str, keyed: bool, first: bool, last: bool) -> bytes:
+def _piece(ids: Callable[[], UnmatchedIds], c: int, d: int, pad: str, keyed: bool, first: bool, last: bool) -> Parts:
     """A piece of `json_parts`."""
     return ids().piece(c, d, pad, keyed, first, last)
 
