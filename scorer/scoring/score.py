@@ -246,12 +246,9 @@ def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tal
         raise ValueError("rescore needs the pack that was matched, with only its weights changed")
     frame, order, as_of = matched.frame, matched.order, matched.as_of
     fired = Fired.of(pack, matched.fired)
-    numbers = EventColumns(
-        frame["day"].to_numpy()[order],
-        frame["intensity"].to_numpy()[order],
-        frame["confidence"].to_numpy()[order],
-        matched.groups[order],
-    )
+    # Gathered by polars, the columns side by side (numpy gathers them one after another, in twice the time).
+    by_actor = frame.select("day", "intensity", "confidence", groups=pl.Series(matched.groups))[pl.Series(order, dtype=pl.UInt32)]
+    numbers = EventColumns(*(column.to_numpy() for column in by_actor.get_columns()))
     unmatched = _Unmatched(matched, fired, numbers.groups, pack)
     last_dates = [] if as_of is not None else frame["date"].gather(order[matched.bounds[1:] - 1]).cast(pl.String).to_list()
     actors: dict[str, ActorScore] = {}
