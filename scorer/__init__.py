@@ -12,7 +12,7 @@ The Python API under the `scorer` command, one function per command:
 `dir(scorer)` lists the API: the functions (`read_events`, `load_pack`,
 `without`, `score`, `explain`, `sensitivity`, `compare`, `plot`, `render`,
 `write_report`, `write_file`, `set_weight`, `init`, `validate`, `lint`,
-`check_as_of`, `check_actor`, ...; `convert` to Parquet, `tested_fields`; on a Dask
+`check_as_of`, `check_actor`, ...; `convert` to Parquet, `tested_fields`, `prepare`; on a Dask
 cluster `cluster_inputs`, `score_on_cluster`, `explain_on_cluster`), the types
 of their inputs and results, and the errors they raise.
 
@@ -47,6 +47,7 @@ if _TYPE_CHECKING:
         lint,
         load_pack,
         plot,
+        prepare,
         read_events,
         read_targets,
         render,
@@ -98,6 +99,7 @@ _EXPORTS = {
     "lint": "scorer.api",
     "load_pack": "scorer.api",
     "plot": "scorer.api",
+    "prepare": "scorer.api",
     "read_events": "scorer.api",
     "render": "scorer.api",
     "score": "scorer.api",
@@ -147,6 +149,7 @@ __all__ = [
     "lint",
     "load_pack",
     "plot",
+    "prepare",
     "read_events",
     "read_targets",
     "render",

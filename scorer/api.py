@@ -30,7 +30,7 @@ from scorer.analysis import sensitivity as sensitive
 from scorer.analysis import uncertain as banding
 from scorer.analysis import validation, whatif
 from scorer.analysis.indices import BASE_DRAWS, GlobalSensitivity, check_draws
-from scorer.engine import compiled
+from scorer.engine import compiled, fields_of
 from scorer.engine.semantics import base_column
 from scorer.io import load
 from scorer.io.atomic import replace_file
@@ -72,6 +72,7 @@ __all__ = [
     "lint",
     "load_pack",
     "plot",
+    "prepare",
     "read_events",
     "read_targets",
     "render",
@@ -391,7 +392,13 @@ def tested_fields(pack: Pack) -> list[str]:
         for pair in context.same
         for name in pair
     }
-    return sorted(set(compiled(rules).fields()) | joined)
+    return sorted(set(fields_of(rules)) | joined)
+
+
+def prepare(pack: Pack) -> None:
+    """Compile a pack for the engine before its first match (which compiles it otherwise): a command does it
+    while its events are read. The last pack compiled is kept; preparing another drops it."""
+    compiled(_pack(pack))
 
 
 def cluster_inputs(

@@ -7,6 +7,7 @@ import math
 import os
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,16 +67,20 @@ def _inputs(
     except InputError as err:
         problems += err.problems
     events: EventSet | None = None
-    try:
-        events = api.read_events(
-            args.events,
-            args.input_format,
-            strict=args.strict,
-            intensity=args.intensity or "goldstein",
-            columns=columns(loaded) if columns is not None and loaded is not None else None,
-        )
-    except InputError as err:
-        problems += err.problems
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The pack is compiled for the engine while the events are read (polars reads without the lock).
+        if isinstance(loaded, RulePack):
+            pool.submit(api.prepare, loaded)
+        try:
+            events = api.read_events(
+                args.events,
+                args.input_format,
+                strict=args.strict,
+                intensity=args.intensity or "goldstein",
+                columns=columns(loaded) if columns is not None and loaded is not None else None,
+            )
+        except InputError as err:
+            problems += err.problems
     if problems or loaded is None or events is None:
         raise InputError(problems)
     if events.tally is None and args.intensity:

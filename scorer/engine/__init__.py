@@ -7,6 +7,6 @@ finds the distinct facts of a frame, `host` talks to durable_rules, and
 """
 
 from scorer.engine.host import EngineError
-from scorer.engine.matcher import Matcher, compiled
+from scorer.engine.matcher import Matcher, compiled, fields_of
 
-__all__ = ["EngineError", "Matcher", "compiled"]
+__all__ = ["EngineError", "Matcher", "compiled", "fields_of"]

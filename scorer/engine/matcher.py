@@ -115,6 +115,14 @@ def _conditions(pack: RulePack) -> tuple[dict[int, Condition], dict[Context, int
     return conditions, extra
 
 
+def fields_of(pack: RulePack) -> list[str]:
+    """The event columns a pack's enabled rules and the contexts of its sequence rules test, read from the
+    rules without compiling them: every test the engine is given has a channel of its field (a condition
+    computed whole in Python, one channel of all the fields it tests)."""
+    conditions, _ = _conditions(pack)
+    return sorted({base_column(test.field) for condition in conditions.values() for test in walk(condition)})
+
+
 def _chunks(conditions: dict[int, Condition]) -> list[tuple[list[int], Channels]]:
     """The conditions (as the engine is given them: `for_engine`) split into groups that fit one durable_rules
     ruleset each, in order."""
@@ -160,15 +168,8 @@ class Matcher:
             self.rulesets.append(_Ruleset(name, channels))
 
     def fields(self) -> list[str]:
-        """The event columns the pack tests."""
-        names: set[str] = set()
-        for ruleset in self.rulesets:
-            channels = ruleset.channels
-            names.update(base_column(name) for name in list(channels.tokens) + list(channels.cuts))
-            for test in channels.booleans:
-                inner = walk(test.operand) if test.op == "when" else [test]
-                names.update(base_column(t.field) for t in inner)
-        return sorted(names)
+        """The event columns the pack tests (`fields_of`)."""
+        return fields_of(self.pack)
 
     def match(self, events: EventSet | Sequence[Event], *, packed: int = PACKED) -> list[tuple[int, ...]]:
         """For each event, the indices into `pack.rules` of the enabled rules that match it, in pack order."""
@@ -217,7 +218,7 @@ class Matcher:
         return combos, fired
 
 
-_compiled: list[Matcher] = []  # the last pack compiled: a command asks for its fields, then matches with it
+_compiled: list[Matcher] = []  # the last pack compiled: a command compiles it while it reads, then matches with it
 
 
 def compiled(pack: RulePack) -> Matcher:

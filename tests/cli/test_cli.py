@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -273,6 +274,24 @@ def test_same_input_same_bytes(cli: Cli, tmp_path: Path, rules: Path) -> None:
         first = cli(argv[0], events, "--rules", rules, *argv[1:])
         second = cli(argv[0], events, "--rules", rules, *argv[1:])
         assert first.code == 0 and first.out == second.out, argv
+
+
+def test_score_compiles_its_pack_on_another_thread_while_it_reads_the_events(
+    cli: Cli, tmp_path: Path, rules: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_main_thread: list[bool] = []
+    prepare = scorer.api.prepare
+
+    def recorded(pack: scorer.RulePack) -> None:
+        on_main_thread.append(threading.current_thread() is threading.main_thread())
+        prepare(pack)
+
+    monkeypatch.setattr(scorer.api, "prepare", recorded)
+    events = write(tmp_path, "events.yaml", EVENTS)
+    run = cli("score", events, "--rules", rules, "--format", "json")
+    assert run.code == 0, run.err
+    assert on_main_thread == [False]
+    assert run.json()["actors"]["KAZ"]["final"]["totals"] == {"nato": 0.5, "russia": 1.75, "china": 0.0}
 
 
 def test_no_command_is_bad_usage(cli: Cli) -> None:

@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from conftest import write
+from differential_cases import make_case
 
-from scorer.engine import Matcher, host
+from scorer.engine import Matcher, fields_of, host
 from scorer.engine import distinct as engine
+from scorer.engine.semantics import base_column, walk
 from scorer.io.load import read_events as load_events
 from scorer.model.frame import EventSet
 from scorer.pack.load import load_rules
@@ -612,3 +614,43 @@ def test_many_facts_asked_at_once_fire_what_each_fires_alone(tmp_path: Path, mon
         alone.append(host.ask(ruleset.name, fact, host.new_run()))
     assert found == alone
     assert found[:7] == [(0, 1, 2), (0, 2, 3), (0, 2, 3), (1,), (2, 3), (3,), ()]
+
+
+# --- the fields a pack tests, read from its rules ----------------------------
+
+
+def _channel_fields(matcher: Matcher) -> list[str]:
+    """The fields of every channel of the compiled rulesets (a condition computed in Python: its tests')."""
+    names: set[str] = set()
+    for ruleset in matcher.rulesets:
+        channels = ruleset.channels
+        names.update(base_column(name) for name in [*channels.tokens, *channels.cuts])
+        for test in channels.booleans:
+            names.update(base_column(t.field) for t in (walk(test.operand) if test.op == "when" else [test]))
+    return sorted(names)
+
+
+def test_the_fields_read_from_the_rules_are_those_the_engine_is_given(tmp_path: Path) -> None:
+    # `fields_of` reads them without compiling (a command compiles while it reads the events, for these).
+    packs = [load_rules(str(write(tmp_path, f"p{seed}.yaml", json.dumps(make_case(seed).pack)))) for seed in range(150)]
+    split = ["rules:"] + [f"  - {{id: a{i}, when: {{attrs.f{i}: {i % 5}}}, signals: {{russia: 1}}}}" for i in range(260)]
+    packs.append(pack_of(tmp_path, "\n".join(split) + "\n"))
+    packs.append(pack_of(tmp_path, SEQUENCE_PACK))
+    for pack in packs:
+        matcher = Matcher(pack)
+        assert fields_of(pack) == matcher.fields() == _channel_fields(matcher)
+    assert any(len(Matcher(pack).rulesets) > 1 for pack in packs)
+    assert "source" in fields_of(packs[-1])  # a context's condition counts (its `same_as` joins are not tests)
+
+
+SEQUENCE_PACK = """
+rules:
+  - id: after-a-protest
+    when: {type: act.decline}
+    after: {when: {type: act.protest, source: {regex: riot}}}
+    signals: {nato: 1}
+  - id: first
+    when: {type: act.decline}
+    not_after: {when: {type: act.decline, actor: {same_as: actor}}}
+    signals: {nato: 1}
+"""
