@@ -12,10 +12,16 @@ pages would otherwise add up to the run's peak (benchmarks/README.md has the
 figures). The option must be in the environment before polars loads, and a
 value the user has set is kept. Where the C library is glibc, its own
 allocator (which holds Python's and numpy's large buffers, such as the blocks
-of a file as they are read) is likewise asked for one arena for all threads,
-unless the user set `MALLOC_ARENA_MAX`: with an arena per thread, each kept the
-pages its blocks freed (50 MB more at the peak of a million GDELT rows). Only
-the command does this; importing `scorer` as a library leaves the allocators
+of a file as they are read) is likewise asked for one arena for all threads:
+with an arena per thread, each kept the pages its blocks freed (50 MB more at
+the peak of a million GDELT rows). It is also asked to keep buffers under
+8 MB in its heap rather than map each one afresh, and to give the heap's
+free top back only past 64 MB: a run allocates and frees buffers of a few
+megabytes thousands of times, and each fresh mapping is paid for again in
+page faults (about 15% of a million-event run's faults, 5-9% of its time). An
+option the user set (`MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`,
+`MALLOC_TRIM_THRESHOLD_`, or its name in `GLIBC_TUNABLES`) is kept. Only the
+command does this; importing `scorer` as a library leaves the allocators
 alone.
 
 While the command loads its modules, the cyclic garbage collector is off.
@@ -41,8 +47,13 @@ __all__ = ["launch", "main", "run"]
 
 _ALLOCATOR = "_RJEM_MALLOC_CONF"  # how polars' jemalloc reads its options
 _RETURN_FREED_MEMORY = "dirty_decay_ms:100,muzzy_decay_ms:0,narenas:1"
-_ARENAS = "MALLOC_ARENA_MAX"  # how glibc's allocator is told its number of arenas before a process starts
-_M_ARENA_MAX = -8  # the same, told at run time (`mallopt`; glibc's malloc.h)
+# glibc's allocator options the command sets at run time (`mallopt`; malloc.h's numbers), each with its value
+# and how the user would have set it before the process started: a variable, or a name in GLIBC_TUNABLES.
+_GLIBC_OPTIONS = (
+    (-8, 1, "MALLOC_ARENA_MAX", "glibc.malloc.arena_max"),  # M_ARENA_MAX: one arena for all threads
+    (-3, 8 << 20, "MALLOC_MMAP_THRESHOLD_", "glibc.malloc.mmap_threshold"),  # M_MMAP_THRESHOLD
+    (-1, 64 << 20, "MALLOC_TRIM_THRESHOLD_", "glibc.malloc.trim_threshold"),  # M_TRIM_THRESHOLD
+)
 
 
 def run() -> None:
@@ -58,7 +69,7 @@ def launch() -> int:
     """The command line run as the command runs it: the allocator set up before polars loads, then `main`."""
     if "polars" not in sys.modules:
         os.environ.setdefault(_ALLOCATOR, _RETURN_FREED_MEMORY)
-    one_arena()
+    tune_glibc()
     # Loading makes many objects and no garbage: the cyclic garbage collector would walk them 120 times
     # (40-50 ms) for nothing. What is loaded stays for the whole run: it need not walk it again at each
     # full collection either.
@@ -74,19 +85,25 @@ def launch() -> int:
     return status
 
 
-def one_arena() -> bool:
-    """Ask glibc's allocator for one arena for all threads (unless the user set `MALLOC_ARENA_MAX`, which it has
-    read already); whether it was asked. Elsewhere than glibc, nothing is done."""
+def tune_glibc() -> list[str]:
+    """Set glibc's allocator options (`_GLIBC_OPTIONS`) the user has not set; the variables of those set.
+    Elsewhere than glibc, nothing is done."""
     try:
         glibc = os.confstr("CS_GNU_LIBC_VERSION") is not None
     except (ValueError, OSError):  # not a name this system knows
         glibc = False
-    if not glibc or _ARENAS in os.environ:
-        return False
+    if not glibc:
+        return []
     try:
-        return bool(ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1))
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
-        return False
+        return []
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    return [
+        variable
+        for option, value, variable, tunable in _GLIBC_OPTIONS
+        if variable not in os.environ and tunable not in tunables and mallopt(option, value)
+    ]
 
 
 def __getattr__(name: str) -> Any:

@@ -95,6 +95,36 @@ def test_the_command_asks_glibc_for_one_arena_unless_the_user_set_a_number() -> 
     assert _arenas(MALLOC_ARENA_MAX="4") > 1
 
 
+MAPPED = """
+import ctypes, sys
+from scorer.cli import launch
+sys.argv = ["scorer", "--version"]
+launch()
+class Info(ctypes.Structure):  # glibc's struct mallinfo2
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Info
+held = bytearray(4 << 20)  # a buffer of a block's size: from the heap, or a mapping of its own
+print(libc.mallinfo2().hblkhd >= 4 << 20)
+"""
+
+
+def _mapped(**env: str) -> bool:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
+    done = subprocess.run(
+        [sys.executable, "-c", MAPPED], env=clean | env, capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout.splitlines()[-1] == "True"
+
+
+@pytest.mark.skipif(not _glibc(), reason="glibc's allocator only")
+def test_the_command_keeps_buffers_of_a_few_megabytes_in_glibcs_heap_unless_the_user_said_otherwise() -> None:
+    assert not _mapped()
+    assert _mapped(MALLOC_MMAP_THRESHOLD_="131072")
+    assert _mapped(GLIBC_TUNABLES="glibc.malloc.mmap_threshold=131072")
+
+
 def test_the_library_api_loads_on_first_use() -> None:
     import scorer
 
