@@ -16,9 +16,9 @@ of a file as they are read) is likewise asked for one arena for all threads:
 with an arena per thread, each kept the pages its blocks freed (50 MB more at
 the peak of a million GDELT rows). It is also asked to keep buffers under
 8 MB in its heap rather than map each one afresh, and to give the heap's
-free top back only past 64 MB: a run allocates and frees buffers of a few
+free top back only past 32 MB: a run allocates and frees buffers of a few
 megabytes thousands of times, and each fresh mapping is paid for again in
-page faults (about 15% of a million-event run's faults, 5-9% of its time). An
+page faults (10-15% of a million-event run's faults, about 10% of its time). An
 option the user set (`MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`,
 `MALLOC_TRIM_THRESHOLD_`, or its name in `GLIBC_TUNABLES`) is kept. Only the
 command does this; importing `scorer` as a library leaves the allocators
@@ -52,7 +52,7 @@ _RETURN_FREED_MEMORY = "dirty_decay_ms:100,muzzy_decay_ms:0,narenas:1"
 _GLIBC_OPTIONS = (
     (-8, 1, "MALLOC_ARENA_MAX", "glibc.malloc.arena_max"),  # M_ARENA_MAX: one arena for all threads
     (-3, 8 << 20, "MALLOC_MMAP_THRESHOLD_", "glibc.malloc.mmap_threshold"),  # M_MMAP_THRESHOLD
-    (-1, 64 << 20, "MALLOC_TRIM_THRESHOLD_", "glibc.malloc.trim_threshold"),  # M_TRIM_THRESHOLD
+    (-1, 32 << 20, "MALLOC_TRIM_THRESHOLD_", "glibc.malloc.trim_threshold"),  # M_TRIM_THRESHOLD
 )
 
 
