@@ -6,24 +6,20 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from scorer import api
 from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
 from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
+from scorer.cli.inputs import on_cluster, pack_of, read_inputs, warnings_beside
 from scorer.cli.output import emit
-from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack, parse_weight
 from scorer.problems import InputError, Problem, UsageError, printable
 from scorer.report.format import CHART_FORMATS, ChartFormat, Palette
 from scorer.report.render import Style, render
 
 EXIT_SUCCESS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
-
-Packs = TypeVar("Packs")
 
 
 def run(args: Any) -> int:
@@ -46,83 +42,9 @@ def run(args: Any) -> int:
     }[args.command](args)
 
 
-def _inputs(
-    args: argparse.Namespace, packs: Callable[[], Packs], columns: Callable[[Packs], list[str]] | None = None
-) -> tuple[EventSet, Packs]:
-    """The events and the pack(s) of an events command, read together so that every problem shows at once.
-
-    With `columns`, Parquet input is read for the fields it names of the pack (and those every score needs).
-    """
-    if args.as_of is not None:
-        api.check_as_of(args.as_of)
-    if getattr(args, "top", 1) < 0:
-        raise UsageError("--top must be 0 or more")
-    rules = args.rules if isinstance(args.rules, list) else [args.rules]
-    if args.events.count("-") + rules.count("-") > 1:
-        raise UsageError("standard input (-) can be read only once: give it as the events or as --rules, once")
-    problems: list[Problem] = []
-    loaded: Packs | None = None
-    try:
-        loaded = packs()
-    except InputError as err:
-        problems += err.problems
-    events: EventSet | None = None
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # The pack is compiled for the engine while the events are read (polars reads without the lock).
-        if isinstance(loaded, RulePack):
-            pool.submit(api.prepare, loaded)
-        try:
-            events = api.read_events(
-                args.events,
-                args.input_format,
-                strict=args.strict,
-                intensity=args.intensity or "goldstein",
-                columns=columns(loaded) if columns is not None and loaded is not None else None,
-            )
-        except InputError as err:
-            problems += err.problems
-    if problems or loaded is None or events is None:
-        raise InputError(problems)
-    if events.tally is None and args.intensity:
-        raise UsageError("--intensity applies to GDELT and ICEWS event files only")
-    if events.tally is not None:
-        sys.stderr.write(events.tally.summary())
-    used = loaded if isinstance(loaded, tuple) else (loaded,)
-    for problem in api.lint(events, *(pack for pack in used if isinstance(pack, RulePack))):
-        print(printable(str(problem)), file=sys.stderr)
-    return events, loaded
-
-
-def _pack(args: argparse.Namespace) -> RulePack:
-    """The pack of `--rules` (or the bundled one) with `--set` applied."""
-    return api.load_pack(args.rules, settings=args.set)
-
-
 def _palette(args: argparse.Namespace) -> Palette:
     """Colour only for a terminal, when NO_COLOR is unset and no file is written."""
     return Palette(sys.stdout.isatty() and "NO_COLOR" not in os.environ and not getattr(args, "output", None))
-
-
-def _on_cluster(args: argparse.Namespace) -> tuple[Any, RulePack]:
-    """The inputs and pack of a run on Dask, read together so that every problem shows at once."""
-    if args.as_of:
-        api.check_as_of(args.as_of)
-    problems: list[Problem] = []
-    pack: RulePack | None = None
-    inputs: Any = None
-    try:
-        pack = _pack(args)
-    except InputError as err:
-        problems += err.problems
-    try:
-        inputs = api.cluster_inputs(args.events, args.input_format, strict=args.strict, intensity=args.intensity or "goldstein")
-    except InputError as err:
-        problems += err.problems
-    if problems or pack is None:
-        raise InputError(problems)
-    if inputs.tally is not None:
-        sys.stderr.write(inputs.tally.summary())
-    return inputs, pack
 
 
 def _scheduler(args: argparse.Namespace) -> str:
@@ -141,16 +63,17 @@ def _score(args: argparse.Namespace) -> int:
     scheduler = _scheduler(args)
     draws, seed = draw_options(args, BAND_DRAWS, args.bands)
     if args.engine == "dask":
-        inputs, pack = _on_cluster(args)
+        inputs, pack = on_cluster(args)
         result = api.score_on_cluster(
             inputs, pack, scheduler=scheduler, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without
         )
         emit(render(result, args.format, Style(palette=_palette(args))))
         return EXIT_SUCCESS
-    events, pack = _inputs(args, lambda: _pack(args), api.tested_fields)
-    result = api.score(
-        events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without, partner=args.partner
-    )
+    events, pack = read_inputs(args, lambda: pack_of(args), api.tested_fields, warned=False)
+    with warnings_beside(events, pack):  # (while the events are matched and scored)
+        result = api.score(
+            events, pack, actor=args.actor, as_of=args.as_of, every=args.every, without=args.without, partner=args.partner
+        )
     if args.bands:
         emit(render(api.bands(result, draws=draws, seed=seed), args.format, Style(palette=_palette(args))))
         return EXIT_SUCCESS
@@ -163,12 +86,12 @@ def _explain(args: argparse.Namespace) -> int:
     scheduler = _scheduler(args)
     draws, seed = draw_options(args, BAND_DRAWS, args.bands)
     if args.engine == "dask":
-        inputs, pack = _on_cluster(args)
+        inputs, pack = on_cluster(args)
         result = api.explain_on_cluster(
             inputs, pack, scheduler=scheduler, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without
         )
     else:
-        events, pack = _inputs(args, lambda: _pack(args))
+        events, pack = read_inputs(args, lambda: pack_of(args))
         result = api.explain(
             events,
             pack,
@@ -200,7 +123,7 @@ def _plot(args: argparse.Namespace) -> int:
     if output.suffix.lower() not in formats:
         raise UsageError(f"--output {args.output!r}: a chart is written as .png, .svg or .pdf")
     delta = _delta(args.delta)
-    events, pack = _inputs(args, lambda: _pack(args))
+    events, pack = read_inputs(args, lambda: pack_of(args))
     sobol = args.chart == "sobol"
     if args.bands and args.chart not in ("timeline", "ranking"):
         raise UsageError("--bands shades the timeline and the ranking only: drop it, or use --chart timeline")
@@ -227,7 +150,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     delta = _delta(args.delta)
     if args.global_:
         draws, seed = draw_options(args, SOBOL_DRAWS, True)
-        events, pack = _inputs(args, lambda: _pack(args))
+        events, pack = read_inputs(args, lambda: pack_of(args))
         found = api.global_sensitivity(
             events,
             pack,
@@ -241,7 +164,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         emit(render(found, args.format, Style()))
         return EXIT_SUCCESS
     draw_options(args, SOBOL_DRAWS, False)
-    events, pack = _inputs(args, lambda: _pack(args))
+    events, pack = read_inputs(args, lambda: pack_of(args))
     result = api.sensitivity(
         events, pack, delta=delta, actor=args.actor, as_of=args.as_of, without=args.without, partner=args.partner
     )
@@ -257,8 +180,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         raise UsageError("--write edits a pack of your own: name it with --rules, and without --set")
     if args.write:
         api.check_editable(args.rules, "calibrate --write")
-    events, (pack, targets) = _inputs(
-        args, lambda: (_pack(args), api.read_targets(args.target, args.target_format, args.target_column))
+    events, (pack, targets) = read_inputs(
+        args, lambda: (pack_of(args), api.read_targets(args.target, args.target_format, args.target_column))
     )
     result = api.calibrate(
         events,
@@ -304,7 +227,7 @@ def _compare(args: argparse.Namespace) -> int:
         pack = api.load_pack(rules[0] if rules else None)
         return pack, api.load_pack(rules[0] if rules else None, settings=args.set)
 
-    events, (a, b) = _inputs(args, packs)
+    events, (a, b) = read_inputs(args, packs)
     first = rules[0] if rules else "the bundled pack"
     labels = (
         printable(first),

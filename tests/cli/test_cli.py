@@ -294,6 +294,19 @@ def test_score_compiles_its_pack_on_another_thread_while_it_reads_the_events(
     assert run.json()["actors"]["KAZ"]["final"]["totals"] == {"nato": 0.5, "russia": 1.75, "china": 0.0}
 
 
+def test_score_prints_the_warnings_it_works_out_beside_matching_and_before_an_error(
+    cli: Cli, tmp_path: Path, rules: Path
+) -> None:
+    events = write(tmp_path, "events.yaml", EVENTS.replace("exercise.join", "exercise.jion"))
+    run = cli("score", events, "--rules", rules, "--format", "json")
+    assert run.code == 0, run.err
+    assert "warning: type 'exercise.jion'" in run.err and "did you mean 'exercise.join'?" in run.err
+    failed = cli("score", events, "--rules", rules, "--actor", "UZB")
+    lines = failed.err.splitlines()
+    assert failed.code == 2 and len(lines) == 2
+    assert "warning: type 'exercise.jion'" in lines[0] and lines[1].startswith("scorer: --actor 'UZB': no event")
+
+
 def test_no_command_is_bad_usage(cli: Cli) -> None:
     run = cli()
     assert run.code == 2
