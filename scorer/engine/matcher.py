@@ -120,6 +120,11 @@ def fields_of(pack: RulePack) -> list[str]:
     rules without compiling them: every test the engine is given has a channel of its field (a condition
     computed whole in Python, one channel of all the fields it tests)."""
     conditions, _ = _conditions(pack)
+    return _tested(conditions)
+
+
+def _tested(conditions: dict[int, Condition]) -> list[str]:
+    """The event columns these conditions test (`fields_of`)."""
     return sorted({base_column(test.field) for condition in conditions.values() for test in walk(condition)})
 
 
@@ -155,6 +160,7 @@ class Matcher:
         self.rulesets: list[_Ruleset] = []
         conditions, self.extra = _conditions(pack)
         self.sequential = any(rule.enabled and rule.contexts for rule in pack.rules)
+        self._fields = _tested(conditions)
         given = {index: for_engine(condition) for index, condition in conditions.items()}  # (sized once each)
         for indices, channels in _chunks(given):
             names = channels.names()
@@ -168,8 +174,8 @@ class Matcher:
             self.rulesets.append(_Ruleset(name, channels))
 
     def fields(self) -> list[str]:
-        """The event columns the pack tests (`fields_of`)."""
-        return fields_of(self.pack)
+        """The event columns the pack tests (`fields_of`, worked out once)."""
+        return list(self._fields)
 
     def match(self, events: EventSet | Sequence[Event], *, packed: int = PACKED) -> list[tuple[int, ...]]:
         """For each event, the indices into `pack.rules` of the enabled rules that match it, in pack order."""
