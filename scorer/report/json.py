@@ -130,19 +130,35 @@ def _unmatched_json(actor: ActorScore) -> tuple[list[Piece], list[Piece]]:
 
 def _ahead(pool: ThreadPoolExecutor, pieces: Iterable[Piece]) -> Iterator[Parts]:
     """The pieces made on `pool`'s thread, in order, `_AHEAD` ahead of the one taken: the first ones are
-    started at once, before any is asked for."""
+    started at once, before any is asked for. While the one taken is still being made, this thread makes
+    the next ones the pool has not started (`_helped`): it would only wait."""
     rest = iter(pieces)
-    waiting: deque[Future[Parts]] = deque(pool.submit(piece) for piece in islice(rest, _AHEAD))
+    waiting: deque[tuple[Future[Parts], Piece]] = deque((pool.submit(piece), piece) for piece in islice(rest, _AHEAD))
     return _taken(pool, rest, waiting)
 
 
-def _taken(pool: ThreadPoolExecutor, rest: Iterator[Piece], waiting: deque[Future[Parts]]) -> Iterator[Parts]:
+def _taken(pool: ThreadPoolExecutor, rest: Iterator[Piece], waiting: deque[tuple[Future[Parts], Piece]]) -> Iterator[Parts]:
     """The pieces of `_ahead`, each as the next is started."""
-    for piece in rest:
-        waiting.append(pool.submit(piece))
-        yield waiting.popleft().result()
     while waiting:
-        yield waiting.popleft().result()
+        _helped(waiting)
+        head, _ = waiting.popleft()
+        following = next(rest, None)
+        if following is not None:
+            waiting.append((pool.submit(following), following))
+        yield head.result()
+
+
+def _helped(waiting: deque[tuple[Future[Parts], Piece]]) -> None:
+    """Until the first waiting piece is made, the ones after it that the pool has not started, made here."""
+    head = waiting[0][0]
+    for at in range(1, len(waiting)):
+        if head.done():
+            return
+        future, piece = waiting[at]
+        if future.cancel():  # (False once the pool has started it)
+            made: Future[Parts] = Future()
+            made.set_result(piece())
+            waiting[at] = (made, piece)
 
 
 _PAD = "      "  # an actor's keys stand three levels in
@@ -190,8 +206,8 @@ def document_json(
     # orjson escapes every newline inside a string, so each one below is between lines:
     # indenting after each moves a part to where it stands in the whole document.
     # An actor's unmatched events are joined by polars on a thread of their own, `_AHEAD` pieces ahead
-    # of the one written (and of the timeline made here): the two cores work at once, and no more than
-    # `_AHEAD` + 1 pieces are held.
+    # of the one written (and of the timeline made here; this thread makes some too when it would
+    # wait): the two cores work at once, and no more than `_AHEAD` + 1 pieces are held.
     actors = list(score.actors.items())
     parts = [_unmatched_json(actor) for _, actor in actors]
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -7,6 +7,7 @@ and comparisons of weights ask the engine once.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
@@ -195,6 +196,7 @@ class _Unmatched:
     def __init__(self, matched: Matched, fired: Fired, groups: np.ndarray, pack: RulePack) -> None:
         self._frame, self._order, self._fired, self._groups = matched.frame, matched.order, fired, groups  # in that order
         self._pack, self._grouped_by = pack, matched.grouped_by
+        self._lock = threading.Lock()
 
     @cached_property
     def _positions(self) -> np.ndarray:
@@ -236,8 +238,10 @@ class _Unmatched:
         return json_parts(self._gathered, *self._span(lo, hi), pad)
 
     def _gathered(self) -> UnmatchedIds:
-        """The ids and their reasons (`_ids`)."""
-        return self._ids
+        """The ids and their reasons (`_ids`), worked out once when two threads making a document's pieces
+        ask at the same time."""
+        with self._lock:
+            return self._ids
 
 
 def rescore(matched: Matched, pack: RulePack, *, every: Every | None = None, tally: Tally | None = None) -> Score:

@@ -70,7 +70,8 @@ class UnmatchedIds:
             ids = self._ids.slice(c, d - c)
             if keyed:
                 # Each id, then `": ` and its reason; between one and the next, `,`, a new line and a quote.
-                joined = (ids + self._follows.gather(self._codes[c:d])).str.join(f',{line}"')
+                # (Indexing gathers as `gather` does, without building a query: 100 µs less a piece.)
+                joined = (ids + self._follows[self._codes[c:d]]).str.join(f',{line}"')
                 return start + b'"', joined.cast(pl.Binary).item(), end
             joined = ids.str.join(f'",{line}"')
             return start + b'"', joined.cast(pl.Binary).item(), b'"' + end

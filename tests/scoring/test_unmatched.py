@@ -221,3 +221,29 @@ def test_rows_alike_are_grouped_the_same_by_codes_and_by_polars() -> None:
         assert len(first) == len(set(rows))
         assert [rows[first[g]] for g in groups] == rows
         assert np.unique(groups).tolist() == list(range(len(first)))
+
+
+def test_the_writing_thread_makes_the_pieces_the_pool_has_not_started_while_it_waits() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scorer.report.json import _ahead
+
+    release = threading.Event()
+    made_by: dict[int, int] = {}
+
+    def piece(i: int) -> tuple[bytes, ...]:
+        if i == 0:
+            assert release.wait(10)  # the pool's thread holds the first piece until the others are made
+        made_by[i] = threading.get_ident()
+        if i == 3:
+            release.set()
+        return (str(i).encode(), b",")
+
+    pieces = [lambda i=i: piece(i) for i in range(10)]  # type: ignore[misc]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parts = [part for made in _ahead(pool, pieces) for part in made]
+    assert b"".join(parts) == b"".join(f"{i},".encode() for i in range(10))
+    here = threading.get_ident()
+    assert made_by[0] != here
+    assert [i for i in (1, 2, 3) if made_by[i] == here] == [1, 2, 3]  # made here while piece 0 waited
