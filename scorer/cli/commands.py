@@ -91,17 +91,18 @@ def _explain(args: argparse.Namespace) -> int:
             inputs, pack, scheduler=scheduler, actor=args.actor, as_of=args.as_of, event=args.event, without=args.without
         )
     else:
-        events, pack = read_inputs(args, lambda: pack_of(args))
-        result = api.explain(
-            events,
-            pack,
-            actor=args.actor,
-            as_of=args.as_of,
-            event=args.event,
-            without=args.without,
-            partner=args.partner,
-            bands=(draws, seed) if args.bands else None,
-        )
+        events, pack = read_inputs(args, lambda: pack_of(args), warned=False)
+        with warnings_beside(events, pack):  # (while the events are matched and explained)
+            result = api.explain(
+                events,
+                pack,
+                actor=args.actor,
+                as_of=args.as_of,
+                event=args.event,
+                without=args.without,
+                partner=args.partner,
+                bands=(draws, seed) if args.bands else None,
+            )
     if args.output:
         api.write_report(result, Path(args.output), args.format, top=args.top)
     else:

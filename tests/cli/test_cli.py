@@ -294,14 +294,35 @@ def test_score_compiles_its_pack_on_another_thread_while_it_reads_the_events(
     assert run.json()["actors"]["KAZ"]["final"]["totals"] == {"nato": 0.5, "russia": 1.75, "china": 0.0}
 
 
+@pytest.mark.parametrize("command", ["score", "explain"])
+def test_score_and_explain_work_out_their_warnings_on_another_thread(
+    cli: Cli, tmp_path: Path, rules: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    on_main_thread: list[bool] = []
+    lint = scorer.api.lint
+
+    def recorded(events: scorer.EventSet, *packs: scorer.RulePack) -> list[scorer.Problem]:
+        on_main_thread.append(threading.current_thread() is threading.main_thread())
+        return lint(events, *packs)
+
+    monkeypatch.setattr(scorer.api, "lint", recorded)
+    events = write(tmp_path, "events.yaml", EVENTS.replace("exercise.join", "exercise.jion"))
+    run = cli(command, events, "--rules", rules, "--format", "json")
+    assert run.code == 0, run.err
+    assert on_main_thread == [False]
+    assert "warning: type 'exercise.jion'" in run.err
+
+
+@pytest.mark.parametrize("command", ["score", "explain"])
 def test_score_prints_the_warnings_it_works_out_beside_matching_and_before_an_error(
-    cli: Cli, tmp_path: Path, rules: Path
+    cli: Cli, tmp_path: Path, rules: Path, command: str
 ) -> None:
     events = write(tmp_path, "events.yaml", EVENTS.replace("exercise.join", "exercise.jion"))
-    run = cli("score", events, "--rules", rules, "--format", "json")
+    run = cli(command, events, "--rules", rules, "--format", "json")
     assert run.code == 0, run.err
     assert "warning: type 'exercise.jion'" in run.err and "did you mean 'exercise.join'?" in run.err
-    failed = cli("score", events, "--rules", rules, "--actor", "UZB")
+    assert run.json()["actors"]["KAZ"]["final"]
+    failed = cli(command, events, "--rules", rules, "--actor", "UZB")
     lines = failed.err.splitlines()
     assert failed.code == 2 and len(lines) == 2
     assert "warning: type 'exercise.jion'" in lines[0] and lines[1].startswith("scorer: --actor 'UZB': no event")
