@@ -157,7 +157,10 @@ def _helped(waiting: deque[tuple[Future[Parts], Piece]]) -> None:
         future, piece = waiting[at]
         if future.cancel():  # (False once the pool has started it)
             made: Future[Parts] = Future()
-            made.set_result(piece())
+            try:
+                made.set_result(piece())
+            except Exception as error:  # noqa: BLE001 - raised where the piece is taken, as from the pool
+                made.set_exception(error)
             waiting[at] = (made, piece)
 
 

@@ -247,3 +247,27 @@ def test_the_writing_thread_makes_the_pieces_the_pool_has_not_started_while_it_w
     here = threading.get_ident()
     assert made_by[0] != here
     assert [i for i in (1, 2, 3) if made_by[i] == here] == [1, 2, 3]  # made here while piece 0 waited
+
+
+def test_a_piece_that_fails_on_the_writing_thread_fails_where_it_stands() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scorer.report.json import _ahead
+
+    release = threading.Event()
+
+    def piece(i: int) -> tuple[bytes, ...]:
+        if i == 0:
+            assert release.wait(10)
+        if i == 3:
+            release.set()
+        if i == 2:
+            raise ValueError("piece 2")
+        return (str(i).encode(),)
+
+    taken: list[bytes] = []
+    with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(ValueError, match="piece 2"):
+        for made in _ahead(pool, [lambda i=i: piece(i) for i in range(6)]):  # type: ignore[misc]
+            taken += made
+    assert taken == [b"0", b"1"]  # the pieces before it, in order
