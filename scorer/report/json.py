@@ -6,9 +6,8 @@ millions of events is written as it is made (`document_json`).
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from itertools import islice
 from typing import Any
@@ -20,6 +19,7 @@ from scorer.analysis.sensitivity import Sensitivity, Variant
 from scorer.analysis.uncertain import BandedScore
 from scorer.pack.model import RulePack
 from scorer.problems import printable
+from scorer.report.ahead import ahead
 from scorer.report.bands import draws_json, final_bands, row_bands
 from scorer.report.format import clean
 from scorer.scoring.actor import ActorScore, Row, Step
@@ -128,44 +128,7 @@ def _unmatched_json(actor: ActorScore) -> tuple[list[Piece], list[Piece]]:
     return [partial(tuple, (listed,))], [partial(tuple, (reasons,))]
 
 
-def _ahead(pool: ThreadPoolExecutor, pieces: Iterable[Piece]) -> Iterator[Parts]:
-    """The pieces made on `pool`'s thread, in order, `_AHEAD` ahead of the one taken: the first ones are
-    started at once, before any is asked for. While the one taken is still being made, this thread makes
-    the next ones the pool has not started (`_helped`): it would only wait."""
-    rest = iter(pieces)
-    waiting: deque[tuple[Future[Parts], Piece]] = deque((pool.submit(piece), piece) for piece in islice(rest, _AHEAD))
-    return _taken(pool, rest, waiting)
-
-
-def _taken(pool: ThreadPoolExecutor, rest: Iterator[Piece], waiting: deque[tuple[Future[Parts], Piece]]) -> Iterator[Parts]:
-    """The pieces of `_ahead`, each as the next is started."""
-    while waiting:
-        _helped(waiting)
-        head, _ = waiting.popleft()
-        following = next(rest, None)
-        if following is not None:
-            waiting.append((pool.submit(following), following))
-        yield head.result()
-
-
-def _helped(waiting: deque[tuple[Future[Parts], Piece]]) -> None:
-    """Until the first waiting piece is made, the ones after it that the pool has not started, made here."""
-    head = waiting[0][0]
-    for at in range(1, len(waiting)):
-        if head.done():
-            return
-        future, piece = waiting[at]
-        if future.cancel():  # (False once the pool has started it)
-            made: Future[Parts] = Future()
-            try:
-                made.set_result(piece())
-            except Exception as error:  # noqa: BLE001 - raised where the piece is taken, as from the pool
-                made.set_exception(error)
-            waiting[at] = (made, piece)
-
-
 _PAD = "      "  # an actor's keys stand three levels in
-_AHEAD = 4  # pieces of unmatched events made ahead of the one written (each of at most `PIECE` ids)
 
 
 def _explained(actor: ActorScore, explain: bool, event: str | None) -> dict[str, Any]:
@@ -208,13 +171,13 @@ def document_json(
     axes = score.pack.scoring.axes
     # orjson escapes every newline inside a string, so each one below is between lines:
     # indenting after each moves a part to where it stands in the whole document.
-    # An actor's unmatched events are joined by polars on a thread of their own, `_AHEAD` pieces ahead
+    # An actor's unmatched events are joined by polars on a thread of their own, `ahead.AHEAD` pieces ahead
     # of the one written (and of the timeline made here; this thread makes some too when it would
-    # wait): the two cores work at once, and no more than `_AHEAD` + 1 pieces are held.
+    # wait): the two cores work at once, and no more than `ahead.AHEAD` + 1 pieces are held.
     actors = list(score.actors.items())
     parts = [_unmatched_json(actor) for _, actor in actors]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pieces = _ahead(pool, (piece for listed, reasons in parts for piece in (*listed, *reasons)))
+        pieces = ahead(pool, (piece for listed, reasons in parts for piece in (*listed, *reasons)))
         for _, actor in actors:
             # Worked out while the other thread gathers the unmatched ids (`final` last: it lets go of
             # what the timeline kept for it).
@@ -287,7 +250,6 @@ def _value(value: Any, depth: int) -> Iterator[bytes]:
         yield orjson.dumps(value, option=orjson.OPT_INDENT_2, default=list).replace(b"\n", pad)
 
 
-
 def weights_document(pack: RulePack) -> dict[str, Any]:
     """The JSON document of `weights list --format json`."""
     rules = []
@@ -300,7 +262,6 @@ def weights_document(pack: RulePack) -> dict[str, Any]:
             item["ranges"] = ranges
         rules.append(item)
     return {"rules": rules}
-
 
 
 def _side(totals: dict[str, float], balance: float, lean: float) -> dict[str, Any]:
@@ -364,7 +325,6 @@ def compare_document(result: Comparison) -> dict[str, Any]:
         ],
         "actors": actors,
     }
-
 
 
 def sensitivity_document(result: Sensitivity) -> dict[str, Any]:

@@ -227,7 +227,7 @@ def test_the_writing_thread_makes_the_pieces_the_pool_has_not_started_while_it_w
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from scorer.report.json import _ahead
+    from scorer.report.ahead import ahead
 
     release = threading.Event()
     made_by: dict[int, int] = {}
@@ -242,7 +242,7 @@ def test_the_writing_thread_makes_the_pieces_the_pool_has_not_started_while_it_w
 
     pieces = [lambda i=i: piece(i) for i in range(10)]  # type: ignore[misc]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        parts = [part for made in _ahead(pool, pieces) for part in made]
+        parts = [part for made in ahead(pool, pieces) for part in made]
     assert b"".join(parts) == b"".join(f"{i},".encode() for i in range(10))
     here = threading.get_ident()
     assert made_by[0] != here
@@ -253,7 +253,7 @@ def test_a_piece_that_fails_on_the_writing_thread_fails_where_it_stands() -> Non
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from scorer.report.json import _ahead
+    from scorer.report.ahead import ahead
 
     release = threading.Event()
 
@@ -268,6 +268,6 @@ def test_a_piece_that_fails_on_the_writing_thread_fails_where_it_stands() -> Non
 
     taken: list[bytes] = []
     with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(ValueError, match="piece 2"):
-        for made in _ahead(pool, [lambda i=i: piece(i) for i in range(6)]):  # type: ignore[misc]
+        for made in ahead(pool, [lambda i=i: piece(i) for i in range(6)]):  # type: ignore[misc]
             taken += made
     assert taken == [b"0", b"1"]  # the pieces before it, in order
