@@ -161,12 +161,25 @@ rules:
 """
 
 
-def test_the_quick_rule_out_says_what_judging_every_rule_says(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("rules", "decided_by_two"),
+    [
+        (TANGLED_RULES, 0),  # `anyone` may hold for any type and partner: the other fields decide
+        # Without `anyone` and `not-equal`: `either` may hold for a.one to a.three whatever the partner (its first way tests
+        # the type alone); a.four to a.seven have `negated` (the west set) and a.four `both` (CHN, RUS),
+        # so no partner and KAZ are decided for a.four, and no partner, RUS, CHN and KAZ for the others.
+        ("".join(line for line in TANGLED_RULES.splitlines(True) if "anyone" not in line and "not-equal" not in line), 14),
+        # `both` and the disabled `idle` alone: no enabled rule for any type but a.four (36 events), whose
+        # rule names CHN and RUS (4 more).
+        ("".join(line for line in TANGLED_RULES.splitlines(True) if "{id:" not in line or "both" in line or "idle" in line), 40),
+    ],
+)
+def test_the_quick_rule_out_says_what_judging_every_rule_says(tmp_path: Path, rules: str, decided_by_two: int) -> None:
     from scorer.engine.semantics import judge
     from scorer.scoring.unmatched import _BY_PARTNER, _BY_TYPE, Reasons
 
-    pack = scorer.load_pack(write(tmp_path, "rules.yaml", TANGLED_RULES))
-    why = Reasons(pack)
+    pack = scorer.load_pack(write(tmp_path, "rules.yaml", rules))
+    why, decided = Reasons(pack), 0
     for kind in ("a.one", "a.two", "a.three", "a.four", "a.five", "a.six", "a.seven"):
         for partner in (None, "NATO", "USA", "RUS", "CHN", "KAZ"):
             values = {"type": kind, "partner": partner, "intensity": 1.0, "actor": "KAZ"}
@@ -177,6 +190,10 @@ def test_the_quick_rule_out_says_what_judging_every_rule_says(tmp_path: Path) ->
             for rule in allowed:
                 assert why._partner_allows(rule, told, values) == (judge(rule.when, values, _BY_PARTNER) is not False)
             assert why(values)
+            quick = why.decided(kind, partner)  # what the type and partner alone say, where they say it
+            assert quick is None or quick == Reasons(pack)(values)
+            decided += quick is not None
+    assert decided == decided_by_two
 
 
 @pytest.mark.parametrize("piece", [50_000, 1, 2])  # a piece a list, or several (the last one short)
