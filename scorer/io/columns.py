@@ -160,7 +160,9 @@ class _Blocks:
             ]
         line = pl.Series("line", np.concatenate(self.numbers), dtype=pl.Int32)
         frame = pl.concat(frames, rechunk=False)
-        dates = frame["date"].unique().drop_nulls()
+        # (In the order found: polars then finds distinct values by hashing, not by sorting a million
+        # codes, in half the time.)
+        dates = frame["date"].unique(maintain_order=True).drop_nulls()
         days = pl.select(days_of(pl.lit(dates.cast(pl.String)))).to_series()  # null for a day that does not exist
         bad = _bad_values(frame, self.ascii, dates, days)
         if bad is not None:
@@ -221,7 +223,7 @@ def _bad_values(frame: pl.DataFrame, ascii: bool, dates: pl.Series, days: pl.Ser
     """
     refused: dict[str, pl.Series] = {}
     for name in CATEGORICAL:
-        text = (dates if name == "date" else frame[name].unique().drop_nulls()).cast(pl.String)
+        text = (dates if name == "date" else frame[name].unique(maintain_order=True).drop_nulls()).cast(pl.String)
         wrong = pl.Series([False] * len(text), dtype=pl.Boolean)
         if name in TESTED_TEXT:
             wrong |= text.str.len_bytes() > MAX_FIELD_CHARS
