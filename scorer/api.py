@@ -19,17 +19,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, TypeAlias, get_args
 
 from scorer import analysis, distributed, report
-from scorer.analysis import calibrate as calibrating
-from scorer.analysis import compare as comparing
-from scorer.analysis import explain as explaining
 from scorer.analysis import lint as linting
-from scorer.analysis import sensitivity as sensitive
-from scorer.analysis import uncertain as banding
-from scorer.analysis import validation, whatif
-from scorer.analysis.indices import BASE_DRAWS, GlobalSensitivity, check_draws
+from scorer.analysis import whatif
+from scorer.analysis.defaults import BASE_DRAWS, DELTA, DRAWS, RIDGE, SEED
 from scorer.engine import compiled, fields_of
 from scorer.engine.semantics import base_column
 from scorer.io import load
@@ -90,7 +85,8 @@ __all__ = [
 
 Events = EventSet | Sequence["Event"]
 Pack = RulePack | str | Path | None
-Result = Score | explaining.Explanation | sensitive.Sensitivity | comparing.Comparison | RulePack
+# (Named, not evaluated: the analyses load when first used.)
+Result: TypeAlias = "Score | analysis.explain.Explanation | analysis.sensitivity.Sensitivity | analysis.compare.Comparison | RulePack"
 
 # The format a file's name suggests.
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".csv": "csv", ".html": "html", ".htm": "html"}
@@ -233,7 +229,7 @@ def explain(
     without: str | Sequence[str] = (),
     partner: str | None = None,
     bands: tuple[int, int] | None = None,
-) -> explaining.Explanation:
+) -> analysis.explain.Explanation:
     """Which events and rules drive the score (`scorer explain`): per actor the trail of every event and the drivers.
 
     `event` explains one event (ValueError if it is not among those scored);
@@ -244,7 +240,7 @@ def explain(
     """
     rules = _pack(pack)
     matched = _matched(events, rules, actor, as_of, without, partner)
-    result = explaining.explain(matched, rules, _event_set(events), event)
+    result = analysis.explain.explain(matched, rules, _event_set(events), event)
     if bands is None:
         return result
     draws, seed = bands
@@ -255,12 +251,12 @@ def sensitivity(
     events: Events,
     pack: Pack = None,
     *,
-    delta: float = sensitive.DELTA,
+    delta: float = DELTA,
     actor: str | None = None,
     as_of: str | None = None,
     without: str | Sequence[str] = (),
     partner: str | None = None,
-) -> sensitive.Sensitivity:
+) -> analysis.sensitivity.Sensitivity:
     """How each actor's final balance moves when each weight changes by a relative ±delta, one at a time.
 
     `scorer sensitivity`: the events are matched once and rescored per weight.
@@ -269,16 +265,16 @@ def sensitivity(
     if not (math.isfinite(delta) and delta > 0):
         raise UsageError(f"delta must be a number above 0, not {delta}")
     rules = _pack(pack)
-    return sensitive.of_matched(_matched(events, rules, actor, as_of, without, partner), rules, delta=delta)
+    return analysis.sensitivity.of_matched(_matched(events, rules, actor, as_of, without, partner), rules, delta=delta)
 
 
-def bands(score: Score, *, draws: int = banding.DRAWS, seed: int = banding.SEED) -> banding.BandedScore:
+def bands(score: Score, *, draws: int = DRAWS, seed: int = SEED) -> analysis.uncertain.BandedScore:
     """The score with its bands: each ranged weight drawn uniformly in its range `draws` times (`score --bands`)."""
-    return banding.BandedScore(score, _bands(score, draws, seed))
+    return analysis.uncertain.BandedScore(score, _bands(score, draws, seed))
 
 
-def _bands(score: Score, draws: int, seed: int) -> banding.Bands:
-    """`banding.bands`, its ValueError naming the option."""
+def _bands(score: Score, draws: int, seed: int) -> analysis.uncertain.Bands:
+    """`analysis.uncertain.bands`, its ValueError naming the option."""
     try:
         return analysis.bands_of(score, draws=draws, seed=seed)
     except ValueError as err:
@@ -290,21 +286,21 @@ def global_sensitivity(
     pack: Pack = None,
     *,
     draws: int = BASE_DRAWS,
-    seed: int = banding.SEED,
+    seed: int = SEED,
     actor: str | None = None,
     as_of: str | None = None,
     without: str | Sequence[str] = (),
     partner: str | None = None,
-) -> GlobalSensitivity:
+) -> analysis.indices.GlobalSensitivity:
     """Sobol' indices of each actor's final balance to each ranged weight (`sensitivity --global`)."""
     rules = _pack(pack)
     return _indices(rescore(_matched(events, rules, actor, as_of, without, partner), rules), draws, seed)
 
 
-def _indices(score: Score, draws: int, seed: int) -> GlobalSensitivity:
+def _indices(score: Score, draws: int, seed: int) -> analysis.indices.GlobalSensitivity:
     """`analysis.global_sensitivity`, its ValueErrors naming the option."""
     try:
-        check_draws(draws)
+        analysis.indices.check_draws(draws)
     except ValueError as err:
         raise UsageError(f"--draws: {err}") from None
     try:
@@ -318,29 +314,29 @@ def calibrate(
     pack: Pack,
     targets: Targets,
     *,
-    ridge: float = calibrating.RIDGE,
+    ridge: float = RIDGE,
     only: Sequence[str] | None = None,
     actor: str | None = None,
     as_of: str | None = None,
     without: str | Sequence[str] = (),
     partner: str | None = None,
-) -> calibrating.Calibration:
+) -> analysis.calibrate.Calibration:
     """The weights that make the balance track `targets` best, and the agreement before and after (`calibrate`);
     `only` fits those weights (`rule.axis`) alone."""
     rules = _pack(pack)
     score = rescore(_matched(events, rules, actor, as_of, without, partner), rules)
     try:
-        return calibrating.calibrate(score, targets, ridge=ridge, only=only)
+        return analysis.calibrate.calibrate(score, targets, ridge=ridge, only=only)
     except ValueError as err:
         raise UsageError(f"calibrate: {err}") from None
 
 
-def write_calibration(pack: str | Path | None, result: calibrating.Calibration) -> list[Edit]:
+def write_calibration(pack: str | Path | None, result: analysis.calibrate.Calibration) -> list[Edit]:
     """Write the suggested weights (rounded to 0.01) into the pack's files, one number each (`calibrate --write`).
 
     Refused for the pack installed with scorer: name a copy with `--rules`.
     """
-    return edit.set_weights(check_editable(pack, "calibrate --write"), calibrating.changes(result))
+    return edit.set_weights(check_editable(pack, "calibrate --write"), analysis.calibrate.changes(result))
 
 
 def compare(
@@ -353,7 +349,7 @@ def compare(
     as_of: str | None = None,
     without: str | Sequence[str] = (),
     partner: str | None = None,
-) -> comparing.Comparison:
+) -> analysis.compare.Comparison:
     """The same events scored with two packs (`scorer compare`), lined up per actor, event and rule.
 
     `labels` name the packs in reports (by default their names or paths as
@@ -366,7 +362,7 @@ def compare(
     as_of = check_as_of(as_of) if as_of is not None else None
     if labels is None:
         labels = (_label(a, "A"), _label(b, "B"))
-    return comparing.compare(_without(events, without, partner), _pack(a), _pack(b), labels=labels, actor=actor, as_of=as_of)
+    return analysis.compare.compare(_without(events, without, partner), _pack(a), _pack(b), labels=labels, actor=actor, as_of=as_of)
 
 
 def _label(pack: Pack, default: str) -> str:
@@ -443,13 +439,13 @@ def explain_on_cluster(
     as_of: str | None = None,
     event: str | None = None,
     without: str | Sequence[str] = (),
-) -> explaining.Explanation:
+) -> analysis.explain.Explanation:
     """`explain` on a Dask cluster: the events of `actor` (or all, at most `MAX_FETCHED`) brought here.
     With sequence rules every actor's events are brought here: they are context for the actor's."""
     as_of = check_as_of(as_of) if as_of is not None else None
     rules = _pack(pack)
     events = _run_on_cluster(inputs, rules, scheduler, actor=actor, as_of=as_of, without=without, per_event=True)
-    return explaining.explain(match(events, rules, actor=actor, as_of=as_of), rules, events, event)
+    return analysis.explain.explain(match(events, rules, actor=actor, as_of=as_of), rules, events, event)
 
 
 def _run_on_cluster(
@@ -472,9 +468,9 @@ def lint(events: EventSet, *packs: RulePack) -> list[Problem]:
 
 def validate(
     paths: Sequence[str], *, rules: str | None = None, input_format: str | None = None
-) -> validation.Validation:
+) -> analysis.validation.Validation:
     """Check event files and rulepacks: each one's errors, and the linter's warnings (see `validate` in the docs)."""
-    return validation.validate(list(paths), rules, input_format)
+    return analysis.validation.validate(list(paths), rules, input_format)
 
 
 def check_as_of(date: str) -> str:
@@ -542,7 +538,7 @@ def plot(
     without: str | Sequence[str] = (),
     partner: str | None = None,
     top: int | None = 10,
-    delta: float = sensitive.DELTA,
+    delta: float = DELTA,
     bands: tuple[int, int] | None = None,
 ) -> bytes:
     """One chart (`scorer plot`): `timeline`, `waterfall`, `tornado`, `ranking` or `sobol`, as PNG, SVG or PDF bytes.
@@ -559,9 +555,9 @@ def plot(
     score = rescore(matched, rules)
     if chart in ("waterfall", "tornado", "sobol") and len(score.actors) > 1:
         raise UsageError(f"--chart {chart} draws one actor: add --actor CODE (actors: {', '.join(score.actors)})")
-    sensitivity = sensitive.of_matched(matched, rules, delta=delta) if chart == "tornado" else None
+    sensitivity = analysis.sensitivity.of_matched(matched, rules, delta=delta) if chart == "tornado" else None
     about = Caption(_event_set(events).sources, rules.name)
-    draws, seed = bands or (banding.DRAWS, banding.SEED)
+    draws, seed = bands or (DRAWS, SEED)
     if chart == "sobol":
         return report.plot(chart, score, fmt, top=top, indices=_indices(score, draws, seed), about=about)
     banded = _bands(score, draws, seed) if bands else None
@@ -586,7 +582,7 @@ def _format(result: Result, fmt: str) -> str:
     """`fmt`, checked against the formats `result` comes in."""
     if isinstance(result, Score):
         formats = FORMATS["score"]
-    elif isinstance(result, explaining.Explanation):
+    elif isinstance(result, analysis.explain.Explanation):
         formats = FORMATS["explain"]
     else:
         formats = FORMATS["weights" if isinstance(result, RulePack) else "analysis"]
@@ -612,7 +608,7 @@ def write_report(result: Result, path: str | Path, fmt: str | None = None, *, to
     path = Path(path)
     fmt = _format(result, fmt or _SUFFIXES.get(path.suffix.lower(), "text"))
     style = _style(top)
-    if fmt == "markdown" and isinstance(result, explaining.Explanation):
+    if fmt == "markdown" and isinstance(result, analysis.explain.Explanation):
         # The charts go next to the report, which links them by name.
         about = Caption(result.sources, result.score.pack.name)
         files, charts = report.report_charts(result.score, path.stem, top, about)

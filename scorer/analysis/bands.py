@@ -21,10 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import scipy.sparse
 
+from scorer.analysis.defaults import DRAWS, SEED
 from scorer.analysis.uncertain import (
-    DRAWS,
     PERCENTILES,
-    SEED,
     ActorBands,
     Band,
     Bands,

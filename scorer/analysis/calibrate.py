@@ -23,12 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scorer.analysis.defaults import RIDGE
 from scorer.io.targets import Target, Targets
 from scorer.problems import printable
 from scorer.scoring.score import Score
 from scorer.scoring.units import Signal, columns_of, signals, units_at
-
-RIDGE = 1.0
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scorer.analysis.defaults import BASE_DRAWS
 from scorer.problems import printable
-
-BASE_DRAWS = 1024
-SEED = 0
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from scorer.analysis.defaults import DELTA
 from scorer.engine import Matcher
 from scorer.model.frame import EventSet
 from scorer.pack.model import RulePack
@@ -27,7 +28,6 @@ from scorer.scoring.score import Matched, match, rescore
 if TYPE_CHECKING:
     from scorer.model.event import Event
 
-DELTA = 0.25
 
 # A balance this close to 0 has no sign: float rounding must not count as a flip.
 _ZERO = 1e-9

@@ -21,7 +21,8 @@ import numpy as np
 from SALib.analyze import sobol as analyze
 from SALib.sample import sobol as sample
 
-from scorer.analysis.indices import BASE_DRAWS, SEED, ActorIndices, GlobalSensitivity, Index, check_draws
+from scorer.analysis.defaults import BASE_DRAWS, SEED
+from scorer.analysis.indices import ActorIndices, GlobalSensitivity, Index, check_draws
 from scorer.analysis.uncertain import ranged_signals
 from scorer.pack.model import RulePack
 from scorer.scoring.actor import ActorScore

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scorer.analysis.defaults import DRAWS, SEED
 from scorer.pack.model import RulePack
 from scorer.report.format import signed
 from scorer.scoring.score import Score
 from scorer.scoring.units import Signal, columns_of, signals
 
-DRAWS = 1000
-SEED = 0
 PERCENTILES = (5.0, 50.0, 95.0)
 # Past this many draws the percentiles move no more than rounding, and the memory grows with every one.
 MAX_DRAWS = 1_000_000

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from scorer import api
-from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
-from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
+from scorer.analysis.defaults import BASE_DRAWS as SOBOL_DRAWS
+from scorer.analysis.defaults import DRAWS as BAND_DRAWS
 from scorer.cli.inputs import on_cluster, pack_of, read_inputs, warnings_beside
 from scorer.cli.output import emit
 from scorer.pack.model import RulePack, parse_weight

@@ -9,10 +9,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from scorer import __version__
-from scorer.analysis.calibrate import RIDGE
-from scorer.analysis.indices import BASE_DRAWS as SOBOL_DRAWS
-from scorer.analysis.sensitivity import DELTA
-from scorer.analysis.uncertain import DRAWS as BAND_DRAWS
+from scorer.analysis.defaults import BASE_DRAWS as SOBOL_DRAWS
+from scorer.analysis.defaults import DELTA, RIDGE
+from scorer.analysis.defaults import DRAWS as BAND_DRAWS
 from scorer.io.formats import COLUMNAR_FORMATS, FORMATS, MACHINE_FORMATS
 from scorer.io.machine_coded.rows import INTENSITIES
 from scorer.io.parquet.write import PARTITIONS

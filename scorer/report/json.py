@@ -10,21 +10,23 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from scorer.analysis.compare import Comparison
-from scorer.analysis.sensitivity import Sensitivity, Variant
-from scorer.analysis.uncertain import BandedScore
+from scorer import report
 from scorer.pack.model import RulePack
 from scorer.problems import printable
 from scorer.report.ahead import ahead
-from scorer.report.bands import draws_json, final_bands, row_bands
 from scorer.report.format import clean
 from scorer.scoring.actor import ActorScore, Row, Step
 from scorer.scoring.score import Score
 from scorer.scoring.unmatched_ids import Parts, Piece, indented
+
+if TYPE_CHECKING:
+    from scorer.analysis.compare import Comparison
+    from scorer.analysis.sensitivity import Sensitivity, Variant
+    from scorer.analysis.uncertain import BandedScore
 
 
 def _totals(totals: dict[str, float]) -> dict[str, float]:
@@ -164,7 +166,7 @@ def document_json(
     no more than one actor's part of it (less its timeline, which an actor of a
     million events makes as long) is held as Python objects at once.
     """
-    top = _head(score) | ({"bands": draws_json(bands)} if bands else {})
+    top = _head(score) | ({"bands": report.bands.draws_json(bands)} if bands else {})
     head = orjson.dumps({**top, "actors": {}}, option=orjson.OPT_INDENT_2)
     before, rest = head.split(b'\n  "actors": {}', 1)
     yield before + b'\n  "actors": {'
@@ -210,12 +212,12 @@ def _actor_json(
     for lo in range(0, count, _ROWS):
         part = _timeline(actor, axes, lo, lo + _ROWS)
         if bands:
-            for row, band in zip(part, row_bands(bands.bands.actors[name], lo, lo + _ROWS), strict=True):
+            for row, band in zip(part, report.bands.row_bands(bands.bands.actors[name], lo, lo + _ROWS), strict=True):
                 row["bands"] = band
         rows = orjson.dumps(part, option=orjson.OPT_INDENT_2)
         yield (b"," if lo else b"") + rows[1:-2].replace(b"\n", b"\n      ")  # without its brackets
     yield b"\n      ]," if count else b"],"
-    final = _row(actor.final) | ({"bands": final_bands(bands.bands.actors[name])} if bands else {})
+    final = _row(actor.final) | ({"bands": report.bands.final_bands(bands.bands.actors[name])} if bands else {})
     yield orjson.dumps({"final": final}, option=orjson.OPT_INDENT_2)[1:-2].replace(b"\n", b"\n    ")
     yield b',\n      "unmatched": '
     for parts in islice(pieces, counts[0]):

@@ -11,33 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from scorer import report
-from scorer.analysis.calibrate import Calibration
-from scorer.analysis.compare import Comparison
-from scorer.analysis.explain import Explanation
-from scorer.analysis.indices import GlobalSensitivity
-from scorer.analysis.sensitivity import Sensitivity, of_matched
-from scorer.analysis.uncertain import BandedScore
+from scorer import analysis, report
 from scorer.pack.model import RulePack
-from scorer.report.bands import banded_markdown, banded_text, how_sure_markdown, how_sure_text
-from scorer.report.calibrate import calibration_csv, calibration_document, calibration_markdown, calibration_text
-from scorer.report.compare import compare_markdown, compare_text
-from scorer.report.csv import compare_csv, explain_csv, sensitivity_csv, timeline_csv
 from scorer.report.format import Palette
-from scorer.report.json import (
-    compare_document,
-    document_json,
-    sensitivity_document,
-    to_json,
-    weights_document,
-)
-from scorer.report.markdown import explain_markdown, timeline_markdown
-from scorer.report.sensitivity import sensitivity_markdown, sensitivity_text
-from scorer.report.sobol import sobol_csv, sobol_document, sobol_markdown, sobol_text
-from scorer.report.text import explain_text, timeline_text, weights_text
+from scorer.report.json import compare_document, document_json, sensitivity_document, to_json, weights_document
 from scorer.scoring.score import Score
+
+if TYPE_CHECKING:
+    from scorer.analysis.calibrate import Calibration
+    from scorer.analysis.compare import Comparison
+    from scorer.analysis.explain import Explanation
+    from scorer.analysis.indices import GlobalSensitivity
+    from scorer.analysis.sensitivity import Sensitivity
+    from scorer.analysis.uncertain import BandedScore
 
 FORMATS: dict[str, tuple[str, ...]] = {
     "score": ("text", "json", "csv", "markdown"),
@@ -57,28 +45,32 @@ class Style:
     charts: Mapping[str, tuple[str, str]] | None = None  # per actor, the PNG files a markdown report links
 
 
-Result: TypeAlias = Score | BandedScore | Explanation | Sensitivity | GlobalSensitivity | Calibration | Comparison | RulePack
+# (Named, not evaluated: the analyses and their reports load when first used.)
+Result: TypeAlias = "Score | BandedScore | Explanation | Sensitivity | GlobalSensitivity | Calibration | Comparison | RulePack"
 
 
 def render(result: Result, fmt: str, style: Style) -> Iterator[bytes]:
     """`result` in format `fmt`, as UTF-8 in parts; ValueError for a format the result does not come in."""
     if isinstance(result, Score):
         return _score(result, fmt, style)
-    if isinstance(result, BandedScore):
+    if isinstance(result, RulePack):
+        return _whole(to_json(weights_document(result)) if fmt == "json" else report.text.weights_text(result))
+    # What else a result is, asked of the analyses' own modules: loaded only now.
+    if isinstance(result, analysis.uncertain.BandedScore):
         return _banded(result, fmt, style)
-    if isinstance(result, Explanation):
+    if isinstance(result, analysis.explain.Explanation):
         return _explanation(result, fmt, style)
-    if isinstance(result, Sensitivity):
+    if isinstance(result, analysis.sensitivity.Sensitivity):
         return _whole(_sensitivity(result, fmt))
-    if isinstance(result, GlobalSensitivity):
-        return _whole(_by_format(fmt, sobol_text, sobol_markdown, sobol_csv, sobol_document, result))
-    if isinstance(result, Calibration):
+    if isinstance(result, analysis.indices.GlobalSensitivity):
+        sobol = report.sobol
+        return _whole(_by_format(fmt, sobol.sobol_text, sobol.sobol_markdown, sobol.sobol_csv, sobol.sobol_document, result))
+    if isinstance(result, analysis.calibrate.Calibration):
+        fit = report.calibrate
         return _whole(
-            _by_format(fmt, calibration_text, calibration_markdown, calibration_csv, calibration_document, result)
+            _by_format(fmt, fit.calibration_text, fit.calibration_markdown, fit.calibration_csv, fit.calibration_document, result)
         )
-    if isinstance(result, Comparison):
-        return _whole(_comparison(result, fmt, style))
-    return _whole(to_json(weights_document(result)) if fmt == "json" else weights_text(result))
+    return _whole(_comparison(result, fmt, style))
 
 
 def _by_format(fmt: str, text: Any, markdown: Any, csv: Any, document: Any, result: Any) -> str:
@@ -104,10 +96,10 @@ def _score(score: Score, fmt: str, style: Style) -> Iterator[bytes]:
     if fmt == "json":
         return document_json(score, after=_skipped(score))
     if fmt == "csv":
-        return _whole(timeline_csv(score))
+        return _whole(report.csv.timeline_csv(score))
     if fmt == "markdown":
-        return _whole(timeline_markdown(score))
-    return _whole(timeline_text(score, style.palette))
+        return _whole(report.markdown.timeline_markdown(score))
+    return _whole(report.text.timeline_text(score, style.palette))
 
 
 def _banded(result: BandedScore, fmt: str, style: Style) -> Iterator[bytes]:
@@ -115,21 +107,21 @@ def _banded(result: BandedScore, fmt: str, style: Style) -> Iterator[bytes]:
     if fmt == "json":
         return document_json(result.score, after=_skipped(result.score), bands=result)
     if fmt == "csv":
-        return _whole(timeline_csv(result.score, result.bands))
+        return _whole(report.csv.timeline_csv(result.score, result.bands))
     if fmt == "markdown":
-        return _whole(banded_markdown(result))
-    return _whole(banded_text(result, style.palette))
+        return _whole(report.bands.banded_markdown(result))
+    return _whole(report.bands.banded_text(result, style.palette))
 
 
 def _explanation(explanation: Explanation, fmt: str, style: Style) -> Iterator[bytes]:
     """The report of `explain --format FMT`."""
     score, event, bands = explanation.score, explanation.event, explanation.bands
-    banded = BandedScore(score, bands) if bands else None
+    banded = analysis.uncertain.BandedScore(score, bands) if bands else None
     if fmt == "json":
         return document_json(score, explain=True, event=event, after=_skipped(score), bands=banded)
     if fmt == "html":
         # Several actors get their ranking, which shows no sensitivity: not worth computing.
-        sensitive = of_matched(explanation.matched, score.pack) if len(score.actors) == 1 else None
+        sensitive = analysis.sensitivity.of_matched(explanation.matched, score.pack) if len(score.actors) == 1 else None
         page = report.html_report(
             score,
             sensitive,
@@ -142,12 +134,12 @@ def _explanation(explanation: Explanation, fmt: str, style: Style) -> Iterator[b
         return _whole(page)
     poles = (score.pack.scoring.plus, score.pack.scoring.minus)
     if fmt == "markdown":
-        text = explain_markdown(score, top=style.top, event=event, charts=style.charts)
-        return _whole(text + ("\n" + how_sure_markdown(bands, explanation.indices, *poles) if bands else ""))
+        text = report.markdown.explain_markdown(score, top=style.top, event=event, charts=style.charts)
+        return _whole(text + ("\n" + report.bands.how_sure_markdown(bands, explanation.indices, *poles) if bands else ""))
     if fmt == "csv":
-        return _whole(explain_csv(explanation))
-    text = explain_text(score, style.palette, top=style.top, event=event)
-    return _whole(text + ("\n" + how_sure_text(bands, explanation.indices, *poles) if bands else ""))
+        return _whole(report.csv.explain_csv(explanation))
+    text = report.text.explain_text(score, style.palette, top=style.top, event=event)
+    return _whole(text + ("\n" + report.bands.how_sure_text(bands, explanation.indices, *poles) if bands else ""))
 
 
 def _sensitivity(result: Sensitivity, fmt: str) -> str:
@@ -155,8 +147,8 @@ def _sensitivity(result: Sensitivity, fmt: str) -> str:
     if fmt == "json":
         return to_json(sensitivity_document(result))
     if fmt == "csv":
-        return sensitivity_csv(result)
-    return sensitivity_markdown(result) if fmt == "markdown" else sensitivity_text(result)
+        return report.csv.sensitivity_csv(result)
+    return report.sensitivity.sensitivity_markdown(result) if fmt == "markdown" else report.sensitivity.sensitivity_text(result)
 
 
 def _comparison(result: Comparison, fmt: str, style: Style) -> str:
@@ -164,6 +156,6 @@ def _comparison(result: Comparison, fmt: str, style: Style) -> str:
     if fmt == "json":
         return to_json(compare_document(result))
     if fmt == "csv":
-        return compare_csv(result)
-    render_text = compare_markdown if fmt == "markdown" else compare_text
+        return report.csv.compare_csv(result)
+    render_text = report.compare.compare_markdown if fmt == "markdown" else report.compare.compare_text
     return render_text(result, top=style.top)

@@ -161,3 +161,20 @@ assert "pydantic" not in sys.modules, "pydantic was loaded"
 """
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_score_written_as_json_loads_no_analysis_and_no_other_format(tmp_path: Path) -> None:
+    """The analyses and the reports of other formats make about 45 dataclasses (40-60 ms of start-up):
+    loaded when first used, a score written as JSON loads none of them; a score as text loads its own."""
+    probe = f"""
+import sys
+from scorer.cli import main
+assert main(["score", {str(FIXTURES / "kazakhstan-2009.yaml")!r}, "--format", "json"]) == 0
+lazy = ["scorer.analysis." + name for name in ("calibrate", "compare", "explain", "indices", "sensitivity", "uncertain", "validation")]
+lazy += ["scorer.report." + name for name in ("bands", "calibrate", "compare", "csv", "markdown", "sensitivity", "sobol", "text")]
+assert not [name for name in lazy if name in sys.modules], [name for name in lazy if name in sys.modules]
+assert main(["score", {str(FIXTURES / "kazakhstan-2009.yaml")!r}]) == 0
+assert "scorer.report.text" in sys.modules and "scorer.analysis.calibrate" not in sys.modules
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
