@@ -178,3 +178,18 @@ assert "scorer.report.text" in sys.modules and "scorer.analysis.calibrate" not i
 """
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_run_collects_young_objects_seldom_and_puts_the_collector_back() -> None:
+    probe = f"""
+import gc
+from scorer.cli import commands, shell
+seen = []
+commands.run = lambda args: seen.append((gc.get_threshold(), gc.get_freeze_count() > 0)) or 0
+before = gc.get_threshold()
+assert shell.main(["score", {str(FIXTURES / "kazakhstan-2009.yaml")!r}]) == 0
+assert seen == [((50_000, *before[1:]), True)], (seen, before)
+assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
