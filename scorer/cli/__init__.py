@@ -24,6 +24,9 @@ option the user set (`MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`,
 command does this; importing `scorer` as a library leaves the allocators
 alone.
 
+As soon as polars is loaded, a thread parses the first blocks of the large
+JSON Lines file a `score` or `explain` command names (`scorer.io.early`):
+the rest of the loading runs on one core, and polars parses on the other.
 While the command loads its modules, the cyclic garbage collector is off.
 The command also ends its process without tearing the interpreter down: once
 its output is flushed, nothing is left to do but free memory the system takes
@@ -76,7 +79,10 @@ def launch() -> int:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        shell = importlib.import_module("scorer.cli.shell")  # (loads polars: after the allocator is set)
+        # polars first (after the allocator is set): a large JSON Lines file's first blocks are parsed
+        # on the other core while the rest loads (`scorer.io.early`).
+        importlib.import_module("scorer.io.early").begin(sys.argv[1:])
+        shell = importlib.import_module("scorer.cli.shell")
     finally:
         if enabled:
             gc.enable()

@@ -20,17 +20,20 @@ from datetime import date as Date
 import numpy as np
 import polars as pl
 
+from scorer.io import early
 from scorer.io.exact import jsonl_lines
 from scorer.io.files import MAX_LINE_BYTES, LineTooLong, file_size, line_blocks
-from scorer.io.jsonl_block import CATEGORICAL, KEPT, READ_SCHEMA, USUAL, Read, block_columns
+from scorer.io.jsonl_block import CATEGORICAL, KEPT, Read, block_columns
 from scorer.io.progress import Progress
 from scorer.model.fields import DATE_RE, MAX_FIELD_CHARS, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE
-from scorer.model.frame import SCHEMA, empty, from_events
+from scorer.model.frame import READ_SCHEMA, SCHEMA, USUAL, empty, from_events
 from scorer.problems import Problem, printable
 
 _EPOCH_ORDINAL = Date(1970, 1, 1).toordinal()
 
-BLOCK = 4 << 20
+BLOCK = early.BLOCK
+Schema = dict[str, pl.DataType]  # the fields a block is read for
+Early = tuple[Schema, pl.DataFrame | None] | tuple[()]  # what a block was parsed for, and its parse; or nothing
 EXACT_LINES = 4096  # lines validated at a time by the exact reader: their models are dropped once they are columns
 
 
@@ -101,10 +104,10 @@ class _Blocks:
         with ThreadPoolExecutor(max_workers=2) as pool, progress(file_size(self.path), self.path) as bar:
             running: deque[Future[Read | None]] = deque()
             try:
-                for block in _blocks(self.path, block_size):
+                for block, parsed in _parsed_blocks(self.path, block_size):
                     if block is None:
                         return False
-                    running.append(pool.submit(self.block, block, not done))
+                    running.append(pool.submit(self.block, block, not done, *parsed))
                     done += len(block)
                     while len(running) >= 2 or (running and running[0].done()):
                         if not self.add(running.popleft().result()):
@@ -118,11 +121,14 @@ class _Blocks:
                     waiting.cancel()
         return True
 
-    def block(self, raw: bytes, first: bool) -> Read | None:
-        """One block, by columns if the checks allow it, else line by line."""
-        read = block_columns(raw, self.schema)
+    def block(
+        self, raw: bytes, first: bool, parsed_for: Schema | None = None, parsed: pl.DataFrame | None = None
+    ) -> Read | None:
+        """One block, by columns if the checks allow it, else line by line (`parsed`: its fields of
+        `parsed_for`, parsed while the command loaded)."""
+        read = block_columns(raw, self.schema, parsed if parsed_for is self.schema else None)
         if read is None and self.schema is USUAL:
-            read = block_columns(raw, READ_SCHEMA)
+            read = block_columns(raw, READ_SCHEMA, parsed if parsed_for is READ_SCHEMA else None)
             if read is not None:
                 self.schema = READ_SCHEMA  # this file's lines hold text for people: every later block is read for it
         if read is None:
@@ -177,14 +183,28 @@ class _Blocks:
         return _finished(frame, line, self.path, dates, days)
 
 
-def _blocks(path: str, size: int) -> Iterator[bytes | None]:
-    """The file in blocks of whole lines of about `size` bytes; None for a line over MAX_LINE_BYTES.
+def _parsed_blocks(path: str, size: int) -> Iterator[tuple[bytes | None, Early]]:
+    """`_blocks`, each with the fields it was parsed for and its parse where the command parsed it while
+    it loaded (`early.taken`): those first, then the rest of the file from where they end."""
+    ahead = deque(early.taken(path, size))
+    start = sum(len(raw) for raw, _, _ in ahead)
+    while ahead:
+        raw, schema, parsed = ahead.popleft()  # (handed on, not held: each block is dropped once checked)
+        yield raw, (schema, parsed)
+    for block in _blocks(path, size, start):
+        yield block, ()
+
+
+def _blocks(path: str, size: int, start: int = 0) -> Iterator[bytes | None]:
+    """The file in blocks of whole lines of about `size` bytes, from byte `start` (where a line starts);
+    None for a line over MAX_LINE_BYTES.
 
     The exact reader says what is wrong with a file that cannot be opened or
     holds too long a line; here it is only the end of the column reading.
     """
     try:
         with open(path, "rb", buffering=0) as stream:
+            stream.seek(start)
             yield from line_blocks(stream, size, MAX_LINE_BYTES)
     except (OSError, LineTooLong):
         yield None

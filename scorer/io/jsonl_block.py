@@ -13,14 +13,9 @@ import polars as pl
 
 from scorer.io.json_bytes import SURROGATE, byte_counts, escaped_quotes, outside_strings
 from scorer.model.fields import MAX_FIELD_CHARS, MAX_INTENSITY, TESTED_TEXT, UNPRINTABLE_RE
-from scorer.model.frame import LEFT_OUT, NUMBER_FIELDS, SCHEMA, TEXT_FIELDS
+from scorer.model.frame import READ_SCHEMA, SCHEMA, TEXT_FIELDS
 from scorer.problems import Problem
 
-READ_SCHEMA: dict[str, pl.DataType] = {name: pl.String() for name in TEXT_FIELDS} | {name: pl.Float64() for name in NUMBER_FIELDS}
-# The fields a block is read for first: what scoring reads. Without the five columns of
-# text for people, polars reads a block in about a sixth less time; a block that holds
-# one of them fails the checks and is read again for every field (`columns._Blocks.block`).
-USUAL = {name: kind for name, kind in READ_SCHEMA.items() if name not in LEFT_OUT}
 # Read as text (polars reads text faster than categories), made Categorical block by
 # block and checked once per distinct value; the other text is checked block by block.
 CATEGORICAL = ("date", "actor", "type", "partner")
@@ -33,13 +28,14 @@ KEPT = {name: SCHEMA[name] if name in CATEGORICAL else kind for name, kind in RE
 Read = tuple[pl.DataFrame, bool, int, np.ndarray | None, list[Problem]]
 
 
-def block_columns(raw: bytes, schema: dict[str, pl.DataType] = READ_SCHEMA) -> Read | None:
+def block_columns(raw: bytes, schema: dict[str, pl.DataType] = READ_SCHEMA, parsed: pl.DataFrame | None = None) -> Read | None:
     """Whole lines of JSON as a frame of `READ_SCHEMA`, if every check passes; else None.
 
-    polars makes the fields of `schema` (`USUAL` or `READ_SCHEMA`); the others are none.
+    polars makes the fields of `schema` (`USUAL` or `READ_SCHEMA`); the others are none. `parsed`: what
+    `pl.read_ndjson(raw, schema=schema)` made of them already (`scorer.io.early`), checked the same.
     """
     try:
-        read = pl.read_ndjson(raw, schema=schema)
+        read = parsed if parsed is not None else pl.read_ndjson(raw, schema=schema)
     except Exception:  # noqa: BLE001 - any trouble at all: the exact reader will say what it is
         return None
     frame = read.select(pl.col(name) if name in schema else pl.lit(None, kind).alias(name) for name, kind in READ_SCHEMA.items())
