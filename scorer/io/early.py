@@ -31,7 +31,7 @@ from scorer.io.files import MAX_LINE_BYTES, LineTooLong, line_blocks
 from scorer.model.frame import LEFT_OUT, READ_SCHEMA, USUAL
 
 BLOCK = 4 << 20  # bytes of whole lines a block, as the column reader cuts a file
-BLOCKS = 6  # blocks parsed at most while the command loads (the memory they hold: about 45 MB)
+BLOCKS = 4  # blocks parsed at most while the command loads (about 30 MB held until the reader takes them)
 COLUMNS_FROM = 1 << 20  # a JSON Lines file of this size or less is read event by event, not by columns
 _COMMANDS = ("score", "explain")  # the commands whose events are named first
 
