@@ -81,7 +81,7 @@ def lint_events(events: EventSet, pack: RulePack) -> list[Problem]:
 
 def _cameo_hint(frame: pl.DataFrame, words: Vocabulary) -> tuple[str, int, int, str] | None:
     """One warning for CAMEO-coded events (GDELT, ICEWS) scored with a pack that tests none of their types."""
-    types = frame["type"].unique().cast(pl.String).to_list()
+    types = frame["type"].unique(maintain_order=True).cast(pl.String).to_list()  # (by hashing: no sort)
     kinds = [kind for kind in types if kind is not None and kind.startswith(CAMEO_TYPES)]
     if not kinds or any(words.knows("type", kind) for kind in kinds):
         return None

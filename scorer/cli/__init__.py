@@ -24,6 +24,13 @@ option the user set (`MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`,
 command does this; importing `scorer` as a library leaves the allocators
 alone.
 
+OpenBLAS, which numpy loads, starts its worker threads spinning for about
+0.1 s of a core (2**28 cycles) before they sleep, just when the command
+parses its first blocks on that core (below): the command asks them to
+spin 2**16 cycles after a task instead (`OPENBLAS_THREAD_TIMEOUT`, unless
+the user set it), which keeps them quick between the matrix products the
+analyses ask for. A BLAS that is not OpenBLAS ignores it.
+
 As soon as polars is loaded, a thread parses the first blocks of the large
 JSON Lines file a `score` or `explain` command names (`scorer.io.early`):
 the rest of the loading runs on one core, and polars parses on the other.
@@ -50,6 +57,8 @@ __all__ = ["launch", "main", "run"]
 
 _ALLOCATOR = "_RJEM_MALLOC_CONF"  # how polars' jemalloc reads its options
 _RETURN_FREED_MEMORY = "dirty_decay_ms:100,muzzy_decay_ms:0,narenas:1"
+# OpenBLAS (numpy's and scipy's wheels): how long an idle worker thread spins, as a power of 2 of cycles.
+_BLAS_SPIN = ("OPENBLAS_THREAD_TIMEOUT", "16")
 # glibc's allocator options the command sets at run time (`mallopt`; malloc.h's numbers), each with its value
 # and how the user would have set it before the process started: a variable, or a name in GLIBC_TUNABLES.
 _GLIBC_OPTIONS = (
@@ -72,6 +81,8 @@ def launch() -> int:
     """The command line run as the command runs it: the allocator set up before polars loads, then `main`."""
     if "polars" not in sys.modules:
         os.environ.setdefault(_ALLOCATOR, _RETURN_FREED_MEMORY)
+    if "numpy" not in sys.modules:
+        os.environ.setdefault(*_BLAS_SPIN)
     tune_glibc()
     # Loading makes many objects and no garbage: the cyclic garbage collector would walk them 120 times
     # (40-50 ms) for nothing. What is loaded stays for the whole run: it need not walk it again at each

@@ -22,6 +22,7 @@ sys.argv = ["scorer", "--version"]
 main()
 import gc, os
 print(gc.isenabled(), gc.get_freeze_count() > 0)
+print(os.environ.get("OPENBLAS_THREAD_TIMEOUT"))
 print(os.environ.get("_RJEM_MALLOC_CONF"))
 """
 
@@ -34,7 +35,7 @@ def _glibc() -> bool:
 
 
 def _probe(**env: str) -> list[str]:
-    clean = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    clean = {k: v for k, v in os.environ.items() if k not in ("_RJEM_MALLOC_CONF", "OPENBLAS_THREAD_TIMEOUT")}
     done = subprocess.run(
         [sys.executable, "-c", PROBE], env=clean | env, capture_output=True, text=True, check=True, timeout=60
     )
@@ -42,7 +43,9 @@ def _probe(**env: str) -> list[str]:
 
 
 def test_the_command_sets_the_allocator_before_polars_loads() -> None:
-    version, collector, option = _probe()
+    version, collector, spin, option = _probe()
+    assert spin == "16"  # OpenBLAS's idle threads spin 2**16 cycles, not 2**28, unless the user says
+    assert _probe(OPENBLAS_THREAD_TIMEOUT="20")[2] == "20"
     assert version.startswith("scorer ")
     assert collector == "True True"  # off while the modules load, on again for the run, what is loaded frozen
     # polars adds our options after its own defaults; the later ones win.
