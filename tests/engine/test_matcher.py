@@ -654,3 +654,17 @@ rules:
     not_after: {when: {type: act.decline, actor: {same_as: actor}}}
     signals: {nato: 1}
 """
+
+
+def test_the_facts_keys_are_their_parts_values_one_after_another() -> None:
+    import numpy as np
+
+    from scorer.engine.distinct import _joined
+
+    columns = [np.array([1, 0, 1]), np.array([0, 2, 1])]
+    tokens = [("s:KAZ",), ("s:RUS",)]
+    cuts = [(1.5, True), (None, False), (3.0, True)]  # a stand-in's two values
+    assert _joined(columns, [tokens, cuts]) == [("s:RUS", 1.5, True), ("s:KAZ", 3.0, True), ("s:RUS", None, False)]
+    uneven = [("a",), ("b", "c")]  # (values of differing lengths are joined fact by fact)
+    assert _joined(columns, [uneven, cuts]) == [("b", "c", 1.5, True), ("a", 3.0, True), ("b", "c", None, False)]
+    assert _joined([np.array([], dtype=np.int64)], [tokens]) == []
