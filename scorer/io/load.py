@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from scorer.io import early
 from scorer.io.columns import BLOCK, jsonl_columns
 from scorer.io.exact import parse, yaml_events
 from scorer.io.files import MAX_YAML_BYTES, file_size, missing, read_text
@@ -30,7 +31,7 @@ from scorer.model.skipped import Tally
 from scorer.problems import InputError, Problem
 
 # Below this size the exact reader is as fast as the column reader and simpler to trust.
-COLUMNS_FROM = 1 << 20
+COLUMNS_FROM = early.COLUMNS_FROM
 
 
 def read_events(
