@@ -118,9 +118,17 @@ def test_the_reader_reads_what_it_reads_without_them(tmp_path: Path, bad: dict[i
     assert alone[0] is None or together[0] is not None and alone[0].equals(together[0])
 
 
-def test_the_command_with_its_blocks_parsed_early_prints_what_main_prints(tmp_path: Path) -> None:
-    """Through the installed command's entry point (`launch`), which parses the first blocks early."""
-    path = _events(tmp_path / "events.jsonl", 60_000)  # about 6 MB: two blocks of the command's
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {},
+        {2: '{"id": "e1", "date": "2009-13-01", "actor": "KAZ", "type": "exercise.join"}', 40_000: "\x00{]"},
+    ],
+)
+def test_the_command_with_its_blocks_parsed_early_prints_what_main_prints(tmp_path: Path, bad: dict[int, str]) -> None:
+    """Through the installed command's entry point (`launch`), which parses the first blocks early: the same
+    output, the same problems (a bad date, a repeated id, a line polars refuses) and exit status."""
+    path = _events(tmp_path / "events.jsonl", 60_000, bad)  # about 6 MB: two blocks of the command's
     probe = f"""
 import io, sys
 from scorer.io import early
@@ -129,15 +137,17 @@ taken = []
 original = early.taken
 early.taken = lambda *args: taken.append(original(*args)) or taken[-1]
 from scorer.cli import launch
-assert launch() == 0
+status = launch()
 assert len(taken) == 1 and len(taken[0]) >= 1, taken
+sys.exit(status)
 """
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=120, check=False, env=os.environ)
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert b"Traceback" not in done.stderr, done.stderr.decode()[-2000:]
     inside = subprocess.run(
         [sys.executable, "-c", f"import sys; from scorer.cli import main; sys.exit(main(['score', {str(path)!r}, '--format', 'json']))"],
         capture_output=True,
         timeout=120,
         check=False,
     )
-    assert inside.returncode == 0 and done.stdout == inside.stdout
+    assert (done.returncode, done.stdout, done.stderr) == (inside.returncode, inside.stdout, inside.stderr)
+    assert done.returncode == (2 if bad else 0)
