@@ -180,7 +180,12 @@ class _Blocks:
             frame, line = frame.filter(~bad), line.filter(~bad)
         if not frame.height:
             return empty()
-        return _finished(frame, line, self.path, dates, days)
+        # Handed on as columns, every other hold on the blocks let go: `_finished` copies them into one
+        # chunk a column at a time, each column's blocks freed as it goes (not the whole frame twice at once).
+        columns = dict(zip(frame.columns, frame.get_columns(), strict=True))
+        self.frames = []
+        del frames, frame
+        return _finished(columns, line, self.path, dates, days)
 
 
 def _parsed_blocks(path: str, size: int) -> Iterator[tuple[bytes | None, Early]]:
@@ -290,38 +295,43 @@ def _problems_of_lines(path: str, numbers: list[int]) -> list[Problem] | None:
     return problems
 
 
-def _finished(frame: pl.DataFrame, line: pl.Series, path: str, dates: pl.Series, days: pl.Series) -> pl.DataFrame:
-    """The checked blocks as the schema says (every type, date and actor has passed `_bad_values`).
+def _finished(columns: dict[str, pl.Series], line: pl.Series, path: str, dates: pl.Series, days: pl.Series) -> pl.DataFrame:
+    """The checked blocks' columns as the schema says (every type, date and actor has passed `_bad_values`).
 
     A column no line fills is a constant (it costs nothing); every column is made
     contiguous, so that scoring reads the numbers as numpy views rather than copies.
+    One column at a time, taken out of `columns`: its blocks are let go as soon as
+    it is copied, so the copy of one column is held beside the blocks, not of all.
     `dates` (Categorical) include every date of the frame, and `days` are theirs.
     """
+    height = len(line)
     # Each row's day, looked up by its date's code.
     codes = dates.to_physical().to_numpy()
     day_of = np.zeros(int(codes.max()) + 1, dtype=np.int32)
     day_of[codes] = days.fill_null(0).to_numpy()  # (a date without a day has no row left)
-    made = {
-        "intensity": pl.col("intensity").fill_null(1.0),
-        "confidence": pl.col("confidence").fill_null(1.0),
-        "day": pl.lit(pl.Series(day_of[frame["date"].to_physical().to_numpy()])),
-        "file": pl.lit(printable(path), pl.Categorical),
-        "line": pl.lit(line),
-        "col": pl.lit(1, pl.Int32),
+    day = pl.Series(day_of[columns["date"].to_physical().to_numpy()])
+    made: dict[str, Callable[[], pl.Series]] = {
+        "day": lambda: day,
+        "intensity": lambda: columns.pop("intensity").fill_null(1.0),
+        "confidence": lambda: columns.pop("confidence").fill_null(1.0),
+        "line": lambda: line,
     }
-    frame = frame.select(
-        made[name].alias(name)
-        if name in made
-        else pl.lit(None, dtype).alias(name)
-        if name not in frame or frame[name].null_count() == frame.height
-        else pl.col(name)
-        for name, dtype in SCHEMA.items()
-    )
-    # One chunk per column (blocks come in many): gathering events by actor and date from a column of
-    # hundreds of chunks is an order of magnitude slower. A column at a time: one copy held at once.
-    return frame.rechunk()
-
-
+    constant = {"file": (printable(path), pl.Categorical), "col": (1, pl.Int32)}
+    finished: list[pl.Series | pl.Expr] = []
+    for name, dtype in SCHEMA.items():
+        if name in constant:
+            value, kind = constant[name]
+            finished.append(pl.lit(value, kind).alias(name))
+        elif name in made:
+            finished.append(made[name]().rechunk().alias(name))
+        elif name not in columns or columns[name].null_count() == height:
+            columns.pop(name, None)
+            finished.append(pl.lit(None, dtype).alias(name))
+        else:
+            # One chunk per column (blocks come in many): gathering events by actor and date from a
+            # column of hundreds of chunks is an order of magnitude slower.
+            finished.append(columns.pop(name).rechunk())
+    return pl.select(*finished)
 
 
 def days_of(date: pl.Expr) -> pl.Expr:

@@ -146,6 +146,29 @@ def test_a_plain_file_is_read_by_columns_with_its_line_numbers(tmp_path: Path) -
     assert frame.filter(pl.col("id") == "x").select("line", "intensity", "confidence").row(0) == (8_001, 2.5, 0.5)
 
 
+def test_the_blocks_are_made_one_chunk_a_column_each_let_go_as_it_is_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scorer.model.frame import SCHEMA
+
+    path = _file(tmp_path, TRICKY["plain"], good=12_000)
+    handed: list[dict[str, pl.Series]] = []
+    finished = table._finished
+
+    def watched(columns: dict[str, pl.Series], *rest: object) -> pl.DataFrame:
+        handed.append(columns)
+        assert columns["id"].n_chunks() > 1  # the blocks' chunks, as read
+        return finished(columns, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(table, "_finished", watched)
+    read = table.jsonl_columns(str(path), block_size=100 << 10)
+    assert read is not None
+    assert handed == [{}]  # every column taken out of the blocks' as it was made one chunk
+    assert read.frame.columns == list(SCHEMA)
+    assert all(column.n_chunks() == 1 for column in read.frame.get_columns())
+    assert read.frame.equals(_reading(path, 1 << 40))  # as the exact reader reads it
+
+
 @pytest.mark.parametrize("last", [TRICKY["plain"], _padded(MAX_LINE_BYTES + 1), TRICKY["broken"]])
 def test_a_last_line_without_its_newline_reads_the_same(
     last: str, tmp_path: Path
