@@ -202,7 +202,7 @@ class _Unmatched:
     def _positions(self) -> np.ndarray:
         """The positions in the order of every unmatched event."""
         per_group = self._fired.starts[1:] - self._fired.starts[:-1]
-        return np.flatnonzero(per_group[self._groups] == 0)
+        return np.flatnonzero(per_group[self._groups] == 0).astype(np.int32)  # (half the bytes held)
 
     @cached_property
     def _ids(self) -> UnmatchedIds:
@@ -217,11 +217,14 @@ class _Unmatched:
             said = judged(self._pack, self._frame.select(columns)[pl.Series(rows[first])])
         else:
             codes, said = reasons(self._pack, self._frame.select(columns)[pl.Series(rows)])
-        return UnmatchedIds(self._frame["id"].gather(pl.Series(rows)), codes, said)
+        # The ids stay in the events' column, each piece gathering its own (not a copy of nearly every id
+        # held while the document is written); a reason's place fits in the fewest bytes that hold it.
+        return UnmatchedIds(self._frame["id"], codes.astype(np.min_scalar_type(max(len(said) - 1, 0))), said, rows)
 
     def _span(self, lo: int, hi: int) -> tuple[int, int]:
         """Where positions [lo, hi) of the order are among the unmatched."""
-        a, b = np.searchsorted(self._positions, [lo, hi])
+        # (Asked as the positions' own type: numpy would otherwise copy them all to the type of the question.)
+        a, b = np.searchsorted(self._positions, np.array([lo, hi], dtype=self._positions.dtype))
         return int(a), int(b)
 
     def between(self, lo: int, hi: int) -> tuple[str, ...]:

@@ -21,19 +21,38 @@ import polars as pl
 class UnmatchedIds:
     """Unmatched events' ids, one actor after another, and each one's reason as its place in `said`."""
 
-    def __init__(self, ids: pl.Series, codes: np.ndarray, said: list[str]) -> None:
-        """`ids` and `codes` row by row; `said` the distinct reasons."""
-        self._ids, self._codes, self._said = ids, codes, said
+    def __init__(self, ids: pl.Series, codes: np.ndarray, said: list[str], rows: np.ndarray | None = None) -> None:
+        """`ids` and `codes` row by row, or with `rows`, row i's id at `rows[i]` of `ids` (the events'
+        column, not copied: a piece gathers its own); `said` the distinct reasons."""
+        self._ids, self._codes, self._said, self._rows = ids, codes, said, rows
+        self._windows: dict[int, pl.Series] = {}  # with `rows`: the last windows gathered, by number
+
+    def _between(self, a: int, b: int) -> pl.Series:
+        """The ids of rows a to b, as a column: with `rows`, sliced from their window of `WINDOW` rows,
+        gathered once for the pieces in it (pieces are made in order: the two last windows are kept)."""
+        if self._rows is None:
+            return self._ids.slice(a, b - a)
+        at = a // WINDOW
+        if (b - 1) // WINDOW != at:  # across two windows: gathered by itself
+            return self._ids[self._rows[a:b]]
+        window = self._windows.get(at)
+        if window is None:
+            window = self._ids[self._rows[at * WINDOW : (at + 1) * WINDOW]]
+            # (Replaced whole, not changed: the other thread making pieces may be reading it.)
+            kept = self._windows
+            self._windows = {at: window} | ({at - 1: kept[at - 1]} if at - 1 in kept else {})
+        return window.slice(a - at * WINDOW, b - a)
 
     @cached_property
     def _texts(self) -> list[str]:
         """The ids as Python text (for the reports that ask for them one by one)."""
-        return self._ids.to_list()
+        return self._between(0, len(self._codes)).to_list()
 
     @cached_property
     def _plain(self) -> bool:
         """Whether no id needs escaping in JSON (no quote, backslash or control character): then each is
-        written as it is, between quotes."""
+        written as it is, between quotes. (With `rows`, asked of every id of the column: one that needs
+        escaping anywhere sends these the way that escapes, which writes the same bytes.)"""
         return not self._ids.str.contains(r'[\x00-\x1f"\\]').any()
 
     @cached_property
@@ -67,7 +86,7 @@ class UnmatchedIds:
         if self._plain:
             # Joined by polars as bytes, handed on as they are: no Python string per id, and the text
             # copied once into Python (the parts are written one after another, not joined again).
-            ids = self._ids.slice(c, d - c)
+            ids = self._between(c, d)
             if keyed:
                 # Each id, then `": ` and its reason; between one and the next, `,`, a new line and a quote.
                 # (Indexing gathers as `gather` does, without building a query: 100 µs less a piece.)
@@ -87,7 +106,8 @@ class UnmatchedIds:
         return pl.Series([f'": {why}' for why in self._said_texts], dtype=pl.String)
 
 
-PIECE = 50_000  # unmatched ids (or reasons) made into JSON at a time
+PIECE = 20_000  # unmatched ids (or reasons) made into JSON at a time
+WINDOW = 50_000  # unmatched ids gathered from the events' column at a time (for the pieces within)
 Parts = tuple[bytes, ...]  # a piece of JSON: its parts, to be written one after another
 Piece = Callable[[], Parts]  # a piece of JSON, made when called
 

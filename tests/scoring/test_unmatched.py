@@ -6,9 +6,11 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import hypothesis.strategies as st
 import polars as pl
 import pytest
 from conftest import Run, write
+from hypothesis import given, settings
 
 import scorer
 
@@ -196,14 +198,17 @@ def test_the_quick_rule_out_says_what_judging_every_rule_says(tmp_path: Path, ru
     assert decided == decided_by_two
 
 
-@pytest.mark.parametrize("piece", [50_000, 1, 2])  # a piece a list, or several (the last one short)
+# A piece a list, or several (the last one short); the ids gathered a window at a time, pieces within one
+# window or across two.
+@pytest.mark.parametrize(("piece", "window"), [(20_000, 50_000), (1, 50_000), (2, 3), (3, 2), (1, 1)])
 def test_the_json_of_unmatched_events_is_what_orjson_writes_of_them(
-    tmp_path: Path, piece: int, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, piece: int, window: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from scorer.report.json import document, document_json, to_json
     from scorer.scoring import unmatched_ids
 
     monkeypatch.setattr(unmatched_ids, "PIECE", piece)
+    monkeypatch.setattr(unmatched_ids, "WINDOW", window)
     rules = write(tmp_path, "rules.yaml", RULES)
     events = [
         '{"id": "plain-1", "date": "2009-01-02", "actor": "KAZ", "type": "arms.buy"}',
@@ -288,3 +293,39 @@ def test_a_piece_that_fails_on_the_writing_thread_fails_where_it_stands() -> Non
         for made in ahead(pool, [lambda i=i: piece(i) for i in range(6)]):  # type: ignore[misc]
             taken += made
     assert taken == [b"0", b"1"]  # the pieces before it, in order
+
+
+@given(
+    ids=st.lists(st.text(alphabet='ab"\\\n é', min_size=1, max_size=4), min_size=1, max_size=30, unique=True),
+    data=st.data(),
+)
+@settings(max_examples=60, deadline=None)
+def test_ids_kept_in_the_events_column_read_as_ids_gathered_would(ids: list[str], data: st.DataObject) -> None:
+    import numpy as np
+    import orjson
+
+    from scorer.scoring import unmatched_ids
+    from scorer.scoring.unmatched_ids import UnmatchedIds
+
+    rows = np.asarray(data.draw(st.permutations(range(len(ids))))[: data.draw(st.integers(0, len(ids)))], dtype=np.uint32)
+    said = ["no rule for this type", "the partner is not one a rule names"]
+    codes = np.asarray(data.draw(st.lists(st.integers(0, 1), min_size=len(rows), max_size=len(rows))), dtype=np.uint8)
+    a = data.draw(st.integers(0, len(rows)))
+    b = data.draw(st.integers(a, len(rows)))
+    gathered = [ids[r] for r in rows.tolist()]
+    kept = UnmatchedIds(pl.Series(ids), codes, said, rows)
+    copied = UnmatchedIds(pl.Series(gathered, dtype=pl.String), codes, said)
+    for window in (1, 2, 5, 50_000):
+        unmatched_ids.WINDOW, before = window, unmatched_ids.WINDOW
+        try:
+            for made in (kept, UnmatchedIds(pl.Series(ids), codes, said, rows)):
+                assert made.between(a, b) == copied.between(a, b) == tuple(gathered[a:b])
+                assert made.reasons_between(a, b) == {i: said[c] for i, c in zip(gathered[a:b], codes[a:b].tolist(), strict=True)}
+                listed, reasons = made.json_parts(a, b, "  ")
+                assert b"".join(part for piece in listed for part in piece()) == unmatched_ids.indented(list(gathered[a:b]), "  ")
+                assert b"".join(part for piece in reasons for part in piece()) == unmatched_ids.indented(
+                    made.reasons_between(a, b), "  "
+                )
+        finally:
+            unmatched_ids.WINDOW = before
+    assert orjson.loads(unmatched_ids.indented(list(kept.between(0, len(rows))), "")) == gathered
