@@ -23,6 +23,7 @@ import polars as pl
 from scorer.io import early
 from scorer.io.exact import jsonl_lines
 from scorer.io.files import MAX_LINE_BYTES, LineTooLong, file_size, line_blocks
+from scorer.io.json_bytes import names_text_for_people
 from scorer.io.jsonl_block import CATEGORICAL, KEPT, Read, block_columns
 from scorer.io.progress import Progress
 from scorer.model.fields import DATE_RE, MAX_FIELD_CHARS, TESTED_TEXT, TYPE_RE, UNPRINTABLE_RE
@@ -35,6 +36,7 @@ BLOCK = early.BLOCK
 Schema = dict[str, pl.DataType]  # the fields a block is read for
 Early = tuple[Schema, pl.DataFrame | None] | tuple[()]  # what a block was parsed for, and its parse; or nothing
 EXACT_LINES = 4096  # lines validated at a time by the exact reader: their models are dropped once they are columns
+REFUSED_PIECE = 256 << 10  # bytes of whole lines a piece of a block the checks refuse (each piece tried again)
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,11 @@ class _Blocks:
                     running.append(pool.submit(self.block, block, not done, *parsed))
                     done += len(block)
                     while len(running) >= 2 or (running and running[0].done()):
-                        if not self.add(running.popleft().result()):
+                        if not self.add_all(running.popleft().result()):
                             return False
                         bar.update(done, self.rows)
                 while running:
-                    if not self.add(running.popleft().result()):
+                    if not self.add_all(running.popleft().result()):
                         return False
             finally:
                 for waiting in running:
@@ -122,23 +124,53 @@ class _Blocks:
         return True
 
     def block(
-        self, raw: bytes, first: bool, parsed_for: Schema | None = None, parsed: pl.DataFrame | None = None
-    ) -> Read | None:
+        self,
+        raw: bytes,
+        first: bool,
+        parsed_for: Schema | None = None,
+        parsed: pl.DataFrame | None = None,
+        *,
+        whole: bool = True,
+    ) -> list[Read] | None:
         """One block, by columns if the checks allow it, else line by line (`parsed`: its fields of
-        `parsed_for`, parsed while the command loaded)."""
+        `parsed_for`, parsed while the command loaded); None if it cannot be read either way.
+
+        A `whole` block the checks refuse is cut into pieces (`_pieces`): a line they are not sure of
+        costs its piece of reading line by line, not the whole block.
+        """
         read = block_columns(raw, self.schema, parsed if parsed_for is self.schema else None)
-        if read is None and self.schema is USUAL:
+        if read is None and self.schema is USUAL and names_text_for_people(raw):
             read = block_columns(raw, READ_SCHEMA, parsed if parsed_for is READ_SCHEMA else None)
             if read is not None:
                 self.schema = READ_SCHEMA  # this file's lines hold text for people: every later block is read for it
+        if read is None and whole and len(raw) > REFUSED_PIECE:
+            return self._pieces(raw, first)
         if read is None:
             self.exact.append(len(raw))
             read = _exact_block(raw, self.path, first, self.exact_lines)
         if read is None or not self.left:
-            return read
+            return None if read is None else [read]
         frame = read[0]
         dropped = frame.with_columns(pl.lit(None, frame.schema[name]).alias(name) for name in self.left if name in frame)
-        return (dropped, *read[1:])
+        return [(dropped, *read[1:])]
+
+    def _pieces(self, raw: bytes, first: bool) -> list[Read] | None:
+        """A block the checks refused, cut into pieces of about `REFUSED_PIECE` bytes of whole lines, each
+        read as a block of its own (by columns where the checks allow it)."""
+        reads: list[Read] = []
+        start = 0
+        while start < len(raw):
+            end = raw.find(b"\n", start + REFUSED_PIECE - 1) + 1 or len(raw)
+            piece = self.block(raw[start:end], first and not start, whole=False)
+            if piece is None:
+                return None
+            reads += piece
+            start = end
+        return reads
+
+    def add_all(self, reads: list[Read] | None) -> bool:
+        """`add` each part of a block in turn; False for a block that could not be read."""
+        return reads is not None and all(self.add(read) for read in reads)
 
     def add(self, read: Read | None) -> bool:
         """Keep a block's rows, numbered after the blocks before it; False for a block that could not be read."""

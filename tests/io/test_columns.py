@@ -197,6 +197,26 @@ def test_the_column_reader_leaves_a_file_with_a_too_long_line_to_the_exact_one(t
     assert table.jsonl_columns(str(path)) is None
 
 
+@pytest.mark.parametrize("tricky", [(8_001,), (1, 12_001), (3_000, 3_001, 9_500), (1, 2, 3, 4, 5, 6, 7, 8)])
+def test_a_refused_block_is_cut_into_pieces_so_that_its_tricky_lines_cost_little(
+    tricky: tuple[int, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lines the checks refuse (tags, a blank line, a spaced key, a bad value) at these line numbers, a
+    # byte-order mark first: each costs its piece of reading line by line, not its block.
+    monkeypatch.setattr(table, "REFUSED_PIECE", 8 << 10)
+    kinds = [TRICKY["tags and attrs"], TRICKY["blank line"], TRICKY["spaced keys"], TRICKY["unknown field"]]
+    lines = [GOOD % (i, i % 28 + 1) for i in range(12_000)]
+    for n, at in enumerate(sorted(tricky, reverse=True)):
+        lines.insert(at - 1, kinds[n % len(kinds)] + "\n")
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(("\ufeff" + "".join(lines)).encode("utf-8"))
+    read = table.jsonl_columns(str(path), block_size=256 << 10)
+    assert read is not None
+    assert 1 <= len(read.exact_blocks) <= len(tricky) + 1  # (and the mark's)
+    assert all(size <= (8 << 10) + max(map(len, lines)) + 3 for size in read.exact_blocks)  # (to a line's end)
+    _both_readers_agree(path)
+
+
 @pytest.mark.parametrize("name", ["spaced keys", "tags and attrs", "blank line", "unknown field"])
 def test_a_block_the_checks_refuse_is_validated_line_by_line(
     name: str, tmp_path: Path
