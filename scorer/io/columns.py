@@ -131,15 +131,17 @@ class _Blocks:
         parsed: pl.DataFrame | None = None,
         *,
         whole: bool = True,
+        tried: bool = False,
     ) -> list[Read] | None:
         """One block, by columns if the checks allow it, else line by line (`parsed`: its fields of
         `parsed_for`, parsed while the command loaded); None if it cannot be read either way.
 
         A `whole` block the checks refuse is cut into pieces (`_pieces`): a line they are not sure of
-        costs its piece of reading line by line, not the whole block.
+        costs its piece of reading line by line, not the whole block. Lines `tried` already (refused
+        as a piece) are read line by line at once.
         """
-        read = block_columns(raw, self.schema, parsed if parsed_for is self.schema else None)
-        if read is None and self.schema is USUAL and names_text_for_people(raw):
+        read = None if tried else block_columns(raw, self.schema, parsed if parsed_for is self.schema else None)
+        if read is None and not tried and self.schema is USUAL and names_text_for_people(raw):
             read = block_columns(raw, READ_SCHEMA, parsed if parsed_for is READ_SCHEMA else None)
             if read is not None:
                 self.schema = READ_SCHEMA  # this file's lines hold text for people: every later block is read for it
@@ -156,14 +158,20 @@ class _Blocks:
 
     def _pieces(self, raw: bytes, first: bool) -> list[Read] | None:
         """A block the checks refused, cut into pieces of about `REFUSED_PIECE` bytes of whole lines, each
-        read as a block of its own (by columns where the checks allow it)."""
+        read as a block of its own (by columns where the checks allow it). Once two pieces in a row are
+        refused, the rest of the block is read line by line at once: lines the checks are never sure
+        of (tags or attributes on every line) cost no more tries."""
         reads: list[Read] = []
-        start = 0
+        start = refused = 0
         while start < len(raw):
             end = raw.find(b"\n", start + REFUSED_PIECE - 1) + 1 or len(raw)
-            piece = self.block(raw[start:end], first and not start, whole=False)
+            if refused >= 2:
+                end = len(raw)
+            exact = len(self.exact)
+            piece = self.block(raw[start:end], first and not start, whole=False, tried=refused >= 2)
             if piece is None:
                 return None
+            refused = refused + 1 if len(self.exact) > exact else 0
             reads += piece
             start = end
         return reads

@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from scorer.model.frame import LEFT_OUT
+from scorer.model.frame import LEFT_OUT, READ_SCHEMA
 
 _SLICE = 1 << 18  # small enough for the allocator to reuse, so no fresh pages per block
 
@@ -72,10 +72,12 @@ def outside_strings(raw: bytes, escaped: np.ndarray) -> tuple[int, int]:
     )
 
 
-_PEOPLES = tuple(f'"{name}"'.encode() for name in sorted(LEFT_OUT))  # the keys of text for people
+# The keys of text for people that a block read for every field reads (not `tags` or `attrs`: lines that
+# hold them are read line by line whatever the fields).
+_PEOPLES = tuple(f'"{name}"'.encode() for name in sorted(LEFT_OUT & set(READ_SCHEMA)))
 
 
 def names_text_for_people(raw: bytes) -> bool:
-    """Whether `raw` names a field of text for people (as a key, or anywhere as that quoted word): lines
-    read for the fields scoring reads alone would not pass the checks."""
+    """Whether `raw` names a field of text for people that polars reads (as a key, or anywhere as that
+    quoted word): lines read for the fields scoring reads alone would not pass the checks."""
     return any(key in raw for key in _PEOPLES)

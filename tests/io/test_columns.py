@@ -217,6 +217,30 @@ def test_a_refused_block_is_cut_into_pieces_so_that_its_tricky_lines_cost_little
     _both_readers_agree(path)
 
 
+def test_lines_the_checks_are_never_sure_of_cost_no_more_tries_than_a_few_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tags on every line: each block is tried whole and in two pieces (for the fields scoring reads: no
+    # others would pass with tags), then read line by line.
+    monkeypatch.setattr(table, "REFUSED_PIECE", 8 << 10)
+    tried: list[int] = []
+    block_columns = table.block_columns
+
+    def counted(raw: bytes, *rest: object) -> object:
+        tried.append(len(raw))
+        return block_columns(raw, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(table, "block_columns", counted)
+    path = _file(tmp_path, TRICKY["plain"], good=12_000)
+    path.write_text(path.read_text().replace("}\n", ', "tags": ["t"]}\n'))
+    read = table.jsonl_columns(str(path), block_size=256 << 10)
+    assert read is not None and read.frame.height == 12_001
+    blocks = -(-path.stat().st_size // (256 << 10))
+    assert len(tried) <= 3 * blocks + 3
+    assert sum(read.exact_blocks) == path.stat().st_size
+    _both_readers_agree(path)
+
+
 @pytest.mark.parametrize("name", ["spaced keys", "tags and attrs", "blank line", "unknown field"])
 def test_a_block_the_checks_refuse_is_validated_line_by_line(
     name: str, tmp_path: Path
