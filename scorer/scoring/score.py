@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
@@ -180,8 +181,12 @@ def match(
         frame = frame.filter(pl.col("day") <= parse_date(as_of).toordinal())
     if actor is not None and not matcher.sequential:
         frame = frame.filter(pl.col("actor") == actor)
-    groups, fired, sequences = matcher.match_frame(frame)
-    order, actors, bounds = _by_actor_and_date(frame)
+    # The order by actor and date (a polars sort, without the interpreter lock) is worked out on a second
+    # thread while the engine is asked.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ordering = pool.submit(_by_actor_and_date, frame)
+        groups, fired, sequences = matcher.match_frame(frame)
+        order, actors, bounds = ordering.result()
     if actor is not None and matcher.sequential:
         order, actors, bounds = _only(order, actors, bounds, actor)
     if actors != everyone:
