@@ -104,7 +104,7 @@ class _Blocks:
         """Read every block, two at a time; False as soon as one cannot be read by columns or line by line."""
         done = 0
         with ThreadPoolExecutor(max_workers=2) as pool, progress(file_size(self.path), self.path) as bar:
-            running: deque[Future[Read | None]] = deque()
+            running: deque[Future[list[Read] | None]] = deque()
             try:
                 for block, parsed in _parsed_blocks(self.path, block_size):
                     if block is None:
