@@ -127,10 +127,12 @@ def _both_readers_agree(path: Path, columns_from: int = events.COLUMNS_FROM) -> 
         assert all(lean[name].null_count() == lean.height for name in left)
 
 
+@pytest.mark.parametrize("piece", [table.REFUSED_PIECE, 16 << 10])  # the tricky block whole, or cut into pieces
 @pytest.mark.parametrize("name", list(TRICKY))
 def test_the_column_reader_agrees_with_the_exact_one(
-    name: str, tmp_path: Path
+    name: str, piece: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(table, "REFUSED_PIECE", piece)
     path = _file(tmp_path, TRICKY[name], good=12_000)
     assert path.stat().st_size > events.COLUMNS_FROM
     _both_readers_agree(path)
