@@ -131,30 +131,35 @@ class _Blocks:
         parsed: pl.DataFrame | None = None,
         *,
         whole: bool = True,
-        tried: bool = False,
     ) -> list[Read] | None:
         """One block, by columns if the checks allow it, else line by line (`parsed`: its fields of
         `parsed_for`, parsed while the command loaded); None if it cannot be read either way.
 
         A `whole` block the checks refuse is cut into pieces (`_pieces`): a line they are not sure of
-        costs its piece of reading line by line, not the whole block. Lines `tried` already (refused
-        as a piece) are read line by line at once.
+        costs its piece of reading line by line, not the whole block.
         """
-        read = None if tried else block_columns(raw, self.schema, parsed if parsed_for is self.schema else None)
-        if read is None and not tried and self.schema is USUAL and names_text_for_people(raw):
+        read = block_columns(raw, self.schema, parsed if parsed_for is self.schema else None)
+        if read is None and self.schema is USUAL and names_text_for_people(raw):
             read = block_columns(raw, READ_SCHEMA, parsed if parsed_for is READ_SCHEMA else None)
             if read is not None:
                 self.schema = READ_SCHEMA  # this file's lines hold text for people: every later block is read for it
-        if read is None and whole and len(raw) > REFUSED_PIECE:
-            return self._pieces(raw, first)
         if read is None:
-            self.exact.append(len(raw))
-            read = _exact_block(raw, self.path, first, self.exact_lines)
-        if read is None or not self.left:
-            return None if read is None else [read]
+            return self._pieces(raw, first) if whole and len(raw) > REFUSED_PIECE else self._exact(raw, first)
+        return [self._kept(read)]
+
+    def _exact(self, raw: bytes, first: bool) -> list[Read] | None:
+        """Whole lines read line by line (`_exact_block`); None if they are not UTF-8."""
+        self.exact.append(len(raw))
+        read = _exact_block(raw, self.path, first, self.exact_lines)
+        return None if read is None else [self._kept(read)]
+
+    def _kept(self, read: Read) -> Read:
+        """A read block with the fields in `left` dropped (none in every event)."""
         frame = read[0]
+        if not self.left:
+            return read
         dropped = frame.with_columns(pl.lit(None, frame.schema[name]).alias(name) for name in self.left if name in frame)
-        return [(dropped, *read[1:])]
+        return (dropped, *read[1:])
 
     def _pieces(self, raw: bytes, first: bool) -> list[Read] | None:
         """A block the checks refused, cut into pieces of about `REFUSED_PIECE` bytes of whole lines, each
@@ -164,14 +169,15 @@ class _Blocks:
         reads: list[Read] = []
         start = refused = 0
         while start < len(raw):
-            end = raw.find(b"\n", start + REFUSED_PIECE - 1) + 1 or len(raw)
             if refused >= 2:
-                end = len(raw)
-            exact = len(self.exact)
-            piece = self.block(raw[start:end], first and not start, whole=False, tried=refused >= 2)
+                piece, end = self._exact(raw[start:], first and not start), len(raw)
+            else:
+                end = raw.find(b"\n", start + REFUSED_PIECE - 1) + 1 or len(raw)
+                exact = len(self.exact)
+                piece = self.block(raw[start:end], first and not start, whole=False)
+                refused = refused + 1 if len(self.exact) > exact else 0
             if piece is None:
                 return None
-            refused = refused + 1 if len(self.exact) > exact else 0
             reads += piece
             start = end
         return reads
@@ -349,13 +355,7 @@ def _finished(columns: dict[str, pl.Series], line: pl.Series, path: str, dates: 
     codes = dates.to_physical().to_numpy()
     day_of = np.zeros(int(codes.max()) + 1, dtype=np.int32)
     day_of[codes] = days.fill_null(0).to_numpy()  # (a date without a day has no row left)
-    day = pl.Series(day_of[columns["date"].to_physical().to_numpy()])
-    made: dict[str, Callable[[], pl.Series]] = {
-        "day": lambda: day,
-        "intensity": lambda: columns.pop("intensity").fill_null(1.0),
-        "confidence": lambda: columns.pop("confidence").fill_null(1.0),
-        "line": lambda: line,
-    }
+    made = {"day": pl.Series(day_of[columns["date"].to_physical().to_numpy()]), "line": line}
     constant = {"file": (printable(path), pl.Categorical), "col": (1, pl.Int32)}
     finished: list[pl.Series | pl.Expr] = []
     for name, dtype in SCHEMA.items():
@@ -363,7 +363,9 @@ def _finished(columns: dict[str, pl.Series], line: pl.Series, path: str, dates: 
             value, kind = constant[name]
             finished.append(pl.lit(value, kind).alias(name))
         elif name in made:
-            finished.append(made[name]().rechunk().alias(name))
+            finished.append(made[name].rechunk().alias(name))
+        elif name in ("intensity", "confidence"):  # (every block reads both: absent is 1)
+            finished.append(columns.pop(name).fill_null(1.0).rechunk())
         elif name not in columns or columns[name].null_count() == height:
             columns.pop(name, None)
             finished.append(pl.lit(None, dtype).alias(name))
