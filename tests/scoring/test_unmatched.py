@@ -329,3 +329,25 @@ def test_ids_kept_in_the_events_column_read_as_ids_gathered_would(ids: list[str]
         finally:
             unmatched_ids.WINDOW = before
     assert orjson.loads(unmatched_ids.indented(list(kept.between(0, len(rows))), "")) == gathered
+
+
+@given(
+    ids=st.lists(st.text(alphabet=st.characters(max_codepoint=0x500), max_size=4), max_size=12),
+    step=st.integers(1, 5),
+)
+@settings(max_examples=150, deadline=None)
+def test_ids_are_written_as_they_are_only_where_none_needs_escaping(ids: list[str], step: int) -> None:
+    """`_plain`, which looks at the ids' bytes a few ids at a time, says what a pattern asked of each id
+    says: no quote, backslash or control character in any (then each id is written between quotes)."""
+    import numpy as np
+
+    from scorer.scoring import unmatched_ids
+    from scorer.scoring.unmatched_ids import UnmatchedIds
+
+    unmatched_ids.PLAIN_IDS, before = step, unmatched_ids.PLAIN_IDS
+    try:
+        column = pl.Series(ids, dtype=pl.String)
+        plain = UnmatchedIds(column, np.zeros(len(ids), dtype=np.uint8), ["why"])._plain
+    finally:
+        unmatched_ids.PLAIN_IDS = before
+    assert plain == (not any(char < " " or char in '"\\' for text in ids for char in text))
