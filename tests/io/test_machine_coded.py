@@ -82,3 +82,33 @@ def test_blocks_read_by_columns_are_kept_in_few_chunks() -> None:
         reading.add_frame(parts[-1])
     assert reading.frame.equals(pl.concat(parts))
     assert reading.frame["line"].n_chunks() <= 20 // 8 + 20 % 8  # the blocks made one eight at a time
+
+
+_pair = st.tuples(st.sampled_from(["a", "b", "c", ""]), st.sampled_from(["x", "y"]))
+
+
+@given(blocks=st.lists(st.lists(_pair, max_size=8), max_size=5))
+@settings(max_examples=80, deadline=None)
+def test_a_lookup_works_each_value_out_once_and_gives_each_row_its_own(blocks: list[list[tuple[str, str]]]) -> None:
+    """Blocks looked up one after another with what earlier blocks found (`known`): each row gets `work` of
+    its own cells (a RowError as REFUSED, None as NONE), and `work` is asked once per distinct pair over
+    all the blocks, however many blocks hold it; what is known holds each pair once."""
+    from scorer.io.machine_coded.columns import NONE, REFUSED, lookup
+
+    asked: list[tuple[str, str]] = []
+
+    def work(fields: list[str]) -> str | None:
+        asked.append((fields[1], fields[2]))
+        if fields[1] == "c":
+            raise RowError("no", "Cell", 1)
+        return None if fields[1] == "" else fields[1] + fields[2]
+
+    known: dict[str, pl.DataFrame] = {}
+    for rows in blocks:
+        cells = {"f0": ["0"] * len(rows), "f1": [a for a, _ in rows], "f2": [b for _, b in rows]}
+        table = pl.DataFrame(cells, schema=dict.fromkeys(cells, pl.String))
+        found = lookup(table, [1, 2], work, known, "pairs").to_list()
+        assert found == [REFUSED if a == "c" else NONE if a == "" else a + b for a, b in rows]
+    assert sorted(asked) == sorted({pair for rows in blocks for pair in rows})
+    if "pairs" in known:
+        assert known["pairs"].select("f1", "f2").is_unique().all()
