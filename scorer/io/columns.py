@@ -37,11 +37,12 @@ Schema = dict[str, pl.DataType]  # the fields a block is read for
 Early = tuple[Schema, pl.DataFrame | None] | tuple[()]  # what a block was parsed for, and its parse; or nothing
 EXACT_LINES = 4096  # lines validated at a time by the exact reader: their models are dropped once they are columns
 REFUSED_PIECE = 256 << 10  # bytes of whole lines a piece of a block the checks refuse (each piece tried again)
-# Blocks handed to the two reading threads at once while blocks are read for the fields scoring reads: the
-# third waits its turn, read from the file while both threads work, so that a thread that is done starts on
-# it at once (reading a block and keeping the one before took 5-12 ms, in which one thread stood idle).
-# Blocks read for every field (text for people) are larger once parsed: two at a time, as the peak allows.
-IN_FLIGHT = 3
+THREADS = 2  # threads reading blocks (polars parses without the interpreter lock)
+# Blocks handed to the reading threads at once while blocks are read for the fields scoring reads: one more
+# waits its turn, read from the file while the threads work, so that a thread that is done starts on it at
+# once (reading a block and keeping the one before took 5-12 ms, in which one thread stood idle). Blocks
+# read for every field (text for people) are larger once parsed: one a thread, as the peak allows.
+IN_FLIGHT = THREADS + 1
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,10 @@ class _Blocks:
         self.schema = USUAL  # the fields each block is read for first: all of them once a block holds text for people
 
     def read_all(self, block_size: int, progress: Callable[[int, str], Progress]) -> bool:
-        """Read every block, two at a time (up to `IN_FLIGHT` handed over); False as soon as one cannot be read by
-        columns or line by line."""
+        """Read every block, `THREADS` at a time (up to `IN_FLIGHT` handed over); False as soon as one cannot
+        be read by columns or line by line."""
         done = 0
-        with ThreadPoolExecutor(max_workers=2) as pool, progress(file_size(self.path), self.path) as bar:
+        with ThreadPoolExecutor(max_workers=THREADS) as pool, progress(file_size(self.path), self.path) as bar:
             running: deque[Future[list[Read] | None]] = deque()
             try:
                 for block, parsed in _parsed_blocks(self.path, block_size):
@@ -117,7 +118,7 @@ class _Blocks:
                         return False
                     running.append(pool.submit(self.block, block, not done, *parsed))
                     done += len(block)
-                    handed = IN_FLIGHT if self.schema is USUAL else 2  # (asked again: a block may change it)
+                    handed = IN_FLIGHT if self.schema is USUAL else THREADS  # (asked again: a block may change it)
                     while len(running) >= handed or (running and running[0].done()):
                         if not self.add_all(running.popleft().result()):
                             return False
